@@ -1,0 +1,1 @@
+"""feedback: satisfaction surveys, complaint tickets and churn scoring for customer accounts."""

@@ -1,0 +1,1 @@
+"""Accounts, contacts, purchases, tiers, staff users and their sessions."""

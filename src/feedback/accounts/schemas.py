@@ -1,0 +1,102 @@
+"""Typed shapes of the accounts API (msgspec structs, unknown fields rejected)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+__all__ = [
+    "AccountDetail",
+    "AccountFilters",
+    "AccountPage",
+    "AccountSummary",
+    "ContactOut",
+    "LoginIn",
+    "MeOut",
+    "PurchaseSummary",
+    "YearRevenue",
+]
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: str = msgspec.field()
+    password: str = msgspec.field()
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class AccountFilters(msgspec.Struct, forbid_unknown_fields=True):
+    """Filters of the accounts list; empty strings mean "any"."""
+
+    q: str = ""
+    tier: str = ""
+    industry: str = ""
+    region: str = ""
+    status: str = ""
+    manager_id: int | None = None
+    after: int | None = None
+    limit: int = 50
+
+
+class AccountSummary(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    industry: str
+    region: str
+    tier: str
+    status: str
+    manager: str | None
+    trailing_revenue: float
+
+
+class AccountPage(msgspec.Struct):
+    items: list[AccountSummary]
+    next_cursor: int | None
+
+
+class ContactOut(msgspec.Struct):
+    email: str
+    name: str
+    language: str
+    phone: str
+    survey_opt_in: bool
+
+
+class YearRevenue(msgspec.Struct):
+    year: int
+    purchases: int
+    revenue: float
+
+
+class PurchaseSummary(msgspec.Struct):
+    purchases: int
+    revenue: float
+    first_on: dt.date | None
+    last_on: dt.date | None
+    trailing_revenue: float
+    by_year: list[YearRevenue]
+
+
+class AccountDetail(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    industry: str
+    region: str
+    tier: str
+    status: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    closed_reason: str
+    manager: str | None
+    manager_email: str | None
+    attributes: dict[str, float | str | None]
+    contacts: list[ContactOut]
+    purchases: PurchaseSummary

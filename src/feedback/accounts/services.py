@@ -1,0 +1,208 @@
+"""Account use cases: the portfolio list, an account's page, tiers (the only code querying them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from piccolo.columns.combination import Where
+from piccolo.query.functions.aggregate import Count, Max, Min, Sum
+
+from feedback.accounts.roles import Role
+from feedback.accounts.schemas import (
+    AccountDetail,
+    AccountFilters,
+    AccountPage,
+    AccountSummary,
+    ContactOut,
+    PurchaseSummary,
+    YearRevenue,
+)
+from feedback.accounts.staff import StaffMember
+from feedback.accounts.tables import Account, AccountStatus, Contact, Purchase, Tier
+from feedback.accounts.tiers import assign_tiers, trailing_window
+from feedback.config import TierThresholds
+from feedback.db import bound, transaction
+from feedback.errors import InvalidInput, NotFound
+
+__all__ = ["account_detail", "distinct_values", "list_accounts", "recompute_tiers"]
+
+MAX_PAGE = 200
+
+
+def _filter_clauses(filters: AccountFilters, viewer: StaffMember) -> list[Any]:
+    clauses: list[Any] = []
+    if viewer.role is Role.account_manager:
+        clauses.append(Account.manager == viewer.id)
+    elif filters.manager_id is not None:
+        clauses.append(Account.manager == filters.manager_id)
+    if filters.q.strip():
+        pattern = f"%{filters.q.strip()}%"
+        clauses.append(Account.name.ilike(pattern) | Account.code.ilike(pattern))
+    if filters.tier:
+        if filters.tier not in Tier.__members__:
+            raise InvalidInput(f"unknown tier {filters.tier!r}; choose A, B, C or D")
+        clauses.append(Account.tier == filters.tier)
+    if filters.status:
+        if filters.status not in AccountStatus.__members__:
+            raise InvalidInput(f"unknown status {filters.status!r}; choose active or closed")
+        clauses.append(Account.status == filters.status)
+    if filters.industry:
+        clauses.append(Account.industry == filters.industry)
+    if filters.region:
+        clauses.append(Account.region == filters.region)
+    return clauses
+
+
+async def list_accounts(filters: AccountFilters, viewer: StaffMember) -> AccountPage:
+    """One page of accounts ordered by name, continuing after the cursor's account."""
+    if not 1 <= filters.limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    clauses = _filter_clauses(filters, viewer)
+    if filters.after is not None:
+        anchor = await Account.select(Account.name).where(Account.id == filters.after).first()
+        if anchor is None:
+            raise InvalidInput("the page cursor does not name an account")
+        clauses.append(
+            (Account.name > anchor["name"])
+            | ((Account.name == anchor["name"]) & (Account.id > filters.after))
+        )
+    query = Account.select(
+        Account.id,
+        Account.code,
+        Account.name,
+        Account.industry,
+        Account.region,
+        Account.tier,
+        Account.status,
+        Account.manager.name.as_alias("manager"),
+        Account.trailing_revenue,
+    )
+    if clauses:
+        query = query.where(*clauses)
+    rows = await query.order_by(Account.name, Account.id).limit(filters.limit + 1)
+    items = [
+        AccountSummary(**{**row, "trailing_revenue": float(row["trailing_revenue"] or 0)})
+        for row in rows[: filters.limit]
+    ]
+    next_cursor = items[-1].id if len(rows) > filters.limit else None
+    return AccountPage(items=items, next_cursor=next_cursor)
+
+
+async def distinct_values(column: str) -> list[str]:
+    """Known industries or regions, for filter menus."""
+    field = {"industry": Account.industry, "region": Account.region}[column]
+    rows = await Account.select(field).distinct().order_by(field)
+    return [row[column] for row in rows if row[column]]
+
+
+async def _purchase_summary(account_id: int, today: dt.date) -> PurchaseSummary:
+    totals = (
+        await Purchase.select(
+            Count(Purchase.id, alias="purchases"),
+            Sum(Purchase.amount, alias="revenue"),
+            Min(Purchase.occurred_on, alias="first_on"),
+            Max(Purchase.occurred_on, alias="last_on"),
+        )
+        .where(Purchase.account == account_id)
+        .first()
+    ) or {}
+    start, end = trailing_window(today)
+    by_year: dict[int, list[Decimal]] = defaultdict(list)
+    trailing = Decimal(0)
+    rows = await Purchase.select(Purchase.occurred_on, Purchase.amount).where(
+        Purchase.account == account_id
+    )
+    for row in rows:
+        by_year[row["occurred_on"].year].append(Decimal(row["amount"]))
+        if start <= row["occurred_on"] <= end:
+            trailing += Decimal(row["amount"])
+    return PurchaseSummary(
+        purchases=int(totals.get("purchases") or 0),
+        revenue=float(totals.get("revenue") or 0),
+        first_on=_as_date(totals.get("first_on")),
+        last_on=_as_date(totals.get("last_on")),
+        trailing_revenue=float(trailing),
+        by_year=[
+            YearRevenue(year=year, purchases=len(amounts), revenue=float(sum(amounts)))
+            for year, amounts in sorted(by_year.items())
+        ],
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+async def account_detail(code: str, viewer: StaffMember, today: dt.date) -> AccountDetail:
+    """An account with its contacts and purchase summary, if the viewer may see it."""
+    where: Where | Any = Account.code == code
+    if viewer.role is Role.account_manager:
+        where = where & (Account.manager == viewer.id)
+    row = await (
+        Account.select(
+            *Account.all_columns(exclude=[Account.manager]),
+            Account.manager.name.as_alias("manager"),
+            Account.manager.email.as_alias("manager_email"),
+        )
+        .where(where)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no account with code {code}")
+    contacts = (
+        await Contact.select(
+            Contact.email, Contact.name, Contact.language, Contact.phone, Contact.survey_opt_in
+        )
+        .where(Contact.account == row["id"])
+        .order_by(Contact.email)
+    )
+    attributes = row["attributes"]
+    return AccountDetail(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        industry=row["industry"],
+        region=row["region"],
+        tier=row["tier"],
+        status=row["status"],
+        opened_on=row["opened_on"],
+        closed_on=row["closed_on"],
+        closed_reason=row["closed_reason"],
+        manager=row["manager"],
+        manager_email=row["manager_email"],
+        attributes=json.loads(attributes) if isinstance(attributes, str) else attributes,
+        contacts=[ContactOut(**contact) for contact in contacts],
+        purchases=await _purchase_summary(row["id"], today),
+    )
+
+
+async def recompute_tiers(today: dt.date, thresholds: TierThresholds) -> dict[str, int]:
+    """Rank every account by trailing-12-month revenue and store tier and revenue."""
+    start, end = trailing_window(today)
+    rows = await Purchase.raw(
+        "SELECT account, SUM(amount) AS revenue FROM purchase "
+        "WHERE occurred_on >= {} AND occurred_on <= {} GROUP BY account",
+        start,
+        end,
+    )
+    revenue = {row["account"]: Decimal(str(row["revenue"])) for row in rows}
+    tiers = assign_tiers(revenue, thresholds)
+    async with transaction():
+        await Account.update(
+            {Account.tier: Tier.D.value, Account.trailing_revenue: Decimal(0)}, force=True
+        )
+        await bound().executemany(
+            "UPDATE account SET tier = ?, trailing_revenue = ? WHERE id = ?",
+            ((tiers[key], revenue[key], key) for key in revenue),
+        )
+    counts = {tier.value: 0 for tier in Tier}
+    for tier in tiers.values():
+        counts[tier] += 1
+    counts["D"] += await Account.count() - len(tiers)
+    return counts

@@ -1,0 +1,121 @@
+"""Piccolo tables of the accounts domain."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from feedback.accounts.roles import Role
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "AttributeDefinition",
+    "AttributeKind",
+    "Contact",
+    "Language",
+    "Purchase",
+    "StaffSession",
+    "StaffUser",
+    "Tier",
+]
+
+
+class AccountStatus(str, Enum):
+    active = "active"
+    closed = "closed"
+
+
+class Tier(str, Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class AttributeKind(str, Enum):
+    numeric = "numeric"
+    categorical = "categorical"
+
+
+class StaffUser(Table, tablename="staff_user"):
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True, help_text="Login name, lower case.")
+    name = Varchar(length=200)
+    role = Varchar(length=20, choices=Role)
+    password_hash = Varchar(length=200, secret=True, help_text="Argon2id hash.")
+    active = Boolean(default=True, help_text="Inactive users cannot log in.")
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class StaffSession(Table, tablename="staff_session"):
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the session cookie.")
+    user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class Account(Table, tablename="account"):
+    id = Serial(primary_key=True)
+    code = Varchar(length=64, unique=True, help_text="The CRM's account code.")
+    name = Varchar(length=300)
+    industry = Varchar(length=100, default="", index=True)
+    region = Varchar(length=100, default="", index=True)
+    manager = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
+    opened_on = Date(null=True, default=None)
+    status = Varchar(length=10, choices=AccountStatus, default=AccountStatus.active)
+    closed_on = Date(null=True, default=None)
+    closed_reason = Varchar(length=300, default="")
+    attributes = JSON(default="{}", help_text="Custom attributes imported from the CRM.")
+    tier = Varchar(length=1, choices=Tier, default=Tier.D, index=True)
+    trailing_revenue = Numeric(
+        digits=(16, 2), default=Decimal(0), help_text="Revenue of the last 12 months."
+    )
+
+
+class AttributeDefinition(Table, tablename="attribute_definition"):
+    id = Serial(primary_key=True)
+    name = Varchar(length=100, unique=True)
+    kind = Varchar(length=12, choices=AttributeKind)
+
+
+class Contact(Table, tablename="contact"):
+    id = Serial(primary_key=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    email = Varchar(length=254)
+    name = Varchar(length=200, default="")
+    language = Varchar(length=2, choices=Language, default=Language.en)
+    phone = Varchar(length=50, default="")
+    survey_opt_in = Boolean(default=True, help_text="Receives the twice-yearly questionnaire.")
+
+
+class Purchase(Table, tablename="purchase"):
+    id = Serial(primary_key=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade)
+    occurred_on = Date()
+    amount = Numeric(digits=(14, 2))
+    quantity = Integer(default=1)
+    external_ref = Varchar(
+        length=100, unique=True, help_text="The CRM's reference, or one derived from the row."
+    )

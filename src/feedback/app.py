@@ -1,0 +1,163 @@
+"""create_app(): routes, middleware, error mapping and the database lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Litestar, Request, Response, Router
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import ResponseHeader, State
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from feedback.accounts.controllers import AccountApi, AccountPages
+from feedback.clock import Clock, SystemClock
+from feedback.config import PROJECT_ROOT, Settings
+from feedback.db import Database
+from feedback.errors import DomainError
+from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
+from feedback.web.pages import AuthApi, SitePages
+
+__all__ = ["create_app"]
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+LOGIN_PATHS = ("/login", "/api/v1/auth/login")
+log = logging.getLogger("feedback")
+
+SECURITY_HEADERS = [
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value="default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+]
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    return not request.url.path.startswith(("/api/", "/schema", "/health"))
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    if _wants_html(request):
+        return Template(
+            template_name="error.html",
+            context={"status": status, "message": message},
+            status_code=status,
+        )
+    return Response({"status_code": status, "detail": message}, status_code=status)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if exc.status_code == 401 and _wants_html(request):
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    return _error_page(request, exc.status_code, exc.message)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, ValidationException) and not _wants_html(request):
+        return Response(
+            {"status_code": 400, "detail": exc.detail, "extra": exc.extra},
+            status_code=400,
+        )
+    return _error_page(request, exc.status_code, exc.detail)
+
+
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _error_page(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    clock: Clock | None = None,
+) -> Litestar:
+    """Build the service. A database passed in is bound here but opened and closed by its owner."""
+    settings = settings or Settings.from_env()
+    owns_database = database is None
+    database = database or Database(settings.database_url)
+    database.bind()
+
+    async def open_database() -> None:
+        if owns_database:
+            await database.open()
+
+    async def close_database() -> None:
+        if owns_database:
+            await database.close()
+
+    return Litestar(
+        route_handlers=[
+            SitePages,
+            AuthApi,
+            AccountPages,
+            AccountApi,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
+            ),
+        ],
+        on_startup=[open_database],
+        on_shutdown=[close_database],
+        state=State({"settings": settings, "clock": clock or SystemClock()}),
+        guards=[access_guard],
+        middleware=[
+            DefineMiddleware(
+                StaffSessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"]
+            ),
+            RateLimitConfig(
+                rate_limit=("minute", settings.login_attempts_per_minute),
+                check_throttle_handler=_throttle_logins,
+            ).middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.production,
+            cookie_httponly=False,
+            cookie_samesite="strict",
+            exclude=["^/api/v1/auth/login$"],
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
+        response_headers=SECURITY_HEADERS,
+        request_max_body_size=settings.max_body_bytes,
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="feedback",
+            version="1",
+            description="Satisfaction surveys, complaint tickets and churn scoring.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
+        ),
+        exception_handlers={
+            DomainError: _domain_error,
+            NotAuthorizedException: _http_error,
+            PermissionDeniedException: _http_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+        debug=False,
+    )

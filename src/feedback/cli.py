@@ -1,0 +1,137 @@
+"""The `feedback` command: serve, demo, db, users, accounts and imports."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from feedback.accounts.roles import Role
+from feedback.clock import SystemClock
+from feedback.config import Settings
+from feedback.db import Database, migrate
+from feedback.errors import DomainError
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+def run_on_database(work: Callable[[Settings], Awaitable[T]]) -> T:
+    """Open the configured database, run ``work``, close it; domain errors end the command."""
+    settings = Settings.from_env()
+
+    async def runner() -> T:
+        database = Database(settings.database_url)
+        database.bind()
+        await database.open()
+        try:
+            return await work(settings)
+        finally:
+            await database.close()
+
+    try:
+        return asyncio.run(runner())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@click.group()
+def main() -> None:
+    """feedback: satisfaction surveys, complaint tickets and churn scoring."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web service."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    click.echo(f"feedback is listening on http://{host}:{port}/ (links use {settings.base_url})")
+    uvicorn.run(
+        "feedback.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Create or upgrade the schema."""
+
+    async def work(settings: Settings) -> None:
+        await migrate()
+
+    run_on_database(work)
+    click.echo("the database schema is up to date")
+
+
+@main.group()
+def users() -> None:
+    """Staff users."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Add a staff user; the password is prompted for (or read from stdin)."""
+    from feedback.accounts import staff
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(settings: Settings) -> None:
+        await staff.create_user(email, name, role, password, SystemClock().now())
+
+    run_on_database(work)
+    click.echo(f"created {role} {email.strip().lower()}")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop a user from logging in and end their sessions."""
+    from feedback.accounts import staff
+
+    async def work(settings: Settings) -> None:
+        await staff.set_active(email, False)
+
+    run_on_database(work)
+    click.echo(f"deactivated {email}")
+
+
+@main.group()
+def accounts() -> None:
+    """Accounts and tiers."""
+
+
+@accounts.command("tiers")
+def accounts_tiers() -> None:
+    """Recompute every account's tier from trailing-12-month revenue."""
+    from feedback.accounts.services import recompute_tiers
+
+    async def work(settings: Settings) -> dict[str, int]:
+        return await recompute_tiers(SystemClock().today(), settings.tier_thresholds)
+
+    counts = run_on_database(work)
+    click.echo("tiers: " + ", ".join(f"{tier} {count}" for tier, count in counts.items()))

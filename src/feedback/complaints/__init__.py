@@ -1,0 +1,1 @@
+"""Complaint tickets and their apology, investigation, resolution and follow-up steps."""

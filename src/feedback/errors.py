@@ -1,0 +1,76 @@
+"""The DomainError hierarchy; app.py maps each kind to one HTTP status."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDenied",
+    "ConfigurationError",
+    "Conflict",
+    "DomainError",
+    "ImportFailed",
+    "InvalidInput",
+    "NotAuthenticated",
+    "NotFound",
+    "RowError",
+]
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; the message is safe to show."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+
+
+class AccessDenied(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class ConfigurationError(DomainError):
+    """The environment is not usable; raised at start-up, never during a request."""
+
+    status_code = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad line of an imported file."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportFailed(InvalidInput):
+    """A file had bad rows; nothing of it was written."""
+
+    def __init__(self, path_name: str, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  {error}" for error in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(
+            f"{path_name}: {len(errors)} bad row(s), nothing was imported:\n{shown}{more}"
+        )

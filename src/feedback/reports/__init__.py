@@ -1,0 +1,1 @@
+"""Printable feedback reports for account managers."""

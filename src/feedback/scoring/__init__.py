@@ -1,0 +1,1 @@
+"""Churn labels, point-in-time features, models and scores."""

@@ -1,0 +1,1 @@
+"""Satisfaction questionnaires, waves, invitations and responses."""

@@ -1,0 +1,1 @@
+"""The web layer shared by every domain: authentication, access, layout, errors."""

@@ -1,0 +1,140 @@
+"""Site-wide routes: health, the staff login and logout pages, and the JSON login."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from feedback import db
+from feedback.accounts import staff
+from feedback.accounts.schemas import LoginIn, MeOut
+from feedback.accounts.staff import StaffMember
+from feedback.config import Settings
+from feedback.errors import InvalidInput, NotAuthenticated
+from feedback.web.access import ALL_STAFF, PUBLIC, SESSION_COOKIE, allow
+
+__all__ = ["AuthApi", "SitePages"]
+
+
+class LoginForm(msgspec.Struct):
+    email: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths, so the login form cannot send people elsewhere."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return request.app.state.settings
+
+
+async def _open_session(
+    request: Request[Any, Any, Any], email: str, password: str
+) -> tuple[StaffMember, str]:
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        await staff.end_session(old)
+    settings = _settings(request)
+    return await staff.log_in(
+        email, password, request.app.state.clock.now(), settings.session_hours
+    )
+
+
+def _with_session_cookie(
+    response: Response[Any], request: Request[Any, Any, Any], token: str
+) -> Response[Any]:
+    settings = _settings(request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        secure=settings.production,
+        samesite="lax",
+    )
+    return response
+
+
+async def _close_session(request: Request[Any, Any, Any], response: Response[Any]) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await staff.end_session(token)
+    response.delete_cookie(SESSION_COOKIE)
+
+
+class SitePages(Controller):
+    include_in_schema = False
+
+    @get("/", opt=allow(ALL_STAFF))
+    async def home(self) -> Redirect:
+        return Redirect("/accounts")
+
+    @get("/health", opt=allow(PUBLIC), include_in_schema=True)
+    async def health(self) -> dict[str, str]:
+        await db.ping()
+        return {"status": "ok"}
+
+    @get("/login", opt=allow(PUBLIC))
+    async def login_page(self, next: FromQuery[str] = "/") -> Template:
+        return Template("login.html", context={"next": _safe_next(next), "error": None})
+
+    @post("/login", opt=allow(PUBLIC), status_code=303)
+    async def log_in(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        try:
+            _, token = await _open_session(request, data.email, data.password)
+        except NotAuthenticated as exc:
+            return Template(
+                "login.html",
+                context={"next": _safe_next(data.next), "error": exc.message, "email": data.email},
+                status_code=401,
+            )
+        return _with_session_cookie(
+            Redirect(_safe_next(data.next), status_code=303), request, token
+        )
+
+    @post("/logout", opt=allow(ALL_STAFF), status_code=303)
+    async def log_out(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        response: Response[Any] = Redirect("/login", status_code=303)
+        await _close_session(request, response)
+        return response
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ("auth",)
+
+    @post("/login", opt=allow(PUBLIC), status_code=200)
+    async def log_in(
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]
+    ) -> Response[MeOut]:
+        """Open a session; the cookie it sets authenticates later API calls."""
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise InvalidInput("send the credentials as application/json")
+        member, token = await _open_session(request, data.email, data.password)
+        me = MeOut(id=member.id, email=member.email, name=member.name, role=member.role.value)
+        return _with_session_cookie(Response(me), request, token)
+
+    @post("/logout", opt=allow(ALL_STAFF), status_code=204)
+    async def log_out(self, request: Request[Any, Any, Any]) -> Response[None]:
+        response: Response[None] = Response(None, status_code=204)
+        await _close_session(request, response)
+        return response
+
+    @get("/me", opt=allow(ALL_STAFF))
+    async def me(self, request: Request[StaffMember, Any, Any]) -> MeOut:
+        member = request.user
+        return MeOut(id=member.id, email=member.email, name=member.name, role=member.role.value)

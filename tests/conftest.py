@@ -1,0 +1,146 @@
+"""Test harness: every database test runs on a real SQLite file and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+
+from feedback.accounts import staff
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
+from feedback.app import create_app
+from feedback.clock import FrozenClock
+from feedback.config import Settings
+from feedback.db import Database, migrate
+from feedback.piccolo_conf import all_tables
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "FEEDBACK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TEST_PASSWORD = "correct horse battery"
+NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+
+
+async def _create_postgres_database() -> tuple[str, str]:
+    name = f"feedback_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise RuntimeError(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}. "
+            "Every database test runs on PostgreSQL too; start it and run again."
+        ) from exc
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    parts = urlsplit(POSTGRES_ADMIN_URL)
+    return name, urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _drop_postgres_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    """A migrated database of each kind, shared by the session."""
+    pg_name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'feedback.sqlite3'}"
+    else:
+        pg_name, url = await _create_postgres_database()
+    database = Database(url)
+    database.bind()
+    await database.open()
+    await migrate()
+    yield database
+    await database.close()
+    if pg_name:
+        await _drop_postgres_database(pg_name)
+
+
+async def _empty_tables(database: Database) -> None:
+    tables = [t for t in all_tables() if t._meta.tablename != "migration"]
+    if database.kind == "postgres":
+        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
+        await database.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        return
+    async with database.engine.transaction():
+        for table in reversed(tables):
+            await database.engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
+
+
+@pytest.fixture
+async def db(database: Database) -> AsyncIterator[Database]:
+    """The session's database, bound to the tables and emptied after the test."""
+    database.bind()
+    yield database
+    await _empty_tables(database)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    return Settings(environment="test", database_url=db.url, login_attempts_per_minute=1000)
+
+
+def client_for(app: Litestar) -> httpx.AsyncClient:
+    """An HTTP client calling the app in this event loop (where the database pool lives)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    )
+
+
+@pytest.fixture
+async def client(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(create_app(settings, database=db, clock=clock)) as client:
+        yield client
+
+
+@pytest.fixture
+def make_staff(db: Database, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    """Create a staff user of a role; the password is TEST_PASSWORD."""
+
+    async def make(role: Role, email: str | None = None) -> StaffMember:
+        email = email or f"{role.value}-{uuid.uuid4().hex[:6]}@example.com"
+        return await staff.create_user(email, role.value.title(), role, TEST_PASSWORD, clock.now())
+
+    return make
+
+
+async def log_in(client: httpx.AsyncClient, member: StaffMember) -> None:
+    """Open an API session for the member on the client (cookie kept by the client)."""
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": member.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    """Where tests leave artefacts (screenshots, PDFs) for people to look at."""
+    path = Path(__file__).resolve().parents[1] / "test-output"
+    path.mkdir(exist_ok=True)
+    return path
