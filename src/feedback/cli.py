@@ -135,3 +135,14 @@ def accounts_tiers() -> None:
 
     counts = run_on_database(work)
     click.echo("tiers: " + ", ".join(f"{tier} {count}" for tier, count in counts.items()))
+
+
+def _register_domain_commands() -> None:
+    from feedback.mail.commands import jobs_group
+    from feedback.surveys.commands import waves_group
+
+    main.add_command(waves_group)
+    main.add_command(jobs_group)
+
+
+_register_domain_commands()

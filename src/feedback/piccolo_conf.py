@@ -14,6 +14,7 @@ DB = engine_for_url(Settings.from_env().database_url)
 APP_REGISTRY = AppRegistry(
     apps=[
         "feedback.accounts.piccolo_app",
+        "feedback.mail.piccolo_app",
         "feedback.surveys.piccolo_app",
         "feedback.complaints.piccolo_app",
         "feedback.scoring.piccolo_app",

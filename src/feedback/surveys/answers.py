@@ -1,0 +1,190 @@
+"""Recording answers: a customer's through their link (once), or staff's from a call or visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from feedback.db import transaction
+from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.surveys.questionnaire import Answer, validate_answer
+from feedback.surveys.services import items_of, wave_info
+from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
+from feedback.surveys.tokens import token_hash
+
+__all__ = [
+    "LinkNotUsable",
+    "OpenInvitation",
+    "open_invitation",
+    "record_response",
+    "record_staff_response",
+]
+
+LOOKUP_COLUMNS = (
+    "i.id AS id, i.wave AS wave, i.account AS account, i.expires_at AS expires_at, "
+    "i.responded_at AS responded_at, w.status AS status, w.period AS period, "
+    "w.closes_on AS closes_on, q.version AS version, q.items AS items, c.language AS language"
+)
+LOOKUP_JOINS = (
+    "JOIN wave w ON w.id = i.wave JOIN questionnaire q ON q.id = w.questionnaire "
+    "JOIN contact c ON c.id = i.contact"
+)
+LOOKUP_SQL = (  # constant fragments only
+    f"SELECT {LOOKUP_COLUMNS} FROM invitation i {LOOKUP_JOINS} WHERE i.token_hash = {{}} "  # noqa: S608
+    f"UNION ALL SELECT {LOOKUP_COLUMNS} FROM reminder_link r "
+    f"JOIN invitation i ON i.id = r.invitation {LOOKUP_JOINS} WHERE r.token_hash = {{}}"
+)
+CLAIM_SQL = (
+    "UPDATE invitation SET responded_at = {} "
+    "WHERE id = {} AND responded_at IS NULL AND expires_at > {} RETURNING id"
+)
+
+
+class LinkNotUsable(Conflict):
+    """Unknown, used and expired links get the same answer, so links cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__("this survey link has already been used or is no longer valid")
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """What the questionnaire page needs for a usable link."""
+
+    invitation_id: int
+    wave_id: int
+    account_id: int
+    period: str
+    closes_on: dt.date
+    language: str
+    questionnaire_version: int
+    items: list[dict[str, str]]
+
+
+async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
+    """The invitation a link names, if it may still be answered; reading records nothing."""
+    rows = await Invitation.raw(LOOKUP_SQL, token_hash(token), token_hash(token))
+    if not rows:
+        raise LinkNotUsable
+    row = rows[0]
+    if row["responded_at"] is not None or row["expires_at"] <= now:
+        raise LinkNotUsable
+    if row["status"] != WaveStatus.open.value:
+        raise LinkNotUsable
+    return OpenInvitation(
+        invitation_id=row["id"],
+        wave_id=row["wave"],
+        account_id=row["account"],
+        period=row["period"],
+        closes_on=row["closes_on"],
+        language=row["language"],
+        questionnaire_version=row["version"],
+        items=items_of(row),
+    )
+
+
+def _checked(answer: Answer, items: list[dict[str, str]]) -> Answer:
+    try:
+        return validate_answer(answer, items)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _response(answer: Answer, **fields: Any) -> Response:
+    return Response(
+        level=answer.level,
+        quality=answer.aspects.get("quality"),
+        delivery=answer.aspects.get("delivery"),
+        service_attitude=answer.aspects.get("service_attitude"),
+        value=answer.aspects.get("value"),
+        comment=answer.comment,
+        may_contact=answer.may_contact,
+        **fields,
+    )
+
+
+async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
+    """Store the customer's answer; exactly one answer per invitation, even under races."""
+    invitation = await open_invitation(token, now)
+    checked = _checked(answer, invitation.items)
+    async with transaction():
+        claimed = await Invitation.raw(CLAIM_SQL, now, invitation.invitation_id, now)
+        if not claimed:
+            raise LinkNotUsable
+        rows = await Response.insert(
+            _response(
+                checked,
+                invitation=invitation.invitation_id,
+                wave=invitation.wave_id,
+                account=invitation.account_id,
+                questionnaire_version=invitation.questionnaire_version,
+                channel=Channel.web,
+                created_at=now,
+            )
+        )
+    return int(rows[0]["id"])
+
+
+async def _account_id(code: str) -> int:
+    rows = await Invitation.raw("SELECT id FROM account WHERE code = {}", code)
+    if not rows:
+        raise NotFound(f"no account with code {code}")
+    return int(rows[0]["id"])
+
+
+async def _claim_contact_invitation(
+    wave_id: int, account_id: int, email: str, now: dt.datetime
+) -> int | None:
+    rows = await Invitation.raw(
+        "UPDATE invitation SET responded_at = {} WHERE wave = {} AND account = {} "
+        "AND responded_at IS NULL AND contact IN (SELECT id FROM contact WHERE account = {} "
+        "AND lower(email) = {}) RETURNING id",
+        now,
+        wave_id,
+        account_id,
+        account_id,
+        email.strip().lower(),
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+async def record_staff_response(
+    period: str,
+    account_code: str,
+    answer: Answer,
+    channel: Channel,
+    recorded_by: int,
+    now: dt.datetime,
+    contact_email: str | None = None,
+) -> int:
+    """Store an answer taken by phone or on a visit; it uses up the contact's link if given."""
+    if channel not in (Channel.phone, Channel.visit):
+        raise InvalidInput("staff record answers given by phone or on a visit")
+    wave = await wave_info(period)
+    if wave.status == WaveStatus.planned:
+        raise Conflict(f"the wave {wave.period} has not opened yet")
+    questionnaire = await Invitation.raw(
+        "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
+    )
+    checked = _checked(answer, items_of(questionnaire[0]))
+    account_id = await _account_id(account_code)
+    async with transaction():
+        invitation = None
+        if contact_email:
+            invitation = await _claim_contact_invitation(wave.id, account_id, contact_email, now)
+            if invitation is None:
+                raise Conflict(f"{contact_email} has no unanswered invitation in {wave.period}")
+        rows = await Response.insert(
+            _response(
+                checked,
+                invitation=invitation,
+                wave=wave.id,
+                account=account_id,
+                questionnaire_version=wave.questionnaire_version,
+                channel=channel,
+                recorded_by=recorded_by,
+                created_at=now,
+            )
+        )
+    return int(rows[0]["id"])

@@ -1,0 +1,120 @@
+"""`feedback waves`: create, issue, remind, close and report on survey waves."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from feedback.cli import run_on_database
+from feedback.clock import SystemClock
+from feedback.config import Settings
+from feedback.surveys import issuance, results, services
+
+__all__ = ["waves_group"]
+
+
+def _mail_context(settings: Settings) -> issuance.MailContext:
+    return issuance.MailContext(base_url=settings.base_url)
+
+
+@click.group("waves")
+def waves_group() -> None:
+    """Twice-yearly survey waves."""
+
+
+@waves_group.command("create")
+@click.option("--period", required=True, help="The half year, e.g. 2026-H2.")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None)
+def create(period: str, opens: dt.datetime | None, closes: dt.datetime | None) -> None:
+    """Plan a wave; dates default from the twice-yearly calendar."""
+
+    async def work(settings: Settings) -> services.WaveInfo:
+        return await services.create_wave(
+            period,
+            SystemClock().now(),
+            opens_on=opens.date() if opens else None,
+            closes_on=closes.date() if closes else None,
+        )
+
+    wave = run_on_database(work)
+    click.echo(f"wave {wave.period}: opens {wave.opens_on}, closes {wave.closes_on}")
+
+
+@waves_group.command("issue")
+@click.argument("period")
+@click.option("--links-csv", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def issue(period: str, links_csv: Path | None) -> None:
+    """Invite every survey contact of every active account; queue the emails."""
+
+    async def work(settings: Settings) -> int:
+        issued = await issuance.issue_wave(
+            period, SystemClock().now(), _mail_context(settings), links_csv=links_csv
+        )
+        return len(issued)
+
+    count = run_on_database(work)
+    click.echo(
+        f"{count} invitation(s) issued and queued"
+        + (f"; links in {links_csv}" if links_csv else "")
+    )
+
+
+@waves_group.command("remind")
+@click.argument("period")
+def remind(period: str) -> None:
+    """Queue reminders to non-responders that are due one."""
+
+    async def work(settings: Settings) -> int:
+        return await issuance.send_reminders(period, SystemClock().now(), _mail_context(settings))
+
+    click.echo(f"{run_on_database(work)} reminder(s) queued")
+
+
+@waves_group.command("close")
+@click.argument("period")
+def close(period: str) -> None:
+    """Close a wave: its links stop working."""
+
+    async def work(settings: Settings) -> services.WaveInfo:
+        return await services.close_wave(period, SystemClock().now())
+
+    click.echo(f"wave {run_on_database(work).period} is closed")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+@waves_group.command("results")
+@click.argument("period")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+def show_results(period: str, as_json: bool) -> None:
+    """A wave's headline figures, or all of its results as JSON."""
+
+    async def work(settings: Settings) -> results.WaveResults:
+        return await results.wave_results(period)
+
+    outcome = run_on_database(work)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False, indent=2))
+        return
+    overall = outcome.overall
+    click.echo(
+        f"wave {outcome.period}: {overall.responded}/{overall.invited} responded "
+        f"({_percent(overall.response_rate)})"
+    )
+    click.echo(
+        f"satisfaction {_percent(overall.satisfaction_rate)}, "
+        f"loyalty {_percent(overall.loyalty_rate)}, "
+        f"advocacy {_percent(overall.advocacy_rate)}"
+    )
+    click.echo("movement: " + ", ".join(f"{k} {v}" for k, v in outcome.movement_counts.items()))
+    for item in outcome.dropped:
+        click.echo(
+            f"  dropped: {item.code} {item.name} {item.previous_level} -> {item.current_level}"
+        )

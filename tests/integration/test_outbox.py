@@ -1,0 +1,173 @@
+"""The outbox against a real SMTP server: nothing lost, nothing sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from feedback.db import Database, transaction
+from feedback.mail.services import Mail, SmtpServer, deliver_due, queue, queue_many, retry_delay
+from feedback.mail.tables import OutboxMessage
+
+NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        return [str(message["Message-ID"]) for message in self.messages]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpServerFixture:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServerFixture]:
+    server = SmtpServerFixture()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _mail(n: int) -> Mail:
+    return Mail(f"test:{n}", f"c{n}@example.com", f"Subject {n}", f"text {n}", f"<p>html {n}</p>")
+
+
+async def test_queued_mail_is_delivered_once_with_text_and_html(
+    db: Database, smtp: SmtpServerFixture
+) -> None:
+    async with transaction():
+        await queue_many([_mail(n) for n in range(5)], NOW)
+    report = await deliver_due(smtp.url, NOW, batch=100)
+    assert (report.claimed, report.sent, report.failed) == (5, 5, 0)
+    assert sorted(m["To"] for m in smtp.inbox.messages) == [f"c{n}@example.com" for n in range(5)]
+    first = next(m for m in smtp.inbox.messages if m["To"] == "c0@example.com")
+    parts = {part.get_content_type(): part.get_payload(decode=True) for part in first.walk()}
+    assert parts["text/plain"].strip() == b"text 0"
+    assert parts["text/html"].strip() == b"<p>html 0</p>"
+    again = await deliver_due(smtp.url, NOW + dt.timedelta(hours=1))
+    assert again.claimed == 0
+    assert len(smtp.inbox.messages) == 5
+    rows = await OutboxMessage.select().where(OutboxMessage.sent_at.is_null())
+    assert rows == []
+    sent = await OutboxMessage.select(OutboxMessage.text_body, OutboxMessage.attempts)
+    assert {(row["text_body"], row["attempts"]) for row in sent} == {("", 1)}
+
+
+async def test_mail_queued_in_a_failed_transaction_is_never_sent(db: Database) -> None:
+    async def queue_then_fail() -> None:
+        async with transaction():
+            await queue(_mail(1), NOW)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await queue_then_fail()
+    assert await OutboxMessage.count() == 0
+
+
+async def test_the_same_event_is_queued_only_once(db: Database) -> None:
+    await queue(_mail(1), NOW)
+    await queue(_mail(1), NOW)
+    assert await OutboxMessage.count() == 1
+
+
+async def test_mail_not_yet_due_waits(db: Database, smtp: SmtpServerFixture) -> None:
+    later = Mail("later", "x@example.com", "s", "t", due_at=NOW + dt.timedelta(days=1))
+    await queue(later, NOW)
+    assert (await deliver_due(smtp.url, NOW)).claimed == 0
+    assert (await deliver_due(smtp.url, NOW + dt.timedelta(days=1))).sent == 1
+
+
+async def test_an_smtp_outage_delays_mail_but_loses_and_doubles_none(
+    db: Database, smtp: SmtpServerFixture
+) -> None:
+    await queue_many([_mail(n) for n in range(6)], NOW)
+    assert (await deliver_due(smtp.url, NOW, batch=2)).sent == 2
+    smtp.stop()
+    outage = await deliver_due(smtp.url, NOW, batch=100)
+    assert (outage.claimed, outage.sent, outage.failed) == (4, 0, 4)
+    failed = await OutboxMessage.select().where(OutboxMessage.sent_at.is_null())
+    assert {row["attempts"] for row in failed} == {1}
+    assert {row["due_at"] for row in failed} == {NOW + dt.timedelta(minutes=1)}
+    assert all(row["last_error"] for row in failed)
+    assert (await deliver_due(smtp.url, NOW + dt.timedelta(seconds=30))).claimed == 0
+    smtp.start()
+    retry = await deliver_due(smtp.url, NOW + dt.timedelta(minutes=1), batch=100)
+    assert (retry.claimed, retry.sent) == (4, 4)
+    ids = smtp.inbox.message_ids()
+    assert len(ids) == 6
+    assert len(set(ids)) == 6
+    assert await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()) == 0
+
+
+async def test_concurrent_deliverers_never_send_a_message_twice(
+    db: Database, smtp: SmtpServerFixture
+) -> None:
+    await queue_many([_mail(n) for n in range(40)], NOW)
+    reports = await asyncio.gather(*(deliver_due(smtp.url, NOW, batch=15) for _ in range(4)))
+    assert sum(report.sent for report in reports) == 40
+    while (await deliver_due(smtp.url, NOW, batch=15)).claimed:
+        pass
+    ids = smtp.inbox.message_ids()
+    assert len(ids) == 40
+    assert len(set(ids)) == 40
+
+
+def test_retry_delays_double_up_to_six_hours() -> None:
+    assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert retry_delay(30) == dt.timedelta(hours=6)
+
+
+def test_smtp_urls_are_read_with_defaults() -> None:
+    plain = SmtpServer.from_url("smtp://mail.example.com")
+    assert (plain.hostname, plain.port, plain.use_tls, plain.username) == (
+        "mail.example.com",
+        25,
+        False,
+        None,
+    )
+    secure = SmtpServer.from_url("smtps://u%40x:p%2Fw@mail.example.com")
+    assert (secure.port, secure.use_tls, secure.username, secure.password) == (
+        465,
+        True,
+        "u@x",
+        "p/w",
+    )

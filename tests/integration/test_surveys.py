@@ -1,0 +1,358 @@
+"""Survey waves on a real database: issue rules, single-use links, results and movement."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from feedback.accounts.tables import Account, Contact, StaffUser
+from feedback.clock import FrozenClock
+from feedback.db import Database
+from feedback.errors import Conflict, InvalidInput
+from feedback.mail.tables import OutboxMessage
+from feedback.surveys.answers import LinkNotUsable, record_response, record_staff_response
+from feedback.surveys.issuance import MailContext, issue_wave, send_reminders
+from feedback.surveys.levels import Movement
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.results import wave_results
+from feedback.surveys.services import close_wave, create_wave, save_questionnaire
+from feedback.surveys.tables import Channel, Invitation, Response
+
+BASE = "https://survey.example.com"
+MAIL = MailContext(base_url=BASE, company="Acme Service")
+OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
+
+
+async def account(
+    code: str,
+    contacts: list[tuple[str, bool]] | None = None,
+    status: str = "active",
+    tier: str = "A",
+    industry: str = "retail",
+    manager: int | None = None,
+) -> int:
+    row = Account(
+        code=code,
+        name=f"Account {code}",
+        status=status,
+        tier=tier,
+        industry=industry,
+        region="north",
+        manager=manager,
+    )
+    await row.save()
+    for email, opt_in in contacts if contacts is not None else [(f"{code.lower()}@x.com", True)]:
+        await Contact(account=row.id, email=email, survey_opt_in=opt_in).save()
+    return int(row.id)
+
+
+async def wave(clock: FrozenClock, period: str = "2026-H2") -> None:
+    await create_wave(period, clock.now(), opens_on=OPENS, closes_on=CLOSES)
+
+
+def token_of(link: str) -> str:
+    assert link.startswith(f"{BASE}/s/")
+    return link.removeprefix(f"{BASE}/s/")
+
+
+async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invites_twice(
+    db: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    await account("A1", [("in@a1.com", True), ("out@a1.com", False)])
+    await account("A2", status="closed")
+    await account("A3")
+    await wave(clock)
+    links = await issue_wave("2026-H2", clock.now(), MAIL, links_csv=tmp_path / "links.csv")
+    assert [(link.account_code, link.email) for link in links] == [
+        ("A1", "in@a1.com"),
+        ("A3", "a3@x.com"),
+    ]
+    stored = {row["token_hash"] for row in await Invitation.select(Invitation.token_hash)}
+    assert stored == {hashlib.sha256(token_of(link.link).encode()).hexdigest() for link in links}
+    assert len(token_of(links[0].link)) >= 43
+    csv_lines = (tmp_path / "links.csv").read_text().splitlines()
+    assert csv_lines[0] == "account_code,email,link"
+    assert csv_lines[1] == f"A1,in@a1.com,{links[0].link}"
+    assert await issue_wave("2026-H2", clock.now(), MAIL) == []
+    assert await Invitation.count() == 2
+    assert await OutboxMessage.count() == 2
+    await Contact(
+        account=(await Account.select().where(Account.code == "A3").first())["id"],
+        email="late@a3.com",
+    ).save()
+    assert [link.email for link in await issue_wave("2026-H2", clock.now(), MAIL)] == [
+        "late@a3.com"
+    ]
+
+
+async def test_accounts_held_back_are_skipped_and_mail_speaks_the_contacts_language(
+    db: Database, clock: FrozenClock
+) -> None:
+    held = await account("H1")
+    zh = await account("Z1", [])
+    await Contact(account=zh, email="li@z1.cn", name="李", language="zh").save()
+    await wave(clock)
+    links = await issue_wave("2026-H2", clock.now(), MAIL, skip_accounts={held})
+    assert [link.account_code for link in links] == ["Z1"]
+    mail = await OutboxMessage.select().first()
+    assert mail is not None
+    assert mail["subject"] == "Acme Service：您对我们满意吗？（2026-H2）"
+    assert "我满意，并且会再次购买" in mail["text_body"]
+    assert links[0].link in mail["text_body"]
+    assert f'href="{links[0].link}"' in mail["html_body"]
+
+
+async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await wave(clock)
+    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    answer = Answer(level=2, aspects={"quality": 4}, comment=" fine ", may_contact=True)
+    await record_response(token, answer, clock.now())
+    with pytest.raises(LinkNotUsable) as used:
+        await record_response(token, answer, clock.now())
+    with pytest.raises(LinkNotUsable) as unknown:
+        await record_response("not-a-token", answer, clock.now())
+    assert used.value.message == unknown.value.message
+    row = await Response.select().first()
+    assert row is not None
+    assert (row["level"], row["quality"], row["comment"], row["may_contact"]) == (
+        2,
+        4,
+        "fine",
+        True,
+    )
+    assert (row["channel"], row["questionnaire_version"]) == ("web", 1)
+
+
+async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None:
+    await account("A1")
+    await wave(clock)
+    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    with pytest.raises(InvalidInput, match="level must be"):
+        await record_response(token, Answer(level=4), clock.now())
+    with pytest.raises(InvalidInput, match="rated 1 to 5"):
+        await record_response(token, Answer(level=1, aspects={"delivery": 6}), clock.now())
+    assert await Response.count() == 0
+
+
+async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await account("A2")
+    await wave(clock)
+    first, second = await issue_wave("2026-H2", clock.now(), MAIL)
+    clock.at = dt.datetime(2026, 12, 16, 0, 0, tzinfo=dt.UTC)
+    with pytest.raises(LinkNotUsable):
+        await record_response(token_of(first.link), Answer(level=1), clock.now())
+    clock.at = dt.datetime(2026, 12, 15, 23, 59, tzinfo=dt.UTC)
+    await close_wave("2026-H2", clock.now())
+    with pytest.raises(LinkNotUsable):
+        await record_response(token_of(second.link), Answer(level=1), clock.now())
+    with pytest.raises(Conflict):
+        await issue_wave("2026-H2", clock.now(), MAIL)
+    assert await Response.count() == 0
+
+
+async def test_fifty_concurrent_submits_of_one_link_store_one_response(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await wave(clock)
+    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    outcomes = await asyncio.gather(
+        *(record_response(token, Answer(level=3), clock.now()) for _ in range(50)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(outcome, int) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, Conflict) for outcome in outcomes) == 49
+    assert await Response.count() == 1
+
+
+async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await account("A2")
+    await wave(clock)
+    answered, silent = await issue_wave("2026-H2", clock.now(), MAIL)
+    await record_response(token_of(answered.link), Answer(level=1), clock.now())
+    assert await send_reminders("2026-H2", clock.now() + dt.timedelta(days=6), MAIL) == 0
+    clock.advance(dt.timedelta(days=7))
+    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
+    assert await send_reminders("2026-H2", clock.now(), MAIL) == 0
+    clock.advance(dt.timedelta(days=7))
+    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
+    assert await send_reminders("2026-H2", clock.now() + dt.timedelta(days=7), MAIL) == 0
+    reminders = await OutboxMessage.select().where(
+        OutboxMessage.dedupe_key.like("survey-reminder%")
+    )
+    assert [row["to"] for row in reminders] == ["a2@x.com", "a2@x.com"]
+    link = next(word for word in reminders[1]["text_body"].split() if word.startswith(BASE))
+    assert link != silent.link
+    await record_response(token_of(link), Answer(level=0), clock.now())
+    with pytest.raises(LinkNotUsable):
+        await record_response(token_of(silent.link), Answer(level=0), clock.now())
+
+
+async def test_a_new_questionnaire_version_leaves_given_answers_alone(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await wave(clock)
+    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    await record_response(token, Answer(level=1, aspects={"value": 3}), clock.now())
+    version = await save_questionnaire([{"kind": "level", "key": "level"}], clock.now())
+    assert version == 2
+    row = await Response.select(Response.questionnaire_version, Response.value).first()
+    assert row == {"questionnaire_version": 1, "value": 3}
+    with pytest.raises(InvalidInput, match="starts with the three-level item"):
+        await save_questionnaire([{"kind": "comment", "key": "comment"}], clock.now())
+
+
+async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
+    db: Database, clock: FrozenClock
+) -> None:
+    staff = StaffUser(
+        email="s@x.com", name="S", role="agent", password_hash="x", created_at=clock.now()
+    )
+    await staff.save()
+    await account("A1")
+    await wave(clock)
+    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    await record_staff_response(
+        "2026-H2",
+        "A1",
+        Answer(level=3),
+        Channel.phone,
+        staff.id,
+        clock.now(),
+        contact_email="A1@x.com",
+    )
+    with pytest.raises(LinkNotUsable):
+        await record_response(token, Answer(level=1), clock.now())
+    with pytest.raises(InvalidInput):
+        await record_staff_response(
+            "2026-H2", "A1", Answer(level=1), Channel.web, staff.id, clock.now()
+        )
+    row = await Response.select(Response.channel, Response.recorded_by).first()
+    assert row == {"channel": "phone", "recorded_by": staff.id}
+
+
+async def _answer_all(period: str, clock: FrozenClock, levels: dict[str, Answer]) -> None:
+    for link in await issue_wave(period, clock.now(), MAIL):
+        if link.email in levels:
+            await record_response(token_of(link.link), levels[link.email], clock.now())
+
+
+async def test_results_figures_are_exact_on_a_hand_made_wave(
+    db: Database, clock: FrozenClock
+) -> None:
+    manager = StaffUser(
+        email="m@x.com",
+        name="Mei",
+        role="account_manager",
+        password_hash="x",
+        created_at=clock.now(),
+    )
+    await manager.save()
+    await account("A1", [("c1@a1.com", True), ("c2@a1.com", True)], manager=manager.id)
+    await account("A2", tier="B", industry="tech")
+    await account("A3", tier="B", industry="tech")
+    await account("A4")
+    await wave(clock)
+    await _answer_all(
+        "2026-H2",
+        clock,
+        {
+            "c1@a1.com": Answer(level=3),
+            "c2@a1.com": Answer(level=1),
+            "a2@x.com": Answer(level=0, aspects={"quality": 2, "delivery": 4}),
+            "a4@x.com": Answer(level=2, aspects={"quality": 5}),
+        },
+    )
+    results = await wave_results("2026-H2")
+    overall = results.overall
+    assert (overall.invited, overall.responded, overall.response_rate) == (5, 4, 0.8)
+    assert overall.level_counts == (1, 1, 1, 1)
+    assert overall.level_shares == (0.25, 0.25, 0.25, 0.25)
+    assert (overall.satisfaction_rate, overall.loyalty_rate, overall.advocacy_rate) == (
+        0.75,
+        0.5,
+        0.25,
+    )
+    assert [(a.aspect, a.ratings, a.average) for a in results.aspects] == [
+        ("quality", 2, 3.5),
+        ("delivery", 1, 4.0),
+        ("service_attitude", 0, None),
+        ("value", 0, None),
+    ]
+    tiers = {g.group: g.figures for g in results.breakdowns["tier"]}
+    assert (tiers["A"].invited, tiers["A"].responded, tiers["A"].level_counts) == (
+        3,
+        3,
+        (0, 1, 1, 1),
+    )
+    assert (tiers["B"].invited, tiers["B"].responded, tiers["B"].level_counts) == (
+        2,
+        1,
+        (1, 0, 0, 0),
+    )
+    assert tiers["B"].response_rate == 0.5
+    managers = {g.group: g.figures.invited for g in results.breakdowns["manager"]}
+    assert managers == {"Mei": 2, "": 3}
+    assert sorted(g.group for g in results.breakdowns["industry"]) == ["retail", "tech"]
+    assert results.previous_period is None
+    assert {m.code: (m.current_level, m.movement) for m in results.accounts} == {
+        "A1": (1, Movement.new),
+        "A2": (0, Movement.new),
+        "A3": (None, Movement.silent),
+        "A4": (2, Movement.new),
+    }
+
+
+async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
+    db: Database, clock: FrozenClock
+) -> None:
+    for code in ("A1", "A2", "A3", "A5"):
+        await account(code)
+    await create_wave("2026-H1", clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    await _answer_all(
+        "2026-H1",
+        clock,
+        {
+            "a1@x.com": Answer(level=2),
+            "a2@x.com": Answer(level=1),
+            "a3@x.com": Answer(level=3),
+            "a5@x.com": Answer(level=1),
+        },
+    )
+    await account("A4")
+    await wave(clock)
+    await _answer_all(
+        "2026-H2",
+        clock,
+        {
+            "a1@x.com": Answer(level=3),
+            "a2@x.com": Answer(level=1),
+            "a3@x.com": Answer(level=0),
+            "a4@x.com": Answer(level=2),
+        },
+    )
+    results = await wave_results("2026-H2")
+    assert results.previous_period == "2026-H1"
+    assert {m.code: (m.previous_level, m.current_level, m.movement) for m in results.accounts} == {
+        "A1": (2, 3, Movement.up),
+        "A2": (1, 1, Movement.same),
+        "A3": (3, 0, Movement.down),
+        "A4": (None, 2, Movement.new),
+        "A5": (1, None, Movement.silent),
+    }
+    assert results.movement_counts == {"up": 1, "same": 1, "down": 1, "new": 1, "silent": 1}
+    assert [m.code for m in results.dropped] == ["A3"]
