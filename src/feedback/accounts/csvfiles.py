@@ -1,0 +1,458 @@
+"""CSV import rules: numbered rows, header checks, and parsing accounts, contacts, purchases."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from feedback.errors import RowError
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "CATEGORICAL",
+    "CONTACT_COLUMNS",
+    "NOT_UTF8",
+    "NUMERIC",
+    "PURCHASE_COLUMNS",
+    "AccountRow",
+    "AttributeTyping",
+    "ColumnSpec",
+    "Columns",
+    "ContactRow",
+    "DerivedRefs",
+    "FirstLines",
+    "HeaderInvalid",
+    "PurchaseRow",
+    "RowInvalid",
+    "is_number",
+    "locate_columns",
+    "number_value",
+    "numbered_rows",
+    "parse_account",
+    "parse_amount",
+    "parse_contact",
+    "parse_date",
+    "parse_purchase",
+    "text_lines",
+]
+
+NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and import it again"
+NUMERIC = "numeric"
+CATEGORICAL = "categorical"
+MAX_AMOUNT = Decimal(10) ** 12  # Purchase.amount is NUMERIC(14, 2)
+MAX_QUANTITY = 2**31 - 1
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_AMOUNT = re.compile(r"-?\d+(?:\.\d{1,2})?", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class RowInvalid(ValueError):
+    """Why one data row is refused (several reasons are joined with '; ')."""
+
+
+class HeaderInvalid(ValueError):
+    """The header line cannot be used; nothing of the file can be read."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def text_lines(stream: Iterable[bytes], problems: list[RowError]) -> Iterator[str]:
+    """Physical lines decoded as UTF-8, without a byte-order mark; stops at a line that is not."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError:
+            problems.append(RowError(number, NOT_UTF8))
+            return
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def numbered_rows(
+    lines: Iterable[str], problems: list[RowError]
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the physical line each starts on; broken quoting goes to problems."""
+    reader = csv.reader(lines, strict=True)
+    previous = 0
+    while True:
+        try:
+            for cells in reader:
+                line, previous = previous + 1, reader.line_num
+                if any(cells):
+                    yield line, cells
+            return
+        except csv.Error as exc:
+            problems.append(RowError(previous + 1, f"unreadable CSV: {exc}"))
+            previous = reader.line_num
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """The columns one kind of file knows; with ``custom`` every other column is an attribute."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    custom: bool = False
+
+
+ACCOUNT_COLUMNS = ColumnSpec(
+    required=("code",),
+    optional=(
+        "name",
+        "industry",
+        "region",
+        "manager_email",
+        "opened_on",
+        "closed_on",
+        "closed_reason",
+    ),
+    custom=True,
+)
+CONTACT_COLUMNS = ColumnSpec(
+    required=("account_code", "email"), optional=("name", "language", "phone", "survey")
+)
+PURCHASE_COLUMNS = ColumnSpec(
+    required=("account_code", "occurred_on", "amount"), optional=("quantity", "ref")
+)
+ATTRIBUTE_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the known columns and the custom attributes sit in a file's rows."""
+
+    known: dict[str, int]
+    custom: dict[str, int]
+    width: int
+
+    def text(self, cells: Sequence[str], name: str) -> str:
+        """The stripped cell of a known column, or '' when the file has no such column."""
+        index = self.known.get(name)
+        return "" if index is None else cells[index].strip()
+
+
+def locate_columns(header: Sequence[str], spec: ColumnSpec) -> Columns:
+    """Match a header line against the spec; known names ignore case and surrounding blanks."""
+    reasons: list[str] = []
+    known: dict[str, int] = {}
+    custom: dict[str, int] = {}
+    seen: set[str] = set()
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip()
+        key = name.lower()
+        if not name:
+            reasons.append(f"column {position} has no name")
+        elif key in seen or name in seen:
+            reasons.append(f"column {name!r} appears twice")
+        elif key in spec.required or key in spec.optional:
+            known[key] = position - 1
+        elif not spec.custom:
+            expected = ", ".join((*spec.required, *spec.optional))
+            reasons.append(f"unknown column {name!r}; expected: {expected}")
+        elif len(name) > ATTRIBUTE_NAME_LIMIT:
+            reasons.append(f"attribute column {name[:20]!r}... is longer than 100 characters")
+        else:
+            custom[name] = position - 1
+        seen.update((key, name))
+    reasons.extend(
+        f"missing required column {name!r}" for name in spec.required if name not in known
+    )
+    if reasons:
+        raise HeaderInvalid(reasons)
+    return Columns(known=known, custom=custom, width=len(header))
+
+
+def _check_width(cells: Sequence[str], columns: Columns) -> None:
+    if len(cells) != columns.width:
+        raise RowInvalid(f"{len(cells)} values, but the header has {columns.width} columns")
+
+
+def _limited(value: str, name: str, limit: int, reasons: list[str]) -> str:
+    if len(value) > limit:
+        reasons.append(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _required(value: str, name: str, limit: int, reasons: list[str]) -> str:
+    if not value:
+        reasons.append(f"{name} is empty")
+    return _limited(value, name, limit, reasons)
+
+
+def parse_date(text: str, name: str) -> dt.date:
+    """An ISO date, exactly YYYY-MM-DD."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise RowInvalid(f"{name} {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _optional_date(text: str, name: str, reasons: list[str]) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text, name)
+    except RowInvalid as exc:
+        reasons.append(str(exc))
+        return None
+
+
+def parse_amount(text: str) -> Decimal:
+    """A non-negative amount with at most two decimals, below 10^12 (e.g. 1234.50)."""
+    if not _AMOUNT.fullmatch(text):
+        raise RowInvalid(f"amount {text!r} is not a number like 1234.50")
+    amount = Decimal(text)
+    if amount < 0:
+        raise RowInvalid(f"amount {text!r} is negative")
+    if amount >= MAX_AMOUNT:
+        raise RowInvalid(f"amount {text!r} is too large")
+    return amount
+
+
+def parse_quantity(text: str) -> int:
+    """A whole number of at least 1; empty means 1."""
+    if not text:
+        return 1
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+        raise RowInvalid(f"quantity {text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def is_number(text: str) -> bool:
+    """Whether a custom attribute value reads as a finite number (ASCII, e.g. -3, 2.5, 1e3)."""
+    return _NUMBER.fullmatch(text) is not None and math.isfinite(float(text))
+
+
+def number_value(text: str) -> int | float:
+    """The JSON number for a numeric attribute value: whole numbers stay integers."""
+    if not is_number(text):
+        raise RowInvalid(f"{text!r} is not a number")
+    return int(text) if _INTEGER.fullmatch(text) else float(text)
+
+
+class AttributeTyping:
+    """The first pass over an accounts file: which custom columns hold numbers only."""
+
+    def __init__(self, columns: Columns) -> None:
+        self._columns = columns
+        self._filled: set[str] = set()
+        self._textual: set[str] = set()
+
+    def observe(self, cells: Sequence[str]) -> None:
+        if len(cells) != self._columns.width:
+            return
+        for name, index in self._columns.custom.items():
+            value = cells[index].strip()
+            if value:
+                self._filled.add(name)
+                if name not in self._textual and not is_number(value):
+                    self._textual.add(name)
+
+    def kinds(self, known: Mapping[str, str]) -> dict[str, str]:
+        """Numeric when every non-empty value is a number; a column with no value at all
+        keeps the kind it already has (``known``), or is categorical."""
+        return {name: self._kind(name, known.get(name)) for name in self._columns.custom}
+
+    def _kind(self, name: str, known: str | None) -> str:
+        if name in self._textual:
+            return CATEGORICAL
+        if name in self._filled:
+            return NUMERIC
+        return known or CATEGORICAL
+
+
+class FirstLines:
+    """Where each key first appeared, so that a second row for it is refused."""
+
+    def __init__(self) -> None:
+        self._lines: dict[Hashable, int] = {}
+
+    def check(self, key: Hashable, line: int, what: str) -> None:
+        first = self._lines.setdefault(key, line)
+        if first != line:
+            raise RowInvalid(f"{what} already appears on line {first}")
+
+
+class AccountRow(NamedTuple):
+    code: str
+    name: str
+    industry: str
+    region: str
+    manager: int | None
+    opened_on: dt.date | None
+    status: str
+    closed_on: dt.date | None
+    closed_reason: str
+    attributes: dict[str, Any]
+
+
+def parse_account(
+    cells: Sequence[str],
+    columns: Columns,
+    managers: Mapping[str, int],
+    kinds: Mapping[str, str],
+) -> AccountRow:
+    """One accounts row; a closing date closes the account; the name defaults to the code."""
+    _check_width(cells, columns)
+    reasons: list[str] = []
+    code = _required(columns.text(cells, "code"), "code", 64, reasons)
+    opened_on = _optional_date(columns.text(cells, "opened_on"), "opened_on", reasons)
+    closed_on = _optional_date(columns.text(cells, "closed_on"), "closed_on", reasons)
+    if opened_on and closed_on and closed_on < opened_on:
+        reasons.append("closed_on is before opened_on")
+    row = AccountRow(
+        code=code,
+        name=_limited(columns.text(cells, "name") or code, "name", 300, reasons),
+        industry=_limited(columns.text(cells, "industry"), "industry", 100, reasons),
+        region=_limited(columns.text(cells, "region"), "region", 100, reasons),
+        manager=_manager(columns.text(cells, "manager_email"), managers, reasons),
+        opened_on=opened_on,
+        status="closed" if closed_on else "active",
+        closed_on=closed_on,
+        closed_reason=_limited(columns.text(cells, "closed_reason"), "closed_reason", 300, reasons),
+        attributes=_attributes(cells, columns, kinds, reasons),
+    )
+    if reasons:
+        raise RowInvalid("; ".join(reasons))
+    return row
+
+
+def _manager(email: str, managers: Mapping[str, int], reasons: list[str]) -> int | None:
+    if not email:
+        return None
+    manager = managers.get(email.lower())
+    if manager is None:
+        reasons.append(f"manager_email {email!r} is not a staff user")
+    return manager
+
+
+def _attributes(
+    cells: Sequence[str], columns: Columns, kinds: Mapping[str, str], reasons: list[str]
+) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    for name, index in columns.custom.items():
+        value = cells[index].strip()
+        if not value or kinds[name] != NUMERIC:
+            attributes[name] = value or None
+            continue
+        try:
+            attributes[name] = number_value(value)
+        except RowInvalid:
+            reasons.append(f"{name} {value!r} is not a number like the rest of its column")
+    return attributes
+
+
+class ContactRow(NamedTuple):
+    account: int
+    email: str
+    name: str
+    language: str
+    phone: str
+    survey_opt_in: bool
+
+
+def parse_contact(
+    cells: Sequence[str], columns: Columns, accounts: Mapping[str, int]
+) -> ContactRow:
+    """One contacts row; language defaults to en and survey to yes."""
+    _check_width(cells, columns)
+    reasons: list[str] = []
+    account = _account(columns.text(cells, "account_code"), accounts, reasons)
+    email = columns.text(cells, "email").lower()
+    if not _EMAIL.fullmatch(email):
+        reasons.append(f"email {email!r} is not an email address")
+    language = columns.text(cells, "language").lower() or "en"
+    if language not in {"en", "zh"}:
+        reasons.append(f"language {language!r} is not en or zh")
+    survey = columns.text(cells, "survey").lower() or "yes"
+    if survey not in {"yes", "no"}:
+        reasons.append(f"survey {survey!r} is not yes or no")
+    row = ContactRow(
+        account=account,
+        email=_limited(email, "email", 254, reasons),
+        name=_limited(columns.text(cells, "name"), "name", 200, reasons),
+        language=language,
+        phone=_limited(columns.text(cells, "phone"), "phone", 50, reasons),
+        survey_opt_in=survey == "yes",
+    )
+    if reasons:
+        raise RowInvalid("; ".join(reasons))
+    return row
+
+
+def _account(code: str, accounts: Mapping[str, int], reasons: list[str]) -> int:
+    if not code:
+        reasons.append("account_code is empty")
+        return 0
+    account = accounts.get(code)
+    if account is None:
+        reasons.append(f"unknown account_code {code!r}")
+        return 0
+    return account
+
+
+class PurchaseRow(NamedTuple):
+    account: int
+    occurred_on: dt.date
+    amount: Decimal
+    quantity: int
+    external_ref: str
+
+
+class DerivedRefs:
+    """Refs for purchases without one, the same for the same file on every import.
+
+    A ref hashes the purchase's account code, date, amount and quantity with how often that
+    same purchase appeared earlier in the file. Occurrences are counted under a 64-bit digest
+    (about 80 bytes per row without a ref); two purchases sharing a digest only shift each
+    other's count, so refs stay unique and deterministic.
+    """
+
+    def __init__(self) -> None:
+        self._occurrences: dict[int, int] = {}
+
+    def ref_for(self, code: str, occurred_on: dt.date, amount: Decimal, quantity: int) -> str:
+        basis = f"{code}|{occurred_on.isoformat()}|{amount:.2f}|{quantity}".encode()
+        key = int.from_bytes(hashlib.blake2b(basis, digest_size=8).digest(), "big")
+        count = self._occurrences.get(key, 0) + 1
+        self._occurrences[key] = count
+        return "auto-" + hashlib.sha256(basis + b"|%d" % count).hexdigest()[:32]
+
+
+def parse_purchase(
+    cells: Sequence[str], columns: Columns, accounts: Mapping[str, int], refs: DerivedRefs
+) -> PurchaseRow:
+    """One purchases row; quantity defaults to 1 and a missing ref is derived."""
+    _check_width(cells, columns)
+    reasons: list[str] = []
+    code = columns.text(cells, "account_code")
+    account = _account(code, accounts, reasons)
+    occurred_on = amount = quantity = None
+    try:
+        occurred_on = parse_date(columns.text(cells, "occurred_on"), "occurred_on")
+    except RowInvalid as exc:
+        reasons.append(str(exc))
+    try:
+        amount = parse_amount(columns.text(cells, "amount"))
+    except RowInvalid as exc:
+        reasons.append(str(exc))
+    try:
+        quantity = parse_quantity(columns.text(cells, "quantity"))
+    except RowInvalid as exc:
+        reasons.append(str(exc))
+    ref = _limited(columns.text(cells, "ref"), "ref", 100, reasons)
+    if reasons or occurred_on is None or amount is None or quantity is None:
+        raise RowInvalid("; ".join(reasons))
+    ref = ref or refs.ref_for(code, occurred_on, amount, quantity)
+    return PurchaseRow(account, occurred_on, amount, quantity, ref)

@@ -1,0 +1,102 @@
+"""The `feedback import` commands: accounts, contacts and purchases from CSV files."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from feedback.accounts import imports
+from feedback.cli import run_on_database
+from feedback.clock import SystemClock
+from feedback.config import Settings
+
+__all__ = ["import_group"]
+
+LARGE_FILE_BYTES = 1_048_576
+
+import_group = click.Group(
+    "import",
+    help="Import accounts, contacts or purchases from CSV files (UTF-8, header on line 1).",
+)
+csv_path = click.argument(
+    "path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+)
+Work = Callable[[Settings, imports.Progress], Awaitable[imports.ImportSummary]]
+
+
+@contextmanager
+def progress_bar(path: Path) -> Iterator[imports.Progress]:
+    """A bar of bytes read, shown for large files only."""
+    with Progress(
+        TextColumn(f"importing {path.name}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        disable=path.stat().st_size < LARGE_FILE_BYTES,
+    ) as bar:
+        task = bar.add_task("import", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def run_import(path: Path, what: str, work: Work) -> None:
+    """Run one import on the configured database and say what it wrote."""
+
+    async def on_database(settings: Settings) -> imports.ImportSummary:
+        with progress_bar(path) as advance:
+            return await work(settings, advance)
+
+    summary = run_on_database(on_database)
+    click.echo(f"imported {summary.rows} {what} from {path.name}")
+    if summary.attributes:
+        kinds = ", ".join(f"{name} {kind}" for name, kind in sorted(summary.attributes.items()))
+        click.echo(f"attributes: {kinds}")
+    if summary.tiers is not None:
+        click.echo("tiers: " + ", ".join(f"{t} {n}" for t, n in summary.tiers.items()))
+
+
+@import_group.command("accounts")
+@csv_path
+def import_accounts(path: Path) -> None:
+    """Accounts by code; columns beyond the known ones become custom attributes."""
+    run_import(
+        path,
+        "accounts",
+        lambda settings, advance: imports.import_accounts(
+            path, SystemClock().today(), settings.tier_thresholds, advance
+        ),
+    )
+
+
+@import_group.command("contacts")
+@csv_path
+def import_contacts(path: Path) -> None:
+    """Contacts by account_code and email."""
+    run_import(path, "contacts", lambda settings, advance: imports.import_contacts(path, advance))
+
+
+@import_group.command("purchases")
+@csv_path
+def import_purchases(path: Path) -> None:
+    """Purchases by ref (derived from the row when empty); tiers are recomputed after."""
+    run_import(
+        path,
+        "purchases",
+        lambda settings, advance: imports.import_purchases(
+            path, SystemClock().today(), settings.tier_thresholds, advance
+        ),
+    )

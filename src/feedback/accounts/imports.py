@@ -1,0 +1,303 @@
+"""CSV imports of accounts, contacts and purchases: streamed, all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from feedback.accounts.csvfiles import (
+    ACCOUNT_COLUMNS,
+    CONTACT_COLUMNS,
+    PURCHASE_COLUMNS,
+    AccountRow,
+    AttributeTyping,
+    Columns,
+    ColumnSpec,
+    DerivedRefs,
+    FirstLines,
+    HeaderInvalid,
+    RowInvalid,
+    locate_columns,
+    numbered_rows,
+    parse_account,
+    parse_contact,
+    parse_purchase,
+    text_lines,
+)
+from feedback.accounts.services import recompute_tiers
+from feedback.accounts.tables import Account, AttributeDefinition, StaffUser
+from feedback.config import TierThresholds
+from feedback.db import bound, transaction
+from feedback.errors import ImportFailed, RowError
+
+__all__ = [
+    "CHUNK_ROWS",
+    "CsvPass",
+    "ImportSummary",
+    "Progress",
+    "import_accounts",
+    "import_contacts",
+    "import_purchases",
+    "stream_rows",
+]
+
+CHUNK_ROWS = 2000
+Progress = Callable[[int, int], None]
+"""Called with (bytes read so far, bytes to read) as the import goes."""
+Row = TypeVar("Row")
+
+PURCHASE_UPSERT = (
+    "INSERT INTO purchase (account, occurred_on, amount, quantity, external_ref) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (external_ref) DO UPDATE SET "
+    "account = excluded.account, occurred_on = excluded.occurred_on, "
+    "amount = excluded.amount, quantity = excluded.quantity"
+)
+CONTACT_INSERT = ("account", "email", "name", "language", "phone", "survey_opt_in")
+CONTACT_UPDATED_FROM = {"name": "name", "language": "language", "phone": "phone"}
+CONTACT_UPDATED_FROM["survey_opt_in"] = "survey"
+ACCOUNT_INSERT = AccountRow._fields
+ACCOUNT_UPDATED_FROM = {
+    "name": "name",
+    "industry": "industry",
+    "region": "region",
+    "manager": "manager_email",
+    "opened_on": "opened_on",
+    "status": "closed_on",
+    "closed_on": "closed_on",
+    "closed_reason": "closed_reason",
+}
+ATTRIBUTE_UPSERT = (
+    "INSERT INTO attribute_definition (name, kind) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind"
+)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one successful import wrote."""
+
+    rows: int
+    attributes: dict[str, str] = field(default_factory=dict)
+    tiers: dict[str, int] | None = None
+
+
+class CsvPass:
+    """One reading of a file: its numbered rows, the problems met, progress by bytes read."""
+
+    def __init__(
+        self, path: Path, progress: Progress | None, number: int = 1, passes: int = 1
+    ) -> None:
+        self.path = path
+        self.problems: list[RowError] = []
+        self._progress = progress
+        size = path.stat().st_size
+        self._done_before = size * (number - 1)
+        self._total = size * passes
+        self._stream: BinaryIO = path.open("rb")
+        self.rows = numbered_rows(text_lines(self._stream, self.problems), self.problems)
+
+    def __enter__(self) -> CsvPass:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stream.close()
+
+    def columns(self, spec: ColumnSpec) -> Columns:
+        """The header, checked; a bad header fails the import at once."""
+        first = next(self.rows, None)
+        if first is None:
+            self.problems.append(RowError(1, "the file is empty; line 1 must name the columns"))
+            raise ImportFailed(self.path.name, self.problems)
+        line, header = first
+        try:
+            return locate_columns(header, spec)
+        except HeaderInvalid as exc:
+            errors = [RowError(line, reason) for reason in exc.reasons]
+            raise ImportFailed(self.path.name, self.problems + errors) from None
+
+    def report_progress(self) -> None:
+        if self._progress is not None:
+            self._progress(self._done_before + self._stream.tell(), self._total)
+
+    def fail_if_any_problem(self) -> None:
+        if self.problems:
+            raise ImportFailed(self.path.name, sorted(self.problems, key=lambda e: e.line))
+
+
+async def stream_rows(
+    csv_pass: CsvPass,
+    parse: Callable[[int, list[str]], Row],
+    write: Callable[[list[Row]], Awaitable[None]],
+) -> int:
+    """Parse every row, write them in chunks while none failed; the count of good rows."""
+    count = 0
+    chunk: list[Row] = []
+    for line, cells in csv_pass.rows:
+        try:
+            chunk.append(parse(line, cells))
+        except RowInvalid as exc:
+            csv_pass.problems.append(RowError(line, str(exc)))
+        if len(chunk) >= CHUNK_ROWS:
+            count += await _flush(csv_pass, chunk, write)
+            chunk = []
+    count += await _flush(csv_pass, chunk, write)
+    csv_pass.fail_if_any_problem()
+    return count
+
+
+async def _flush(csv_pass: CsvPass, chunk: list[Row], write: Callable[[list[Row]], Any]) -> int:
+    if chunk and not csv_pass.problems:
+        await write(chunk)
+    csv_pass.report_progress()
+    return len(chunk)
+
+
+async def _account_ids() -> dict[str, int]:
+    rows = await Account.select(Account.id, Account.code)
+    return {row["code"]: row["id"] for row in rows}
+
+
+def _upsert(table: str, inserted: Sequence[str], key: str, updated: Sequence[str]) -> str:
+    """INSERT ... ON CONFLICT for SQLite and PostgreSQL alike."""
+    placeholders = ", ".join("?" for _ in inserted)
+    action = "DO NOTHING"
+    if updated:
+        action = "DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in updated)
+    # Table and column names come from this module's constants, never from the file.
+    columns = ", ".join(inserted)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({key}) {action}"  # noqa: S608
+
+
+async def import_purchases(
+    path: Path, today: dt.date, thresholds: TierThresholds, progress: Progress | None = None
+) -> ImportSummary:
+    """Upsert purchases by ref (derived when empty), then recompute tiers."""
+    database = bound()
+    refs = DerivedRefs()
+
+    async def write(chunk: list[Any]) -> None:
+        await database.executemany(PURCHASE_UPSERT, chunk)
+
+    with CsvPass(path, progress) as csv_pass:
+        columns = csv_pass.columns(PURCHASE_COLUMNS)
+        async with transaction():
+            accounts = await _account_ids()
+            count = await stream_rows(
+                csv_pass,
+                lambda line, cells: parse_purchase(cells, columns, accounts, refs),
+                write,
+            )
+    return ImportSummary(rows=count, tiers=await recompute_tiers(today, thresholds))
+
+
+async def import_contacts(path: Path, progress: Progress | None = None) -> ImportSummary:
+    """Upsert contacts by (account, email)."""
+    database = bound()
+    seen = FirstLines()
+
+    with CsvPass(path, progress) as csv_pass:
+        columns = csv_pass.columns(CONTACT_COLUMNS)
+        updated = [name for name, src in CONTACT_UPDATED_FROM.items() if src in columns.known]
+        sql = _upsert("contact", CONTACT_INSERT, "account, email", updated)
+
+        def parse(line: int, cells: list[str]) -> Any:
+            row = parse_contact(cells, columns, accounts)
+            seen.check((row.account, row.email), line, f"contact {row.email}")
+            return row
+
+        async def write(chunk: list[Any]) -> None:
+            await database.executemany(sql, chunk)
+
+        async with transaction():
+            accounts = await _account_ids()
+            count = await stream_rows(csv_pass, parse, write)
+    return ImportSummary(rows=count)
+
+
+async def import_accounts(
+    path: Path, today: dt.date, thresholds: TierThresholds, progress: Progress | None = None
+) -> ImportSummary:
+    """Upsert accounts by code with their custom attributes, then recompute tiers.
+
+    The file is read twice: first to learn which attribute columns are numeric.
+    """
+    typing = _attribute_typing(path, progress)
+    with CsvPass(path, progress, number=2, passes=2) as csv_pass:
+        columns = csv_pass.columns(ACCOUNT_COLUMNS)
+        async with transaction():
+            kinds = typing.kinds(await _attribute_kinds())
+            managers = await _staff_ids()
+            count = await stream_rows(
+                csv_pass, _account_parser(columns, managers, kinds), _account_writer(columns)
+            )
+            if kinds:
+                await bound().executemany(ATTRIBUTE_UPSERT, sorted(kinds.items()))
+    tiers = await recompute_tiers(today, thresholds)
+    return ImportSummary(rows=count, attributes=kinds, tiers=tiers)
+
+
+def _attribute_typing(path: Path, progress: Progress | None) -> AttributeTyping:
+    with CsvPass(path, progress, passes=2) as csv_pass:
+        typing = AttributeTyping(csv_pass.columns(ACCOUNT_COLUMNS))
+        for number, (_, cells) in enumerate(csv_pass.rows, start=1):
+            typing.observe(cells)
+            if number % CHUNK_ROWS == 0:
+                csv_pass.report_progress()
+        csv_pass.report_progress()
+    return typing
+
+
+async def _attribute_kinds() -> dict[str, str]:
+    rows = await AttributeDefinition.select(AttributeDefinition.name, AttributeDefinition.kind)
+    return {row["name"]: row["kind"] for row in rows}
+
+
+async def _staff_ids() -> dict[str, int]:
+    rows = await StaffUser.select(StaffUser.id, StaffUser.email)
+    return {row["email"].lower(): row["id"] for row in rows}
+
+
+def _account_parser(
+    columns: Columns, managers: dict[str, int], kinds: dict[str, str]
+) -> Callable[[int, list[str]], AccountRow]:
+    seen = FirstLines()
+
+    def parse(line: int, cells: list[str]) -> AccountRow:
+        row = parse_account(cells, columns, managers, kinds)
+        seen.check(row.code, line, f"code {row.code}")
+        return row
+
+    return parse
+
+
+def _account_writer(columns: Columns) -> Callable[[list[AccountRow]], Awaitable[None]]:
+    updated = [name for name, src in ACCOUNT_UPDATED_FROM.items() if src in columns.known]
+    if columns.custom:
+        updated.append("attributes")
+    sql = _upsert("account", ACCOUNT_INSERT, "code", updated)
+
+    async def write(chunk: list[AccountRow]) -> None:
+        existing = await _existing_attributes([row.code for row in chunk]) if columns.custom else {}
+        await bound().executemany(sql, (_account_values(row, existing) for row in chunk))
+
+    return write
+
+
+async def _existing_attributes(codes: list[str]) -> dict[str, dict[str, Any]]:
+    rows = await Account.select(Account.code, Account.attributes).where(Account.code.is_in(codes))
+    return {row["code"]: _json_object(row["attributes"]) for row in rows}
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _account_values(row: AccountRow, existing: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
+    """The row for ACCOUNT_INSERT; this file's attributes are laid over the stored ones."""
+    attributes = {**existing.get(row.code, {}), **row.attributes}
+    return (*row[:-1], json.dumps(attributes, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,313 @@
+"""CSV import rules: line numbers, headers, field parsing, attribute typing, derived refs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedback.accounts.csvfiles import (
+    ACCOUNT_COLUMNS,
+    CONTACT_COLUMNS,
+    NOT_UTF8,
+    PURCHASE_COLUMNS,
+    AttributeTyping,
+    Columns,
+    ColumnSpec,
+    DerivedRefs,
+    FirstLines,
+    HeaderInvalid,
+    PurchaseRow,
+    RowInvalid,
+    is_number,
+    locate_columns,
+    number_value,
+    numbered_rows,
+    parse_account,
+    parse_amount,
+    parse_contact,
+    parse_date,
+    parse_purchase,
+    text_lines,
+)
+from feedback.errors import RowError
+
+ACCOUNTS = {"A1": 1, "A2": 2}
+
+
+def rows_of(data: bytes) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
+    problems: list[RowError] = []
+    rows = list(numbered_rows(text_lines(io.BytesIO(data), problems), problems))
+    return rows, problems
+
+
+def purchase_columns(header: str = "account_code,occurred_on,amount,quantity,ref") -> Columns:
+    return locate_columns(header.split(","), PURCHASE_COLUMNS)
+
+
+def purchase(line: str, refs: DerivedRefs | None = None) -> PurchaseRow:
+    return parse_purchase(line.split(","), purchase_columns(), ACCOUNTS, refs or DerivedRefs())
+
+
+# Reading lines
+
+
+def test_rows_carry_the_physical_line_they_start_on() -> None:
+    data = b'code,name\n\nA1,One\n"A2","Two\nlines"\n,\nA3,Three\n'
+    rows, problems = rows_of(data)
+    assert rows == [
+        (1, ["code", "name"]),
+        (3, ["A1", "One"]),
+        (4, ["A2", "Two\nlines"]),
+        (7, ["A3", "Three"]),
+    ]
+    assert problems == []
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_ignored() -> None:
+    rows, problems = rows_of("\ufeffcode,name\r\nA1,上海贸易\r\n".encode())
+    assert rows == [(1, ["code", "name"]), (2, ["A1", "上海贸易"])]
+    assert problems == []
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_its_first_bad_line() -> None:
+    data = "code,name\nA1,One\nA2,上海\n".encode("gbk")
+    rows, problems = rows_of(data)
+    assert rows == [(1, ["code", "name"]), (2, ["A1", "One"])]
+    assert problems == [RowError(3, NOT_UTF8)]
+
+
+def test_broken_quoting_is_reported_and_reading_goes_on() -> None:
+    rows, problems = rows_of(b'code,name\nA1,"One"x\nA2,Two\n')
+    assert rows == [(1, ["code", "name"]), (3, ["A2", "Two"])]
+    assert problems == [RowError(2, "unreadable CSV: ',' expected after '\"'")]
+
+
+def test_an_unterminated_quote_is_reported_on_the_line_it_opens() -> None:
+    rows, problems = rows_of(b'code,name\nA1,One\nA2,"Two\nA3,Three\n')
+    assert rows == [(1, ["code", "name"]), (2, ["A1", "One"])]
+    assert problems == [RowError(3, "unreadable CSV: unexpected end of data")]
+
+
+# Headers
+
+
+def test_known_columns_ignore_case_and_blanks_and_the_rest_are_attributes() -> None:
+    columns = locate_columns([" Code ", "NAME", "plan", "seats"], ACCOUNT_COLUMNS)
+    assert columns == Columns(known={"code": 0, "name": 1}, custom={"plan": 2, "seats": 3}, width=4)
+
+
+def test_a_missing_required_column_is_named() -> None:
+    with pytest.raises(HeaderInvalid) as caught:
+        locate_columns(["account_code", "amount"], PURCHASE_COLUMNS)
+    assert caught.value.reasons == ["missing required column 'occurred_on'"]
+
+
+def test_header_problems_are_all_reported() -> None:
+    with pytest.raises(HeaderInvalid) as caught:
+        locate_columns(["email", "", "email", "mobile"], CONTACT_COLUMNS)
+    assert caught.value.reasons == [
+        "column 2 has no name",
+        "column 'email' appears twice",
+        "unknown column 'mobile'; expected: account_code, email, name, language, phone, survey",
+        "missing required column 'account_code'",
+    ]
+
+
+def test_attribute_names_are_limited_to_100_characters() -> None:
+    with pytest.raises(HeaderInvalid, match="longer than 100"):
+        locate_columns(["code", "x" * 101], ColumnSpec(("code",), (), custom=True))
+
+
+# Fields
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2026-02-28", dt.date(2026, 2, 28)), ("2024-02-29", dt.date(2024, 2, 29))],
+)
+def test_dates_are_iso(text: str, expected: dt.date) -> None:
+    assert parse_date(text, "opened_on") == expected
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "20260228", "28/02/2026", "2026-2-28", ""])
+def test_other_date_forms_are_refused(text: str) -> None:
+    with pytest.raises(RowInvalid, match=r"is not a date \(YYYY-MM-DD\)"):
+        parse_date(text, "opened_on")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12", Decimal(12)), ("0.5", Decimal("0.5")), ("1234.50", Decimal("1234.50"))],
+)
+def test_amounts(text: str, expected: Decimal) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("12.345", "is not a number like 1234.50"),
+        ("1,200", "is not a number like 1234.50"),
+        ("NaN", "is not a number like 1234.50"),
+        ("1e3", "is not a number like 1234.50"),
+        ("-5", "is negative"),
+        ("1000000000000", "is too large"),
+    ],
+)
+def test_bad_amounts(text: str, reason: str) -> None:
+    with pytest.raises(RowInvalid, match=reason):
+        parse_amount(text)
+
+
+def test_a_purchase_row_with_defaults() -> None:
+    columns = purchase_columns("account_code,occurred_on,amount")
+    row = parse_purchase(["A2", "2026-03-01", "99.90"], columns, ACCOUNTS, DerivedRefs())
+    assert row.account == 2
+    assert row.occurred_on == dt.date(2026, 3, 1)
+    assert row.amount == Decimal("99.90")
+    assert row.quantity == 1
+    assert row.external_ref.startswith("auto-")
+    assert len(row.external_ref) == 37
+
+
+def test_a_bad_purchase_row_gives_every_reason() -> None:
+    with pytest.raises(RowInvalid) as caught:
+        purchase("ZZ,2026-13-01,abc,0,R1")
+    assert str(caught.value) == (
+        "unknown account_code 'ZZ'; occurred_on '2026-13-01' is not a date (YYYY-MM-DD); "
+        "amount 'abc' is not a number like 1234.50; "
+        "quantity '0' is not a whole number of at least 1"
+    )
+
+
+def test_a_row_must_have_as_many_values_as_the_header() -> None:
+    with pytest.raises(RowInvalid, match="4 values, but the header has 5 columns"):
+        purchase("A1,2026-01-01,5,1")
+
+
+def test_derived_refs_count_repeats_so_a_file_always_gives_the_same_refs() -> None:
+    lines = ["A1,2026-01-01,5,1,", "A1,2026-01-01,5.00,1,", "A1,2026-01-02,5,1,"]
+    first = DerivedRefs()
+    refs = [purchase(line, first).external_ref for line in lines]
+    again = DerivedRefs()
+    assert [purchase(line, again).external_ref for line in lines] == refs
+    assert len(set(refs)) == 3
+
+
+def test_a_given_ref_is_kept() -> None:
+    assert purchase("A1,2026-01-01,5,2,INV-7").external_ref == "INV-7"
+
+
+def test_contacts_default_to_english_and_surveys() -> None:
+    columns = locate_columns(["account_code", "email", "name"], CONTACT_COLUMNS)
+    row = parse_contact(["A1", " Li.Wei@Example.CN ", "李伟"], columns, ACCOUNTS)
+    assert row == (1, "li.wei@example.cn", "李伟", "en", "", True)
+
+
+def test_bad_contact_values() -> None:
+    columns = locate_columns(["account_code", "email", "language", "survey"], CONTACT_COLUMNS)
+    with pytest.raises(RowInvalid) as caught:
+        parse_contact(["A1", "not-an-email", "fr", "maybe"], columns, ACCOUNTS)
+    assert str(caught.value) == (
+        "email 'not-an-email' is not an email address; language 'fr' is not en or zh; "
+        "survey 'maybe' is not yes or no"
+    )
+
+
+def test_an_account_closed_on_a_date_is_closed() -> None:
+    header = ["code", "name", "manager_email", "opened_on", "closed_on", "closed_reason", "plan"]
+    columns = locate_columns(header, ACCOUNT_COLUMNS)
+    cells = ["C1", "", "Boss@X.com", "2020-01-01", "2025-06-30", "moved", ""]
+    row = parse_account(cells, columns, {"boss@x.com": 7}, {"plan": "categorical"})
+    assert row.name == "C1"
+    assert row.manager == 7
+    assert row.status == "closed"
+    assert row.closed_on == dt.date(2025, 6, 30)
+    assert row.attributes == {"plan": None}
+
+
+def test_a_bad_account_row_gives_every_reason() -> None:
+    columns = locate_columns(["code", "manager_email", "opened_on", "closed_on"], ACCOUNT_COLUMNS)
+    with pytest.raises(RowInvalid) as caught:
+        parse_account(["C1", "nobody@x.com", "2025-01-01", "2024-01-01"], columns, {}, {})
+    assert str(caught.value) == (
+        "closed_on is before opened_on; manager_email 'nobody@x.com' is not a staff user"
+    )
+
+
+def test_first_lines_refuse_a_second_row_for_a_key() -> None:
+    seen = FirstLines()
+    seen.check("C1", 2, "code C1")
+    seen.check("C2", 3, "code C2")
+    with pytest.raises(RowInvalid, match="code C1 already appears on line 2"):
+        seen.check("C1", 9, "code C1")
+
+
+# Attribute typing
+
+
+def typing_of(values: list[str], known: dict[str, str] | None = None) -> str:
+    columns = locate_columns(["code", "x"], ACCOUNT_COLUMNS)
+    typing = AttributeTyping(columns)
+    for value in values:
+        typing.observe(["C", value])
+    return typing.kinds(known or {})["x"]
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (["1", "", "2.5", "-3e2"], "numeric"),
+        (["1", "two"], "categorical"),
+        (["", ""], "categorical"),
+        (["nan"], "categorical"),
+        (["1_000"], "categorical"),
+    ],
+)
+def test_a_column_is_numeric_when_every_value_is_a_number(values: list[str], kind: str) -> None:
+    assert typing_of(values) == kind
+
+
+def test_an_empty_column_keeps_the_kind_it_had() -> None:
+    assert typing_of(["", ""], {"x": "numeric"}) == "numeric"
+    assert typing_of(["a"], {"x": "numeric"}) == "categorical"
+
+
+@given(st.integers())
+def test_every_integer_is_a_number_and_stays_an_integer(value: int) -> None:
+    assert is_number(str(value))
+    assert number_value(str(value)) == value
+    assert isinstance(number_value(str(value)), int)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_finite_float_is_a_number(value: float) -> None:
+    assert is_number(repr(value))
+    assert number_value(repr(value)) == value
+
+
+@given(st.text())
+def test_what_is_a_number_reads_as_a_finite_float(text: str) -> None:
+    if is_number(text):
+        assert math.isfinite(float(text))
+        assert text.isascii()
+
+
+@given(
+    st.lists(st.integers(min_value=-(10**6), max_value=10**6)),
+    st.text(alphabet="abcxyz", min_size=1),
+)
+def test_one_word_among_numbers_makes_a_column_categorical(numbers: list[int], word: str) -> None:
+    values = [str(number) for number in numbers]
+    assert typing_of(values) == ("numeric" if values else "categorical")
+    assert typing_of([*values, word]) == "categorical"
+
+
+def test_overflowing_numbers_are_not_numbers() -> None:
+    assert not is_number("1e400")
