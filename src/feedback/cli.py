@@ -138,11 +138,14 @@ def accounts_tiers() -> None:
 
 
 def _register_domain_commands() -> None:
+    """Commands defined next to their domain; they import run_on_database from here."""
+    from feedback.accounts.import_command import import_group
+    from feedback.demo.command import demo_command
     from feedback.mail.commands import jobs_group
     from feedback.surveys.commands import waves_group
 
-    main.add_command(waves_group)
-    main.add_command(jobs_group)
+    for command in (import_group, demo_command, waves_group, jobs_group):
+        main.add_command(command)
 
 
 _register_domain_commands()

@@ -1,0 +1,1 @@
+"""Demo data: a seeded simulation of a customer base and the `feedback demo` command."""

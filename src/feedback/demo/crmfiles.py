@@ -1,0 +1,74 @@
+"""A simulated customer base written as the CRM's CSV exports, in the import formats."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+
+from feedback.demo.customers import ATTRIBUTE_KINDS, SimulatedAccount, Simulation
+
+__all__ = ["ACCOUNT_COLUMNS", "CONTACT_COLUMNS", "PURCHASE_COLUMNS", "write_csvs"]
+
+ACCOUNT_COLUMNS = (
+    "code",
+    "name",
+    "industry",
+    "region",
+    "manager_email",
+    "opened_on",
+    "closed_on",
+    "closed_reason",
+    *ATTRIBUTE_KINDS,
+)
+CONTACT_COLUMNS = ("account_code", "email", "name", "language", "phone", "survey")
+PURCHASE_COLUMNS = ("account_code", "occurred_on", "amount", "quantity", "ref")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([_cell(value) for value in row] for row in rows)
+    return path
+
+
+def _account_row(a: SimulatedAccount) -> tuple[object, ...]:
+    attributes = (a.attributes.get(name) for name in ATTRIBUTE_KINDS)
+    return (a.code, a.name, a.industry, a.region, a.manager_email, a.opened_on, a.closed_on,
+            a.closed_reason, *attributes)  # fmt: skip
+
+
+def write_csvs(simulation: Simulation, directory: Path) -> dict[str, Path]:
+    """Write accounts.csv, contacts.csv and purchases.csv into ``directory``.
+
+    Returns the paths by import kind, in the order they must be imported.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    accounts = simulation.accounts
+    contacts = (
+        (a.code, c.email, c.name, c.language, c.phone, c.survey_opt_in)
+        for a in accounts
+        for c in a.contacts
+    )
+    purchases = (
+        (a.code, p.occurred_on, p.amount, p.quantity, p.ref) for a in accounts for p in a.purchases
+    )
+    return {
+        "accounts": _write(
+            directory / "accounts.csv", ACCOUNT_COLUMNS, (_account_row(a) for a in accounts)
+        ),
+        "contacts": _write(directory / "contacts.csv", CONTACT_COLUMNS, contacts),
+        "purchases": _write(directory / "purchases.csv", PURCHASE_COLUMNS, purchases),
+    }

@@ -1,0 +1,98 @@
+"""Loading a simulated customer base into the bound database: staff, then the CRM's CSV files."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from feedback.accounts import imports, services, staff
+from feedback.config import TierThresholds
+from feedback.db import transaction
+from feedback.demo.names import DEMO_DOMAIN
+from feedback.demo.simulator import Simulation, write_csvs
+
+__all__ = [
+    "DEMO_ADMIN_EMAIL",
+    "DEMO_PASSWORD",
+    "Progress",
+    "SeedReport",
+    "database_is_empty",
+    "seed",
+]
+
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+# Shared by every demo staff user; printed by `feedback demo`, never valid outside demo data.
+DEMO_PASSWORD = "demo-password"  # noqa: S105
+
+Progress = Callable[[str, int, int], None]
+"""Called with (step, done, total): staff users created, or bytes of a step's file imported."""
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What the database holds after seeding."""
+
+    staff: int
+    accounts: int
+    contacts: int
+    purchases: int
+    tiers: dict[str, int]
+
+
+def _silent(step: str, done: int, total: int) -> None:
+    """Progress reporting for callers that show none."""
+
+
+async def database_is_empty() -> bool:
+    """True when there are neither staff users nor accounts, so seeding cannot collide."""
+    counts = await services.record_counts()
+    return counts["staff"] == 0 and counts["accounts"] == 0
+
+
+async def _create_staff(simulation: Simulation, now: dt.datetime, progress: Progress) -> None:
+    total = len(simulation.staff)
+    progress("staff", 0, total)
+    for done, member in enumerate(simulation.staff, start=1):
+        await staff.create_user(member.email, member.name, member.role, DEMO_PASSWORD, now)
+        progress("staff", done, total)
+
+
+async def _import_files(
+    simulation: Simulation, thresholds: TierThresholds, progress: Progress
+) -> dict[str, int]:
+    """Load accounts, contacts and purchases through the CSV import; the tiers it computed."""
+    today = simulation.as_of
+    with tempfile.TemporaryDirectory(prefix="feedback-demo-") as directory:
+        files = await asyncio.to_thread(write_csvs, simulation, Path(directory))
+        await imports.import_accounts(
+            files["accounts"], today, thresholds, partial(progress, "accounts")
+        )
+        await imports.import_contacts(files["contacts"], partial(progress, "contacts"))
+        summary = await imports.import_purchases(
+            files["purchases"], today, thresholds, partial(progress, "purchases")
+        )
+    assert summary.tiers is not None  # a purchase import always recomputes them
+    return summary.tiers
+
+
+async def seed(
+    simulation: Simulation,
+    now: dt.datetime,
+    thresholds: TierThresholds,
+    progress: Progress | None = None,
+) -> SeedReport:
+    """Create the demo staff, import the simulated CRM files, and tier the accounts.
+
+    Everything runs in one transaction: a failed seed leaves the database as it was.
+    Tiers are computed as of the simulation's as-of date.
+    """
+    progress = progress or _silent
+    async with transaction():
+        await _create_staff(simulation, now, progress)
+        tiers = await _import_files(simulation, thresholds, progress)
+        return SeedReport(**await services.record_counts(), tiers=tiers)
