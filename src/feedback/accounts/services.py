@@ -8,8 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from piccolo.columns.combination import Where
-from piccolo.query.functions.aggregate import Count, Max, Min, Sum
+from piccolo.columns.combination import Where, WhereRaw
+from piccolo.query.functions.aggregate import Count, Max, Min
 
 from feedback.accounts.roles import Role
 from feedback.accounts.schemas import (
@@ -22,15 +22,47 @@ from feedback.accounts.schemas import (
     YearRevenue,
 )
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, AccountStatus, Contact, Purchase, Tier
+from feedback.accounts.tables import (
+    Account,
+    AccountStatus,
+    Contact,
+    Purchase,
+    StaffUser,
+    Tier,
+)
 from feedback.accounts.tiers import assign_tiers, trailing_window
 from feedback.config import TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import InvalidInput, NotFound
 
-__all__ = ["account_detail", "distinct_values", "list_accounts", "recompute_tiers"]
+__all__ = [
+    "account_detail",
+    "distinct_values",
+    "list_accounts",
+    "recompute_tiers",
+    "record_counts",
+]
 
 MAX_PAGE = 200
+
+
+CENT = Decimal("0.01")
+
+
+def _money(value: object) -> Decimal:
+    """A sum of amounts as exact cents (SQLite sums NUMERIC as floating point)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _search(text: str) -> WhereRaw:
+    """Case-insensitive substring match on name or code; % and _ are plain characters."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped.lower()}%"
+    return WhereRaw(
+        "(LOWER(account.name) LIKE {} ESCAPE '\\' OR LOWER(account.code) LIKE {} ESCAPE '\\')",
+        pattern,
+        pattern,
+    )
 
 
 def _filter_clauses(filters: AccountFilters, viewer: StaffMember) -> list[Any]:
@@ -40,8 +72,7 @@ def _filter_clauses(filters: AccountFilters, viewer: StaffMember) -> list[Any]:
     elif filters.manager_id is not None:
         clauses.append(Account.manager == filters.manager_id)
     if filters.q.strip():
-        pattern = f"%{filters.q.strip()}%"
-        clauses.append(Account.name.ilike(pattern) | Account.code.ilike(pattern))
+        clauses.append(_search(filters.q.strip()))
     if filters.tier:
         if filters.tier not in Tier.__members__:
             raise InvalidInput(f"unknown tier {filters.tier!r}; choose A, B, C or D")
@@ -103,7 +134,6 @@ async def _purchase_summary(account_id: int, today: dt.date) -> PurchaseSummary:
     totals = (
         await Purchase.select(
             Count(Purchase.id, alias="purchases"),
-            Sum(Purchase.amount, alias="revenue"),
             Min(Purchase.occurred_on, alias="first_on"),
             Max(Purchase.occurred_on, alias="last_on"),
         )
@@ -112,17 +142,19 @@ async def _purchase_summary(account_id: int, today: dt.date) -> PurchaseSummary:
     ) or {}
     start, end = trailing_window(today)
     by_year: dict[int, list[Decimal]] = defaultdict(list)
-    trailing = Decimal(0)
+    trailing = revenue = Decimal(0)
     rows = await Purchase.select(Purchase.occurred_on, Purchase.amount).where(
         Purchase.account == account_id
     )
     for row in rows:
-        by_year[row["occurred_on"].year].append(Decimal(row["amount"]))
+        amount = _money(row["amount"])
+        by_year[row["occurred_on"].year].append(amount)
+        revenue += amount
         if start <= row["occurred_on"] <= end:
-            trailing += Decimal(row["amount"])
+            trailing += amount
     return PurchaseSummary(
         purchases=int(totals.get("purchases") or 0),
-        revenue=float(totals.get("revenue") or 0),
+        revenue=float(revenue),
         first_on=_as_date(totals.get("first_on")),
         last_on=_as_date(totals.get("last_on")),
         trailing_revenue=float(trailing),
@@ -191,7 +223,7 @@ async def recompute_tiers(today: dt.date, thresholds: TierThresholds) -> dict[st
         start,
         end,
     )
-    revenue = {row["account"]: Decimal(str(row["revenue"])) for row in rows}
+    revenue = {row["account"]: _money(row["revenue"]) for row in rows}
     tiers = assign_tiers(revenue, thresholds)
     async with transaction():
         await Account.update(
@@ -206,3 +238,13 @@ async def recompute_tiers(today: dt.date, thresholds: TierThresholds) -> dict[st
         counts[tier] += 1
     counts["D"] += await Account.count() - len(tiers)
     return counts
+
+
+async def record_counts() -> dict[str, int]:
+    """How many staff users, accounts, contacts and purchases are stored."""
+    return {
+        "staff": await StaffUser.count(),
+        "accounts": await Account.count(),
+        "contacts": await Contact.count(),
+        "purchases": await Purchase.count(),
+    }

@@ -1,0 +1,279 @@
+"""ARCHITECTURE.md's direction of dependencies, read from the imports of every module (ast)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+PACKAGE = SRC / "feedback"
+FRAMEWORKS = ("litestar", "piccolo")
+PURE_FILE_NAMES = {"states.py", "levels.py", "waves.py", "features.py", "csvfiles.py",
+                   "simulator.py"}  # fmt: skip
+PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.config",
+                "feedback.errors", "feedback.clock"}  # fmt: skip
+# "accounts <- surveys, complaints <- scoring <- reports": whom each domain may import.
+DOMAIN_MAY_IMPORT = {
+    "accounts": set(),
+    "surveys": {"accounts"},
+    "complaints": {"accounts"},
+    "scoring": {"accounts", "surveys", "complaints"},
+    "reports": {"accounts", "surveys", "complaints", "scoring"},
+}
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported module, where it is imported."""
+
+    importer: str
+    target: str
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        where = f"{self.path.relative_to(SRC.parent)}:{self.line}"
+        return f"{where}: {self.importer} imports {self.target}"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_package(path: Path) -> bool:
+    return path.name == "__init__.py"
+
+
+def imports_of(path: Path, source: str, known: set[str]) -> Iterator[Import]:
+    """Every module a file imports, at any depth (also inside functions and TYPE_CHECKING).
+
+    ``from package import name`` counts as importing ``package.name`` when that is a module.
+    """
+    importer = module_name(path)
+    package = importer if _is_package(path) else importer.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source, filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(importer, alias.name, path, node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            yield Import(importer, base, path, node.lineno)
+            for alias in node.names:
+                if f"{base}.{alias.name}" in known:
+                    yield Import(importer, f"{base}.{alias.name}", path, node.lineno)
+
+
+def source_files() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def all_imports(files: dict[Path, str]) -> list[Import]:
+    known = {module_name(path) for path in files}
+    return [found for path, source in files.items() for found in imports_of(path, source, known)]
+
+
+def _top(target: str) -> str:
+    return target.split(".")[0]
+
+
+def _domain(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in DOMAIN_MAY_IMPORT else None
+
+
+def _is_pure(module: str) -> bool:
+    return module in PURE_MODULES or f"{module.rpartition('.')[2]}.py" in PURE_FILE_NAMES
+
+
+def _is_tables(module: str) -> bool:
+    return module.endswith(".tables")
+
+
+def _in_migrations(module: str) -> bool:
+    return ".piccolo_migrations" in module
+
+
+def pure_module_violations(found: list[Import]) -> list[str]:
+    """Pure rule modules import no framework, directly or through other feedback modules."""
+    graph: dict[str, set[str]] = {}
+    for imp in found:
+        graph.setdefault(imp.importer, set()).add(imp.target)
+    problems = []
+    for imp in found:
+        if not _is_pure(imp.importer):
+            continue
+        if _top(imp.target) in FRAMEWORKS:
+            problems.append(str(imp))
+        elif _top(imp.target) == "feedback" and _reaches_framework(imp.target, graph):
+            problems.append(f"{imp} (which reaches {'/'.join(FRAMEWORKS)})")
+    return problems
+
+
+def _reaches_framework(start: str, graph: dict[str, set[str]]) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parents = [module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)]
+        todo += parents  # importing a module runs its packages' __init__ first
+        for target in graph.get(module, ()):
+            if _top(target) in FRAMEWORKS:
+                return True
+            todo.append(target)
+    return False
+
+
+def controller_violations(found: list[Import]) -> list[str]:
+    """Controllers call services: they import neither tables nor piccolo."""
+    return [
+        str(imp)
+        for imp in found
+        if imp.importer.endswith(".controllers")
+        and (_is_tables(imp.target) or _top(imp.target) == "piccolo")
+    ]
+
+
+def table_violations(found: list[Import]) -> list[str]:
+    """A domain's tables are used inside that domain only (and by Piccolo's own wiring)."""
+    problems = []
+    for imp in found:
+        if not (_is_tables(imp.target) and _top(imp.target) == "feedback"):
+            continue
+        owner = imp.target.rpartition(".")[0]
+        allowed = (
+            imp.importer == owner
+            or imp.importer.startswith(owner + ".")
+            or imp.importer == "feedback.piccolo_conf"
+            or imp.importer.endswith(".piccolo_app")
+            or _in_migrations(imp.importer)
+            or _foreign_key_upstream(imp)
+        )
+        if not allowed:
+            problems.append(str(imp))
+    return problems
+
+
+def _foreign_key_upstream(imp: Import) -> bool:
+    """A domain's tables may point foreign keys at the tables of domains it depends on."""
+    source, target = _domain(imp.importer), _domain(imp.target)
+    return (
+        _is_tables(imp.importer)
+        and source is not None
+        and target is not None
+        and target in DOMAIN_MAY_IMPORT[source]
+    )
+
+
+def domain_flow_violations(found: list[Import]) -> list[str]:
+    """accounts <- surveys, complaints <- scoring <- reports, and never the other way."""
+    problems = []
+    for imp in found:
+        source, target = _domain(imp.importer), _domain(imp.target)
+        if source and target and source != target and target not in DOMAIN_MAY_IMPORT[source]:
+            problems.append(f"{imp} ({source} may not depend on {target})")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def found() -> list[Import]:
+    return all_imports({path: path.read_text(encoding="utf-8") for path in source_files()})
+
+
+def test_the_walk_sees_the_whole_package(found: list[Import]) -> None:
+    importers = {imp.importer for imp in found}
+    assert {
+        "feedback.app",
+        "feedback.accounts.tiers",
+        "feedback.accounts.controllers",
+        "feedback.accounts.services",
+        "feedback.web.access",
+    } <= importers
+    assert any(imp.target == "feedback.accounts.services" for imp in found)
+    assert any(_is_pure(module) for module in importers)
+
+
+def test_pure_rule_modules_import_no_framework(found: list[Import]) -> None:
+    assert pure_module_violations(found) == []
+
+
+def test_controllers_run_no_queries(found: list[Import]) -> None:
+    assert controller_violations(found) == []
+
+
+def test_tables_stay_inside_their_domain(found: list[Import]) -> None:
+    assert table_violations(found) == []
+
+
+def test_domains_depend_one_way(found: list[Import]) -> None:
+    assert domain_flow_violations(found) == []
+
+
+# The checks must be able to fail: each one against a module that breaks its rule.
+BROKEN = {
+    "feedback/accounts/tiers.py": "from piccolo.table import Table\n",
+    "feedback/surveys/levels.py": "from feedback.db import transaction\n",
+    "feedback/db.py": "import piccolo.engine\n",
+    "feedback/complaints/controllers.py": "\n\nfrom feedback.complaints import tables\n",
+    "feedback/scoring/controllers.py": "def f():\n    from piccolo.query import Select\n",
+    "feedback/reports/services.py": "from feedback.surveys.tables import Wave\n",
+    "feedback/web/pages.py": "from ..accounts.tables import Account\n",
+    "feedback/accounts/services.py": "from feedback.surveys import services\n",
+    "feedback/surveys/services.py": "from ..complaints.services import open_ticket\n",
+    "feedback/complaints/services.py": "import feedback.scoring.features\n",
+    "feedback/complaints/tables.py": "",
+    "feedback/surveys/tables.py": "",
+    "feedback/scoring/features.py": "",
+    "feedback/surveys/__init__.py": "",
+    "feedback/complaints/__init__.py": "",
+    "feedback/surveys/piccolo_app.py": "from feedback.surveys.tables import Wave\n",
+    "feedback/complaints/piccolo_migrations/m1.py": "from ...accounts.tables import Account\n",
+    "feedback/scoring/tables.py": "from feedback.complaints.tables import Ticket\n",
+    "feedback/accounts/tables.py": "from feedback.surveys.tables import Wave\n",
+    "feedback/demo/seed.py": "from feedback.accounts.tables import Account\n",
+}
+
+
+def test_each_check_reports_the_offending_import_with_file_and_line() -> None:
+    found = all_imports({SRC / name: source for name, source in BROKEN.items()})
+    assert pure_module_violations(found) == [
+        "src/feedback/accounts/tiers.py:1: feedback.accounts.tiers imports piccolo.table",
+        "src/feedback/surveys/levels.py:1: feedback.surveys.levels imports feedback.db "
+        "(which reaches litestar/piccolo)",
+    ]
+    assert controller_violations(found) == [
+        "src/feedback/complaints/controllers.py:3: feedback.complaints.controllers imports "
+        "feedback.complaints.tables",
+        "src/feedback/scoring/controllers.py:2: feedback.scoring.controllers imports piccolo.query",
+    ]
+    assert table_violations(found) == [
+        "src/feedback/reports/services.py:1: feedback.reports.services imports "
+        "feedback.surveys.tables",
+        "src/feedback/web/pages.py:1: feedback.web.pages imports feedback.accounts.tables",
+        "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
+        "feedback.surveys.tables",
+        "src/feedback/demo/seed.py:1: feedback.demo.seed imports feedback.accounts.tables",
+    ]
+    assert domain_flow_violations(found) == [
+        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
+        "feedback.surveys (accounts may not depend on surveys)",
+        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
+        "feedback.surveys.services (accounts may not depend on surveys)",
+        "src/feedback/surveys/services.py:1: feedback.surveys.services imports "
+        "feedback.complaints.services (surveys may not depend on complaints)",
+        "src/feedback/complaints/services.py:1: feedback.complaints.services imports "
+        "feedback.scoring.features (complaints may not depend on scoring)",
+        "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
+        "feedback.surveys.tables (accounts may not depend on surveys)",
+    ]
