@@ -31,7 +31,9 @@ from feedback.clock import Clock, SystemClock
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError
+from feedback.surveys.controllers import SurveyPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
+from feedback.web.logs import TokenRedactingFilter, redact_links
 from feedback.web.pages import AuthApi, SitePages
 
 __all__ = ["create_app"]
@@ -83,7 +85,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    log.exception("unexpected error on %s %s", request.method, redact_links(request.url.path))
     return _error_page(request, 500, "Something went wrong on our side; it has been logged.")
 
 
@@ -103,6 +105,7 @@ def create_app(
     database.bind()
 
     async def open_database() -> None:
+        logging.getLogger("uvicorn.access").addFilter(TokenRedactingFilter())
         if owns_database:
             await database.open()
 
@@ -116,6 +119,7 @@ def create_app(
             AuthApi,
             AccountPages,
             AccountApi,
+            SurveyPages,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),
@@ -126,7 +130,7 @@ def create_app(
         guards=[access_guard],
         middleware=[
             DefineMiddleware(
-                StaffSessionMiddleware, exclude=["^/static/", "^/health$", "^/schema"]
+                StaffSessionMiddleware, exclude=["^/static/", "^/health$", "^/schema", "^/s/"]
             ),
             RateLimitConfig(
                 rate_limit=("minute", settings.login_attempts_per_minute),

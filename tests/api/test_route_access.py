@@ -29,7 +29,7 @@ from tests.conftest import TEST_PASSWORD, client_for
 ANONYMOUS = "anonymous"
 ACCOUNT_CODE = "ACC-1"
 # A value for every path parameter a route may have; a route with a new one fails the walk.
-PATH_VALUES = {"code": ACCOUNT_CODE}
+PATH_VALUES = {"code": ACCOUNT_CODE, "token": "no-such-survey-link"}
 # Paths served by Litestar itself; they must be public, and are not walked.
 FRAMEWORK_PREFIXES = ("/static", "/schema")
 GUARD_REDIRECT = "/login?next="

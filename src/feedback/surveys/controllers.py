@@ -1,0 +1,166 @@
+"""HTTP layer of the customer survey: the questionnaire behind a personal link, and thanks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.enums import MediaType
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+from litestar.template.base import csrf_token
+from markupsafe import Markup
+
+from feedback.errors import InvalidInput
+from feedback.surveys import answers
+from feedback.surveys.answers import LinkNotUsable, OpenInvitation
+from feedback.surveys.levels import Level
+from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
+from feedback.surveys.wording import wording
+from feedback.web import i18n
+from feedback.web.access import PUBLIC, allow
+
+__all__ = ["SurveyPages"]
+
+AnyRequest = Request[Any, Any, Any]
+# One answer for unknown, used and expired links alike, so that links cannot be probed.
+INVALID_LINK_STATUS = 404
+LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
+RATING_VALUES = frozenset("12345")
+
+
+@dataclass
+class FormValues:
+    """What the customer sent, kept to show the form again without losing their text."""
+
+    level: str = ""
+    aspects: dict[str, str] = field(default_factory=dict)
+    comment: str = ""
+    may_contact: bool = False
+
+
+@dataclass
+class ReadAnswer:
+    values: FormValues
+    errors: dict[str, str]
+    answer: Answer | None
+
+
+def _read_form(form: Mapping[str, Any], invitation: OpenInvitation) -> ReadAnswer:
+    """Parse the posted fields; errors are codes the template words in the page's language."""
+    asked = [item["key"] for item in invitation.items if item["kind"] == ItemKind.aspect.value]
+    # Browsers send a textarea's line breaks as CRLF but count them as one character.
+    comment = str(form.get("comment", "")).replace("\r\n", "\n")
+    values = FormValues(
+        level=str(form.get("level", "")),
+        aspects={key: str(form.get(key, "")) for key in asked},
+        comment=comment,
+        may_contact=bool(form.get("may_contact")),
+    )
+    errors = {}
+    if values.level not in LEVEL_VALUES:
+        errors["level"] = "missing"
+    if any(rating and rating not in RATING_VALUES for rating in values.aspects.values()):
+        errors["aspects"] = "out_of_range"
+    if len(comment) > MAX_COMMENT:
+        errors["comment"] = "too_long"
+    if errors:
+        return ReadAnswer(values, errors, None)
+    answer = Answer(
+        level=int(values.level),
+        aspects={key: int(rating) for key, rating in values.aspects.items() if rating},
+        comment=comment,
+        may_contact=values.may_contact,
+    )
+    return ReadAnswer(values, errors, answer)
+
+
+def _page(
+    request: AnyRequest,
+    template: str,
+    language: str,
+    status: int,
+    context: dict[str, Any] | None = None,
+) -> Response[str]:
+    # The CSRF middleware keeps the token it set or verified in the scope, so a form shown
+    # again after a POST can be sent again.
+    token = csrf_token({"request": request})
+    csrf_input = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
+    html = i18n.render(template, language, {**(context or {}), "csrf_input": csrf_input})
+    return Response(html, status_code=status, media_type=MediaType.HTML)
+
+
+def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
+    """The same page, status and language rules whatever made the link unusable."""
+    language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
+    return _page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
+
+
+def _form_page(
+    request: AnyRequest,
+    invitation: OpenInvitation,
+    lang: str,
+    read: ReadAnswer | None = None,
+) -> Response[str]:
+    language = i18n.choose_language(lang, invitation.language)
+    kinds = {item["kind"] for item in invitation.items}
+    context = {
+        "words": wording(language),
+        "period": invitation.period,
+        "aspects": [i["key"] for i in invitation.items if i["kind"] == ItemKind.aspect.value],
+        "asks_comment": ItemKind.comment.value in kinds,
+        "asks_contact": ItemKind.may_contact.value in kinds,
+        "max_comment": MAX_COMMENT,
+        "values": read.values if read else FormValues(),
+        "errors": read.errors if read else {},
+    }
+    status = 400 if read and read.errors else 200
+    return _page(request, "survey/form.html", language, status, context)
+
+
+class SurveyPages(Controller):
+    """Customers never log in: the link is the key, and a GET never changes anything."""
+
+    path = "/s"
+    include_in_schema = False
+    cache_control = CacheControlHeader(no_store=True)
+
+    @get("/thanks", opt=allow(PUBLIC))
+    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
+        language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
+        return _page(request, "survey/thanks.html", language, 200)
+
+    @get("/{token:str}", opt=allow(PUBLIC))
+    async def questionnaire(
+        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+    ) -> Response[str]:
+        try:
+            invitation = await answers.open_invitation(token, request.app.state.clock.now())
+        except LinkNotUsable:
+            return _invalid_link(request, lang)
+        return _form_page(request, invitation, lang)
+
+    @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
+    async def answer(
+        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+    ) -> Response[Any]:
+        now = request.app.state.clock.now()
+        try:
+            invitation = await answers.open_invitation(token, now)
+        except LinkNotUsable:
+            return _invalid_link(request, lang)
+        read = _read_form(await request.form(), invitation)
+        if read.answer is None:
+            return _form_page(request, invitation, lang, read)
+        try:
+            await answers.record_response(token, read.answer, now)
+        except LinkNotUsable:
+            return _invalid_link(request, lang)
+        except InvalidInput:
+            read.errors["form"] = "not_accepted"
+            return _form_page(request, invitation, lang, read)
+        language = i18n.choose_language(lang, invitation.language)
+        return Redirect(f"/s/thanks?lang={language}", status_code=303)

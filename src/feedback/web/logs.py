@@ -1,0 +1,28 @@
+"""Log hygiene: personal survey links never reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+__all__ = ["TokenRedactingFilter", "redact_links"]
+
+SURVEY_LINK = re.compile(r"/s/(?!thanks\b)[^/?\s\"']+")
+
+
+def redact_links(text: str) -> str:
+    """Replace the token of every survey link path in ``text``."""
+    return SURVEY_LINK.sub("/s/[link]", text)
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Rewrites survey link tokens in a record's arguments (uvicorn's access log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_links(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        elif isinstance(record.msg, str):
+            record.msg = redact_links(record.msg)
+        return True
