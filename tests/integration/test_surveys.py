@@ -356,3 +356,21 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
     }
     assert results.movement_counts == {"up": 1, "same": 1, "down": 1, "new": 1, "silent": 1}
     assert [m.code for m in results.dropped] == ["A3"]
+
+
+async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await account("A2")
+    await account("A3")
+    await wave(clock)
+    await issue_wave("2026-H2", clock.now(), MAIL)
+    await Contact.update({Contact.survey_opt_in: False}).where(Contact.email == "a1@x.com")
+    await Account.update({Account.status: "closed"}).where(Account.code == "A2")
+    clock.advance(dt.timedelta(days=7))
+    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
+    reminders = await OutboxMessage.select(OutboxMessage.to).where(
+        OutboxMessage.dedupe_key.like("survey-reminder%")
+    )
+    assert reminders == [{"to": "a3@x.com"}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,94 @@ def domain_flow_violations(found: list[Import]) -> list[str]:
     return problems
 
 
+# A table named where SQL reads or writes it: FROM, JOIN, UPDATE, INTO, TABLE <name>.
+SQL_TABLE = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO|TABLE)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?')
+
+
+def declared_tables(source: str) -> set[str]:
+    """The ``tablename="..."`` of every table class in a tables.py."""
+    return {
+        keyword.value.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef)
+        for keyword in node.keywords
+        if keyword.arg == "tablename"
+        and isinstance(keyword.value, ast.Constant)
+        and isinstance(keyword.value.value, str)
+    }
+
+
+def _package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else None
+
+
+def tables_by_owner(files: dict[Path, str]) -> dict[str, set[str]]:
+    """Which package (accounts, surveys, mail, ...) declares which table names."""
+    owners: dict[str, set[str]] = {}
+    for path, source in files.items():
+        owner = _package(module_name(path))
+        if path.name == "tables.py" and owner is not None:
+            owners.setdefault(owner, set()).update(declared_tables(source))
+    return owners
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def string_literals(source: str) -> Iterator[tuple[int, str]]:
+    """Every string literal but docstrings, f-strings whole (``{...}`` for each field)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(part) for part in node.values)
+            text = "".join(
+                part.value if isinstance(part, ast.Constant) else "{...}" for part in node.values
+            )
+            yield node.lineno, text
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        ):
+            yield node.lineno, node.value
+
+
+def foreign_table_sql_violations(files: dict[Path, str]) -> list[str]:
+    """SQL in a package names only that package's tables; others' data comes from services."""
+    owners = tables_by_owner(files)
+    problems = []
+    for path, source in files.items():
+        module = module_name(path)
+        package = _package(module)
+        if package is None or _in_migrations(module):
+            continue
+        foreign = {
+            table: owner for owner, names in owners.items() if owner != package for table in names
+        }
+        for line, text in string_literals(source):
+            for table in SQL_TABLE.findall(text):
+                if table in foreign:
+                    where = f"{path.relative_to(SRC.parent)}:{line}"
+                    problems.append(
+                        f"{where}: {module} names {table} (a table of {foreign[table]}) in SQL"
+                    )
+    return problems
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[Path, str]:
+    return {path: path.read_text(encoding="utf-8") for path in source_files()}
+
+
 @pytest.fixture(scope="module")
 def found() -> list[Import]:
     return all_imports({path: path.read_text(encoding="utf-8") for path in source_files()})
@@ -218,6 +307,13 @@ def test_tables_stay_inside_their_domain(found: list[Import]) -> None:
 
 def test_domains_depend_one_way(found: list[Import]) -> None:
     assert domain_flow_violations(found) == []
+
+
+def test_sql_names_only_its_own_domains_tables(files: dict[Path, str]) -> None:
+    owners = tables_by_owner(files)
+    assert {"account", "contact", "staff_user"} <= owners["accounts"]
+    assert {"wave", "invitation", "response"} <= owners["surveys"]
+    assert foreign_table_sql_violations(files) == []
 
 
 # The checks must be able to fail: each one against a module that breaks its rule.
@@ -276,4 +372,44 @@ def test_each_check_reports_the_offending_import_with_file_and_line() -> None:
         "feedback.scoring.features (complaints may not depend on scoring)",
         "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
         "feedback.surveys.tables (accounts may not depend on surveys)",
+    ]
+
+
+TABLES = {
+    "feedback/accounts/tables.py": (
+        "class Account(Table, tablename='account'): ...\n"
+        'class StaffUser(Table, tablename="staff_user"): ...\n'
+    ),
+    "feedback/surveys/tables.py": "class Invitation(Table, tablename='invitation'): ...\n",
+    "feedback/mail/tables.py": "class OutboxMessage(Table, tablename='outbox_message'): ...\n",
+}
+SQL_BROKEN = {
+    **TABLES,
+    "feedback/surveys/results.py": (
+        '"""Results; they come FROM account managers."""\n'
+        "JOINS = 'JOIN account a ON a.id = i.account LEFT JOIN staff_user s ON s.id = a.manager'\n"
+        "OWN = 'SELECT account, level FROM invitation i WHERE i.account = {}'\n"
+    ),
+    "feedback/surveys/issuance.py": (
+        "def f(alias):\n"
+        "    '''Select FROM account: a docstring, not SQL.'''\n"
+        "    return f'DELETE FROM {alias} WHERE id IN (SELECT id FROM \"account\")'\n"
+    ),
+    "feedback/accounts/services.py": "SQL = 'INSERT INTO outbox_message (id) VALUES (?)'\n",
+    "feedback/mail/services.py": "SQL = 'UPDATE outbox_message SET sent_at = NULL'\n",
+    "feedback/surveys/piccolo_migrations/m1.py": "SQL = 'ALTER TABLE account ADD x'\n",
+}
+
+
+def test_the_sql_check_reports_other_domains_tables_with_file_and_line() -> None:
+    files = {SRC / name: source for name, source in SQL_BROKEN.items()}
+    assert foreign_table_sql_violations(files) == [
+        "src/feedback/surveys/results.py:2: feedback.surveys.results names account "
+        "(a table of accounts) in SQL",
+        "src/feedback/surveys/results.py:2: feedback.surveys.results names staff_user "
+        "(a table of accounts) in SQL",
+        "src/feedback/surveys/issuance.py:3: feedback.surveys.issuance names account "
+        "(a table of accounts) in SQL",
+        "src/feedback/accounts/services.py:1: feedback.accounts.services names outbox_message "
+        "(a table of mail) in SQL",
     ]

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from feedback.accounts.directory import account_id_for_code, contact_details, contact_ids_of_account
 from feedback.db import transaction
-from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.errors import Conflict, InvalidInput
 from feedback.surveys.questionnaire import Answer, validate_answer
 from feedback.surveys.services import items_of, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
@@ -24,12 +25,9 @@ __all__ = [
 LOOKUP_COLUMNS = (
     "i.id AS id, i.wave AS wave, i.account AS account, i.expires_at AS expires_at, "
     "i.responded_at AS responded_at, w.status AS status, w.period AS period, "
-    "w.closes_on AS closes_on, q.version AS version, q.items AS items, c.language AS language"
+    "w.closes_on AS closes_on, q.version AS version, q.items AS items, i.contact AS contact"
 )
-LOOKUP_JOINS = (
-    "JOIN wave w ON w.id = i.wave JOIN questionnaire q ON q.id = w.questionnaire "
-    "JOIN contact c ON c.id = i.contact"
-)
+LOOKUP_JOINS = "JOIN wave w ON w.id = i.wave JOIN questionnaire q ON q.id = w.questionnaire"
 LOOKUP_SQL = (  # constant fragments only
     f"SELECT {LOOKUP_COLUMNS} FROM invitation i {LOOKUP_JOINS} WHERE i.token_hash = {{}} "  # noqa: S608
     f"UNION ALL SELECT {LOOKUP_COLUMNS} FROM reminder_link r "
@@ -39,6 +37,7 @@ CLAIM_SQL = (
     "UPDATE invitation SET responded_at = {} "
     "WHERE id = {} AND responded_at IS NULL AND expires_at > {} RETURNING id"
 )
+DEFAULT_LANGUAGE = "en"
 
 
 class LinkNotUsable(Conflict):
@@ -62,8 +61,7 @@ class OpenInvitation:
     items: list[dict[str, str]]
 
 
-async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
-    """The invitation a link names, if it may still be answered; reading records nothing."""
+async def _usable_invitation(token: str, now: dt.datetime) -> dict[str, Any]:
     rows = await Invitation.raw(LOOKUP_SQL, token_hash(token), token_hash(token))
     if not rows:
         raise LinkNotUsable
@@ -72,16 +70,31 @@ async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
         raise LinkNotUsable
     if row["status"] != WaveStatus.open.value:
         raise LinkNotUsable
+    return row
+
+
+async def _language(contact_id: int) -> str:
+    contact = (await contact_details([contact_id])).get(contact_id)
+    return contact.language if contact is not None else DEFAULT_LANGUAGE
+
+
+def _open(row: dict[str, Any], language: str) -> OpenInvitation:
     return OpenInvitation(
         invitation_id=row["id"],
         wave_id=row["wave"],
         account_id=row["account"],
         period=row["period"],
         closes_on=row["closes_on"],
-        language=row["language"],
+        language=language,
         questionnaire_version=row["version"],
         items=items_of(row),
     )
+
+
+async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
+    """The invitation a link names, if it may still be answered; reading records nothing."""
+    row = await _usable_invitation(token, now)
+    return _open(row, await _language(int(row["contact"])))
 
 
 def _checked(answer: Answer, items: list[dict[str, str]]) -> Answer:
@@ -106,7 +119,8 @@ def _response(answer: Answer, **fields: Any) -> Response:
 
 async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
     """Store the customer's answer; exactly one answer per invitation, even under races."""
-    invitation = await open_invitation(token, now)
+    # The contact's language only matters to the page, not to storing the answer.
+    invitation = _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
     checked = _checked(answer, invitation.items)
     async with transaction():
         claimed = await Invitation.raw(CLAIM_SQL, now, invitation.invitation_id, now)
@@ -126,25 +140,21 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
     return int(rows[0]["id"])
 
 
-async def _account_id(code: str) -> int:
-    rows = await Invitation.raw("SELECT id FROM account WHERE code = {}", code)
-    if not rows:
-        raise NotFound(f"no account with code {code}")
-    return int(rows[0]["id"])
-
-
 async def _claim_contact_invitation(
     wave_id: int, account_id: int, email: str, now: dt.datetime
 ) -> int | None:
-    rows = await Invitation.raw(
-        "UPDATE invitation SET responded_at = {} WHERE wave = {} AND account = {} "
-        "AND responded_at IS NULL AND contact IN (SELECT id FROM contact WHERE account = {} "
-        "AND lower(email) = {}) RETURNING id",
-        now,
-        wave_id,
-        account_id,
-        account_id,
-        email.strip().lower(),
+    contacts = await contact_ids_of_account(account_id, email=email)
+    if not contacts:
+        return None
+    rows = await (
+        Invitation.update({Invitation.responded_at: now})
+        .where(
+            (Invitation.wave == wave_id)
+            & (Invitation.account == account_id)
+            & Invitation.responded_at.is_null()
+            & Invitation.contact.is_in(contacts)
+        )
+        .returning(Invitation.id)
     )
     return int(rows[0]["id"]) if rows else None
 
@@ -168,7 +178,7 @@ async def record_staff_response(
         "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
     )
     checked = _checked(answer, items_of(questionnaire[0]))
-    account_id = await _account_id(account_code)
+    account_id = await account_id_for_code(account_code)
     async with transaction():
         invitation = None
         if contact_email:

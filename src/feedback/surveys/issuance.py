@@ -10,6 +10,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from feedback.accounts.directory import (
+    ContactDetails,
+    SurveyRecipient,
+    contact_details,
+    survey_recipients,
+)
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.mail.services import Mail, queue_many
@@ -27,26 +33,15 @@ from feedback.surveys.waves import (
 __all__ = ["IssuedLink", "MailContext", "issue_wave", "send_reminders", "write_links_csv"]
 
 CHUNK = 5_000
-RECIPIENTS_SQL = (
-    "SELECT c.id AS contact, c.account AS account, c.email AS email, c.name AS name, "
-    "c.language AS language, a.code AS code, a.name AS account_name "
-    "FROM contact c JOIN account a ON a.id = c.account "
-    "WHERE a.status = 'active' AND c.survey_opt_in = {} AND c.email <> '' "
-    "AND NOT EXISTS (SELECT 1 FROM invitation i WHERE i.wave = {} AND i.contact = c.id) "
-    "ORDER BY a.code, c.email"
-)
 INVITATION_SQL = (
     "INSERT INTO invitation (wave, account, contact, token_hash, created_at, expires_at, "
     "sent_at, reminders_sent, last_reminded_at, responded_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL)"
 )
 REMINDER_CANDIDATES_SQL = (
-    "SELECT i.id AS id, i.sent_at AS sent_at, i.reminders_sent AS reminders_sent, "
-    "i.last_reminded_at AS last_reminded_at, c.email AS email, c.name AS name, "
-    "c.language AS language, a.name AS account_name "
-    "FROM invitation i JOIN contact c ON c.id = i.contact JOIN account a ON a.id = i.account "
-    "WHERE i.wave = {} AND i.responded_at IS NULL AND i.reminders_sent < {} "
-    "AND i.expires_at > {} AND c.survey_opt_in = {} AND a.status = 'active' ORDER BY i.id"
+    "SELECT id, contact, sent_at, reminders_sent, last_reminded_at FROM invitation "
+    "WHERE wave = {} AND responded_at IS NULL AND reminders_sent < {} AND expires_at > {} "
+    "ORDER BY id"
 )
 
 
@@ -74,28 +69,28 @@ def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def _mail(
     kind: str,
     key: str,
-    row: dict[str, Any],
+    contact: SurveyRecipient | ContactDetails,
     link: str,
     wave: WaveInfo,
     context: MailContext,
     due_at: dt.datetime,
 ) -> Mail:
-    recipient = Recipient(row["name"], row["account_name"], link, row["language"])
+    recipient = Recipient(contact.name, contact.account_name, link, contact.language)
     text = render_survey_mail(kind, recipient, wave.period, context.company, wave.closes_on)
-    return Mail(key, row["email"], text.subject, text.text, text.html, due_at)
+    return Mail(key, contact.email, text.subject, text.text, text.html, due_at)
 
 
 async def _issue_chunk(
-    rows: list[dict[str, Any]], wave: WaveInfo, context: MailContext, now: dt.datetime
+    recipients: list[SurveyRecipient], wave: WaveInfo, context: MailContext, now: dt.datetime
 ) -> list[IssuedLink]:
     expires_at = closing_instant(wave.closes_on)
     due_at = max(now, dt.datetime.combine(wave.opens_on, dt.time(0), tzinfo=dt.UTC))
-    tokens = [new_token() for _ in rows]
+    tokens = [new_token() for _ in recipients]
     await bound().executemany(
         INVITATION_SQL,
         (
-            (wave.id, row["account"], row["contact"], token_hash(token), now, expires_at, due_at)
-            for row, token in zip(rows, tokens, strict=True)
+            (wave.id, r.account_id, r.contact_id, token_hash(token), now, expires_at, due_at)
+            for r, token in zip(recipients, tokens, strict=True)
         ),
     )
     links = [survey_link(context.base_url, token) for token in tokens]
@@ -103,20 +98,25 @@ async def _issue_chunk(
         (
             _mail(
                 "invitation",
-                f"survey-invitation:{wave.id}:{row['contact']}",
-                row,
+                f"survey-invitation:{wave.id}:{r.contact_id}",
+                r,
                 link,
                 wave,
                 context,
                 due_at,
             )
-            for row, link in zip(rows, links, strict=True)
+            for r, link in zip(recipients, links, strict=True)
         ),
         now,
     )
     return [
-        IssuedLink(row["code"], row["email"], link) for row, link in zip(rows, links, strict=True)
+        IssuedLink(r.account_code, r.email, link) for r, link in zip(recipients, links, strict=True)
     ]
+
+
+async def _invited_contacts(wave_id: int) -> set[int]:
+    rows = await Invitation.raw("SELECT contact FROM invitation WHERE wave = {}", wave_id)
+    return {int(row["contact"]) for row in rows}
 
 
 async def issue_wave(
@@ -134,12 +134,15 @@ async def issue_wave(
     wave = await wave_info(period)
     if wave.status == WaveStatus.closed:
         raise Conflict(f"the wave {wave.period} is closed; no more invitations")
-    skipped = set(skip_accounts)
     issued: list[IssuedLink] = []
     async with transaction():
-        rows = await Invitation.raw(RECIPIENTS_SQL, True, wave.id)
-        rows = [row for row in rows if row["account"] not in skipped]
-        for chunk in _chunks(rows):
+        invited = await _invited_contacts(wave.id)
+        recipients = [
+            recipient
+            for recipient in await survey_recipients(skip_accounts)
+            if recipient.contact_id not in invited
+        ]
+        for chunk in _chunks(recipients):
             issued.extend(await _issue_chunk(chunk, wave, context, now))
         await Invitation.raw(
             "UPDATE wave SET status = {}, issued_at = COALESCE(issued_at, {}) WHERE id = {}",
@@ -170,6 +173,11 @@ def _due(row: dict[str, Any], now: dt.datetime, closes_at: dt.datetime, rule: Re
     return reminder_due(progress, now, closes_at, rule)
 
 
+def _still_reachable(contact: ContactDetails | None) -> bool:
+    """Consent withdrawn or the account closed since the invitation: no reminder."""
+    return contact is not None and contact.survey_opt_in and contact.account_active
+
+
 async def send_reminders(
     period: str, now: dt.datetime, context: MailContext, rule: ReminderRule | None = None
 ) -> int:
@@ -180,8 +188,10 @@ async def send_reminders(
         raise Conflict(f"the wave {wave.period} is {wave.status}; reminders go out only while open")
     closes_at = closing_instant(wave.closes_on)
     async with transaction():
-        rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now, True)
+        rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now)
         due = [row for row in rows if _due(row, now, closes_at, rule)]
+        contacts = await contact_details({int(row["contact"]) for row in due})
+        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])))]
         tokens = [new_token() for _ in due]
         await bound().executemany(
             "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
@@ -197,7 +207,7 @@ async def send_reminders(
                 _mail(
                     "reminder",
                     f"survey-reminder:{wave.id}:{row['id']}:{row['reminders_sent'] + 1}",
-                    row,
+                    contacts[int(row["contact"])],
                     survey_link(context.base_url, token),
                     wave,
                     context,

@@ -7,9 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from feedback.accounts.directory import AccountDimensions, account_dimensions
 from feedback.surveys.levels import (
     ASPECTS,
     AspectAverage,
+    Level,
     LevelFigures,
     Movement,
     figures_from_counts,
@@ -20,16 +25,16 @@ from feedback.surveys.tables import Wave
 
 __all__ = ["AccountMovement", "GroupFigures", "WaveResults", "wave_results"]
 
-DIMENSIONS = {
-    "tier": "a.tier",
-    "industry": "a.industry",
-    "region": "a.region",
-    "manager": "COALESCE(s.name, '')",
-}
-ACCOUNT_JOINS = (
-    "JOIN account a ON a.id = {alias}.account LEFT JOIN staff_user s ON s.id = a.manager"
+DIMENSIONS = ("tier", "industry", "region", "manager")
+INVITED_SQL = (
+    "SELECT account, COUNT(*) AS invited, "
+    "SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded "
+    "FROM invitation WHERE wave = {} GROUP BY account"
 )
-RESPONDED = "SUM(CASE WHEN i.responded_at IS NOT NULL THEN 1 ELSE 0 END)"
+LEVELS_SQL = (
+    "SELECT account, level, COUNT(*) AS answers FROM response WHERE wave = {} "
+    "GROUP BY account, level"
+)
 
 
 @dataclass(frozen=True)
@@ -60,47 +65,80 @@ class WaveResults:
     dropped: list[AccountMovement]
 
 
+@dataclass(frozen=True)
+class _PerAccount:
+    """A wave's figures per account (invited or answering), in arrays sorted by account id."""
+
+    ids: npt.NDArray[np.int64]
+    invited: npt.NDArray[np.int64]
+    responded: npt.NDArray[np.int64]
+    levels: npt.NDArray[np.int64]  # answers at each level, shape (accounts, 4)
+
+    def account_levels(self) -> dict[int, int]:
+        """Each answering account's lowest level (see levels.account_level)."""
+        answered = self.levels > 0
+        has_answer = answered.any(axis=1)
+        lowest = answered.argmax(axis=1)
+        return dict(zip(self.ids[has_answer].tolist(), lowest[has_answer].tolist(), strict=True))
+
+
 async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await Wave.raw(sql, *args)
 
 
-async def _overall(wave_id: int) -> LevelFigures:
-    sql = f"SELECT COUNT(*) AS invited, {RESPONDED} AS responded FROM invitation i"  # noqa: S608
-    sql += " WHERE i.wave = {}"
-    invited = await _raw(sql, wave_id)
-    levels = await _raw(
-        "SELECT level, COUNT(*) AS answers FROM response WHERE wave = {} GROUP BY level", wave_id
-    )
-    counts = [0, 0, 0, 0]
-    for row in levels:
-        counts[int(row["level"])] = int(row["answers"])
-    return figures_from_counts(
-        int(invited[0]["invited"] or 0), int(invited[0]["responded"] or 0), counts
-    )
+def _column(rows: list[dict[str, Any]], key: str) -> npt.NDArray[np.int64]:
+    return np.fromiter((int(row[key] or 0) for row in rows), dtype=np.int64, count=len(rows))
 
 
-async def _breakdown(wave_id: int, expression: str) -> list[GroupFigures]:
-    # ``expression`` is one of DIMENSIONS, never user input.
-    invited = await _raw(
-        f"SELECT {expression} AS grp, COUNT(*) AS invited, {RESPONDED} AS responded "  # noqa: S608
-        f"FROM invitation i {ACCOUNT_JOINS.format(alias='i')} WHERE i.wave = {{}} "
-        f"GROUP BY {expression}",
-        wave_id,
+async def _per_account(wave_id: int) -> _PerAccount:
+    invited_rows = await _raw(INVITED_SQL, wave_id)
+    level_rows = await _raw(LEVELS_SQL, wave_id)
+    invited_ids, answering_ids = _column(invited_rows, "account"), _column(level_rows, "account")
+    ids = np.union1d(invited_ids, answering_ids)
+    invited = np.zeros(len(ids), dtype=np.int64)
+    responded = np.zeros(len(ids), dtype=np.int64)
+    at = np.searchsorted(ids, invited_ids)
+    invited[at] = _column(invited_rows, "invited")
+    responded[at] = _column(invited_rows, "responded")
+    levels = np.zeros((len(ids), len(Level)), dtype=np.int64)
+    levels[np.searchsorted(ids, answering_ids), _column(level_rows, "level")] = _column(
+        level_rows, "answers"
     )
-    levels = await _raw(
-        f"SELECT {expression} AS grp, r.level AS level, COUNT(*) AS answers "  # noqa: S608
-        f"FROM response r {ACCOUNT_JOINS.format(alias='r')} WHERE r.wave = {{}} "
-        f"GROUP BY {expression}, r.level",
-        wave_id,
-    )
-    totals = {str(row["grp"]): (int(row["invited"]), int(row["responded"] or 0)) for row in invited}
-    counts: dict[str, list[int]] = {group: [0, 0, 0, 0] for group in totals}
-    for row in levels:
-        counts.setdefault(str(row["grp"]), [0, 0, 0, 0])[int(row["level"])] = int(row["answers"])
+    return _PerAccount(ids, invited, responded, levels)
+
+
+def _figures(invited: int, responded: int, counts: npt.NDArray[np.int64]) -> LevelFigures:
+    return figures_from_counts(invited, responded, [int(count) for count in counts])
+
+
+def _breakdown(
+    per_account: _PerAccount, labels: list[str], known: npt.NDArray[np.bool_]
+) -> list[GroupFigures]:
+    """Sum the per-account figures by group label (accounts without dimensions left out)."""
+    groups, index = np.unique(np.array(labels, dtype=str), return_inverse=True)
+
+    def total(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        sums = np.bincount(index, weights=values[known], minlength=len(groups))
+        return sums.round().astype(np.int64)
+
+    invited, responded = total(per_account.invited), total(per_account.responded)
+    levels = np.stack([total(per_account.levels[:, level]) for level in Level], axis=1)
     return [
-        GroupFigures(group, figures_from_counts(*totals.get(group, (0, 0)), counts[group]))
-        for group in sorted(counts)
+        GroupFigures(str(group), _figures(int(invited[n]), int(responded[n]), levels[n]))
+        for n, group in enumerate(groups)
     ]
+
+
+def _breakdowns(
+    per_account: _PerAccount, dimensions: dict[int, AccountDimensions]
+) -> dict[str, list[GroupFigures]]:
+    ids = per_account.ids.tolist()
+    known = np.fromiter((account in dimensions for account in ids), dtype=bool, count=len(ids))
+    described = [dimensions[account] for account in ids if account in dimensions]
+    return {
+        name: _breakdown(per_account, [getattr(d, name) for d in described], known)
+        for name in DIMENSIONS
+    }
 
 
 async def _aspects(wave_id: int) -> list[AspectAverage]:
@@ -116,7 +154,9 @@ async def _aspects(wave_id: int) -> list[AspectAverage]:
     return averages
 
 
-async def _account_levels(wave_id: int) -> dict[int, int]:
+async def _previous_levels(wave_id: int | None) -> dict[int, int]:
+    if wave_id is None:
+        return {}
     rows = await _raw(
         "SELECT account, MIN(level) AS level FROM response WHERE wave = {} GROUP BY account",
         wave_id,
@@ -133,51 +173,49 @@ async def _previous_wave(period: str) -> dict[str, Any] | None:
     )
 
 
-async def _accounts(wave_id: int) -> dict[int, dict[str, Any]]:
-    rows = await _raw(
-        "SELECT a.id AS id, a.code AS code, a.name AS name, COALESCE(s.name, '') AS manager "
-        "FROM account a LEFT JOIN staff_user s ON s.id = a.manager "
-        "WHERE a.id IN (SELECT account FROM invitation WHERE wave = {}) "
-        "OR a.id IN (SELECT account FROM response WHERE wave = {})",
-        wave_id,
-        wave_id,
-    )
-    return {int(row["id"]): row for row in rows}
-
-
-async def _movements(wave_id: int, previous_id: int | None) -> list[AccountMovement]:
-    current = await _account_levels(wave_id)
-    previous = await _account_levels(previous_id) if previous_id is not None else {}
-    accounts = await _accounts(wave_id)
-    moved = movements(previous, current, accounts)
+def _movements(
+    per_account: _PerAccount,
+    previous: dict[int, int],
+    dimensions: dict[int, AccountDimensions],
+) -> list[AccountMovement]:
+    current = per_account.account_levels()
+    moved = movements(previous, current, per_account.ids.tolist())
     return sorted(
         (
             AccountMovement(
-                code=accounts[account]["code"],
-                name=accounts[account]["name"],
-                manager=accounts[account]["manager"],
+                code=dimensions[account].code,
+                name=dimensions[account].name,
+                manager=dimensions[account].manager,
                 previous_level=previous.get(account),
                 current_level=current.get(account),
                 movement=change,
             )
             for account, change in moved.items()
+            if account in dimensions
         ),
         key=lambda item: item.code,
     )
 
 
 async def wave_results(period: str, now: dt.datetime | None = None) -> WaveResults:
-    """Everything a wave's results page shows, computed with SQL aggregation."""
+    """Everything a wave's results page shows: SQL sums per account, then NumPy by group."""
     wave = await wave_info(period)
     previous = await _previous_wave(wave.period)
-    accounts = await _movements(wave.id, previous["id"] if previous else None)
+    per_account = await _per_account(wave.id)
+    dimensions = await account_dimensions(per_account.ids.tolist())
+    previous_levels = await _previous_levels(previous["id"] if previous else None)
+    accounts = _movements(per_account, previous_levels, dimensions)
     counts = Counter(item.movement.value for item in accounts)
     return WaveResults(
         period=wave.period,
         previous_period=previous["period"] if previous else None,
-        overall=await _overall(wave.id),
+        overall=_figures(
+            int(per_account.invited.sum()),
+            int(per_account.responded.sum()),
+            per_account.levels.sum(axis=0),
+        ),
         aspects=await _aspects(wave.id),
-        breakdowns={name: await _breakdown(wave.id, sql) for name, sql in DIMENSIONS.items()},
+        breakdowns=_breakdowns(per_account, dimensions),
         movement_counts={change.value: counts.get(change.value, 0) for change in Movement},
         accounts=accounts,
         dropped=[item for item in accounts if item.movement is Movement.down],

@@ -1,0 +1,146 @@
+"""Bulk reads of accounts and contacts for other domains (one query, or a few chunked ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import msgspec
+from piccolo.columns.combination import WhereRaw
+
+from feedback.accounts.tables import Account, AccountStatus, Contact
+from feedback.errors import NotFound
+
+__all__ = [
+    "AccountDimensions",
+    "ContactDetails",
+    "SurveyRecipient",
+    "account_dimensions",
+    "account_id_for_code",
+    "contact_details",
+    "contact_ids_of_account",
+    "survey_recipients",
+]
+
+# Ids per IN (...) list: well under SQLite's and asyncpg's parameter limits.
+IDS_PER_QUERY = 2_000
+RECIPIENTS_SQL = (
+    "SELECT c.id AS contact_id, c.account AS account_id, a.code AS account_code, "
+    "a.name AS account_name, c.email AS email, c.name AS name, c.language AS language "
+    "FROM contact c JOIN account a ON a.id = c.account "
+    "WHERE a.status = {} AND c.survey_opt_in = {} AND c.email <> '' "
+    "ORDER BY a.code, c.email"
+)
+DIMENSIONS_SQL = (
+    "SELECT a.id AS account_id, a.code AS code, a.name AS name, a.tier AS tier, "
+    "a.industry AS industry, a.region AS region, COALESCE(s.name, '') AS manager "
+    "FROM account a LEFT JOIN staff_user s ON s.id = a.manager"
+)
+CONTACTS_SQL = (
+    "SELECT c.id AS contact_id, c.account AS account_id, c.email AS email, c.name AS name, "
+    "c.language AS language, c.survey_opt_in AS survey_opt_in, a.name AS account_name, "
+    "a.status AS account_status FROM contact c JOIN account a ON a.id = c.account"
+)
+
+
+class SurveyRecipient(msgspec.Struct, frozen=True):
+    """An opted-in contact of an active account, with what a survey mail needs."""
+
+    contact_id: int
+    account_id: int
+    account_code: str
+    account_name: str
+    email: str
+    name: str
+    language: str
+
+
+class AccountDimensions(msgspec.Struct, frozen=True):
+    """What results are broken down by, and how an account is named in them."""
+
+    account_id: int
+    code: str
+    name: str
+    tier: str
+    industry: str
+    region: str
+    manager: str
+
+
+class ContactDetails(msgspec.Struct, frozen=True):
+    contact_id: int
+    account_id: int
+    email: str
+    name: str
+    language: str
+    survey_opt_in: bool
+    account_name: str
+    account_active: bool
+
+
+def _id_chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    iterator = iter(sorted(set(ids)))
+    while chunk := list(islice(iterator, IDS_PER_QUERY)):
+        yield chunk
+
+
+def _in_list(column: str, ids: Sequence[int]) -> str:
+    # Only integers are formatted into the statement.
+    return f"{column} IN ({', '.join(str(int(value)) for value in ids)})"
+
+
+async def survey_recipients(skip_account_ids: Collection[int] = ()) -> list[SurveyRecipient]:
+    """Every survey-opted-in contact with an email of every active account, by code and email.
+
+    ``skip_account_ids`` names accounts to leave out (e.g. held back by an open complaint).
+    """
+    rows = await Contact.raw(RECIPIENTS_SQL, AccountStatus.active.value, True)
+    skipped = set(skip_account_ids)
+    return [SurveyRecipient(**row) for row in rows if row["account_id"] not in skipped]
+
+
+async def account_dimensions(
+    account_ids: Collection[int] | None = None,
+) -> dict[int, AccountDimensions]:
+    """Tier, industry, region and manager name of the given accounts (of all if None)."""
+    if account_ids is None:
+        rows: list[dict[str, Any]] = await Account.raw(DIMENSIONS_SQL)
+    else:
+        rows = []
+        for chunk in _id_chunks(account_ids):
+            rows += await Account.raw(f"{DIMENSIONS_SQL} WHERE {_in_list('a.id', chunk)}")
+    return {int(row["account_id"]): AccountDimensions(**row) for row in rows}
+
+
+def _contact(row: dict[str, Any]) -> ContactDetails:
+    status = row.pop("account_status")
+    return ContactDetails(
+        **{**row, "survey_opt_in": bool(row["survey_opt_in"])},
+        account_active=status == AccountStatus.active.value,
+    )
+
+
+async def contact_details(contact_ids: Collection[int]) -> dict[int, ContactDetails]:
+    """Email, name, language and consent of the given contacts, with their account's name."""
+    details: dict[int, ContactDetails] = {}
+    for chunk in _id_chunks(contact_ids):
+        rows = await Contact.raw(f"{CONTACTS_SQL} WHERE {_in_list('c.id', chunk)}")
+        details.update((int(row["contact_id"]), _contact(row)) for row in rows)
+    return details
+
+
+async def account_id_for_code(code: str) -> int:
+    """The id of the account with this CRM code, or NotFound."""
+    row = await Account.select(Account.id).where(Account.code == code).first()
+    if row is None:
+        raise NotFound(f"no account with code {code}")
+    return int(row["id"])
+
+
+async def contact_ids_of_account(account_id: int, email: str | None = None) -> list[int]:
+    """The account's contacts, or only those with this email (compared in lower case)."""
+    query = Contact.select(Contact.id).where(Contact.account == account_id)
+    if email is not None:
+        query = query.where(WhereRaw("lower(email) = {}", email.strip().lower()))
+    return [int(row["id"]) for row in await query.order_by(Contact.id)]

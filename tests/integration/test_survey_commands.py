@@ -1,0 +1,189 @@
+"""`feedback waves` and `feedback jobs` on a fresh SQLite file (sync tests: the CLI runs its
+own event loop with asyncio.run)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from click.testing import CliRunner, Result
+
+from feedback.accounts.tables import Account, Contact
+from feedback.cli import main
+from feedback.db import Database
+from feedback.mail.tables import OutboxMessage
+from feedback.surveys.answers import record_response
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.tables import Invitation
+from tests.integration.test_outbox import SmtpServerFixture
+
+BASE_URL = "https://survey.example.com"
+PERIOD = "2026-H2"
+T = TypeVar("T")
+
+
+def run(url: str, *args: str, smtp_url: str = "smtp://127.0.0.1:1") -> Result:
+    env = {
+        "FEEDBACK_ENV": "test",
+        "FEEDBACK_DATABASE_URL": url,
+        "FEEDBACK_BASE_URL": BASE_URL + "/",
+        "FEEDBACK_SMTP_URL": smtp_url,
+    }
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        database = Database(url)
+        database.bind()
+        await database.open()
+        try:
+            return await work()
+        finally:
+            await database.close()
+
+    return asyncio.run(runner())
+
+
+async def _customers() -> None:
+    """Two active accounts (three opted-in contacts, one opted out) and a closed one."""
+    for code, status, contacts in (
+        ("A1", "active", [("ann@a1.com", True), ("bob@a1.com", True), ("out@a1.com", False)]),
+        ("A2", "active", [("cy@a2.com", True)]),
+        ("Z9", "closed", [("zed@z9.com", True)]),
+    ):
+        account = Account(code=code, name=f"Account {code}", status=status)
+        await account.save()
+        for email, opt_in in contacts:
+            await Contact(account=account.id, email=email, survey_opt_in=opt_in).save()
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'waves.sqlite3'}"
+    migrated = run(url, "db", "migrate")
+    assert migrated.exit_code == 0, migrated.output
+    on_database(url, _customers)
+    return url
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServerFixture]:
+    server = SmtpServerFixture()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _create_open_wave(url: str) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
+    created = run(url, "waves", "create", "--period", PERIOD, "--opens", str(opens), "--closes",
+                  str(closes))  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert created.output == f"wave {PERIOD}: opens {opens}, closes {closes}\n"
+
+
+def _issue(url: str, links: Path) -> list[dict[str, str]]:
+    issued = run(url, "waves", "issue", PERIOD, "--links-csv", str(links))
+    assert issued.exit_code == 0, issued.output
+    assert issued.output == f"3 invitation(s) issued and queued; links in {links}\n"
+    with links.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_issue_writes_one_link_per_invitation_to_the_csv(url: str, tmp_path: Path) -> None:
+    _create_open_wave(url)
+    links = tmp_path / "links.csv"
+    rows = _issue(url, links)
+    assert links.read_text(encoding="utf-8").splitlines()[0] == "account_code,email,link"
+    assert [(row["account_code"], row["email"]) for row in rows] == [
+        ("A1", "ann@a1.com"),
+        ("A1", "bob@a1.com"),
+        ("A2", "cy@a2.com"),
+    ]
+    assert all(row["link"].startswith(f"{BASE_URL}/s/") for row in rows)
+    assert len({row["link"] for row in rows}) == 3
+    assert on_database(url, Invitation.count) == 3
+    again = run(url, "waves", "issue", PERIOD)
+    assert again.exit_code == 0, again.output
+    assert again.output == "0 invitation(s) issued and queued\n"
+
+
+def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
+    _create_open_wave(url)
+    rows = _issue(url, tmp_path / "links.csv")
+    assert run(url, "waves", "remind", PERIOD).output == "0 reminder(s) queued\n"
+
+    async def answer_one_and_age_the_rest() -> None:
+        token = rows[0]["link"].removeprefix(f"{BASE_URL}/s/")
+        await record_response(token, Answer(level=2), dt.datetime.now(dt.UTC))
+        week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+        await Invitation.update({Invitation.sent_at: week_ago}, force=True)
+
+    on_database(url, answer_one_and_age_the_rest)
+    reminded = run(url, "waves", "remind", PERIOD)
+    assert reminded.exit_code == 0, reminded.output
+    assert reminded.output == "2 reminder(s) queued\n"
+    closed = run(url, "waves", "close", PERIOD)
+    assert closed.exit_code == 0, closed.output
+    assert closed.output == f"wave {PERIOD} is closed\n"
+    assert on_database(url, OutboxMessage.count) == 0  # unsent survey mail is withdrawn
+    assert "is closed; no more invitations" in run(url, "waves", "issue", PERIOD).output
+
+    shown = run(url, "waves", "results", PERIOD, "--json")
+    assert shown.exit_code == 0, shown.output
+    results = json.loads(shown.output)
+    overall = results["overall"]
+    assert (overall["invited"], overall["responded"]) == (3, 1)
+    assert overall["response_rate"] == pytest.approx(1 / 3)
+    assert overall["level_shares"] == [0.0, 0.0, 1.0, 0.0]
+    assert {group["group"] for group in results["breakdowns"]["tier"]} == {"D"}
+    assert results["movement_counts"] == {"up": 0, "same": 0, "down": 0, "new": 1, "silent": 1}
+    text = run(url, "waves", "results", PERIOD)
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines()[0] == f"wave {PERIOD}: 1/3 responded (33.3%)"
+
+
+def test_unknown_waves_and_bad_periods_fail_clearly(url: str) -> None:
+    missing = run(url, "waves", "issue", "2031-H1")
+    assert missing.exit_code == 1
+    assert "Error: there is no wave for 2031-H1" in missing.output
+    bad = run(url, "waves", "create", "--period", "2026-H3")
+    assert bad.exit_code == 1
+    assert "a wave period looks like 2026-H1 or 2026-H2" in bad.output
+    assert "Traceback" not in bad.output + missing.output
+
+
+def test_jobs_run_once_delivers_the_queued_invitations(
+    url: str, tmp_path: Path, smtp: SmtpServerFixture
+) -> None:
+    _create_open_wave(url)
+    rows = _issue(url, tmp_path / "links.csv")
+    sent = run(url, "jobs", "run", "--once", "--batch", "2", smtp_url=smtp.url)
+    assert sent.exit_code == 0, sent.output
+    assert sent.output == "3 message(s) sent\n"
+    delivered = {str(message["To"]): message for message in smtp.inbox.messages}
+    assert sorted(delivered) == ["ann@a1.com", "bob@a1.com", "cy@a2.com"]
+    for row in rows:
+        assert (
+            row["link"] in delivered[row["email"]].get_payload(0).get_payload(decode=True).decode()
+        )
+    again = run(url, "jobs", "run", "--once", smtp_url=smtp.url)
+    assert again.output == "0 message(s) sent\n"
+    assert len(smtp.inbox.messages) == 3
+
+
+def test_jobs_run_once_reports_failures_when_smtp_is_down(url: str, tmp_path: Path) -> None:
+    _create_open_wave(url)
+    _issue(url, tmp_path / "links.csv")
+    result = run(url, "jobs", "run", "--once", smtp_url="smtp://127.0.0.1:1")
+    assert result.exit_code == 0, result.output
+    assert "3 message(s) failed; they will be retried" in result.output
+    assert result.output.endswith("0 message(s) sent\n")
