@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedback.accounts.import_command import import_group
 from feedback.cli import main
 
 
 @pytest.fixture
-def feedback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    """A runner whose database is a new SQLite file; `import` hooked in as cli.py does."""
-    monkeypatch.setitem(main.commands, "import", import_group)
+def feedback(tmp_path: Path) -> CliRunner:
+    """A runner whose database is a new, migrated SQLite file."""
     runner = CliRunner(
         env={
             "FEEDBACK_ENV": "test",

@@ -33,7 +33,6 @@ from feedback.accounts.csvfiles import (
     parse_contact,
     parse_date,
     parse_purchase,
-    text_lines,
 )
 from feedback.errors import RowError
 
@@ -42,7 +41,7 @@ ACCOUNTS = {"A1": 1, "A2": 2}
 
 def rows_of(data: bytes) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
     problems: list[RowError] = []
-    rows = list(numbered_rows(text_lines(io.BytesIO(data), problems), problems))
+    rows = list(numbered_rows(io.BytesIO(data), problems))
     return rows, problems
 
 
@@ -76,10 +75,16 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_ignored() -> None:
 
 
 def test_a_file_that_is_not_utf8_is_refused_at_its_first_bad_line() -> None:
-    data = "code,name\nA1,One\nA2,上海\n".encode("gbk")
-    rows, problems = rows_of(data)
-    assert rows == [(1, ["code", "name"]), (2, ["A1", "One"])]
+    data = "code,name\nA1,One\nA2,上海\nA3,北京\n".encode("gbk")
+    _, problems = rows_of(data)
     assert problems == [RowError(3, NOT_UTF8)]
+
+
+def test_bad_utf8_far_into_a_file_is_found_on_its_line() -> None:
+    data = b"code,name\n" + b"A,B\n" * 20_000 + "C,上海\n".encode("gbk")
+    rows, problems = rows_of(data)
+    assert rows[:2] == [(1, ["code", "name"]), (2, ["A", "B"])]
+    assert problems == [RowError(20_002, NOT_UTF8)]
 
 
 def test_broken_quoting_is_reported_and_reading_goes_on() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,8 +26,7 @@ from feedback.accounts.csvfiles import (
     numbered_rows,
     parse_account,
     parse_contact,
-    parse_purchase,
-    text_lines,
+    purchase_parser,
 )
 from feedback.accounts.services import recompute_tiers
 from feedback.accounts.tables import Account, AttributeDefinition, StaffUser
@@ -98,12 +98,13 @@ class CsvPass:
         self._done_before = size * (number - 1)
         self._total = size * passes
         self._stream: BinaryIO = path.open("rb")
-        self.rows = numbered_rows(text_lines(self._stream, self.problems), self.problems)
+        self.rows = numbered_rows(self._stream, self.problems)
 
     def __enter__(self) -> CsvPass:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.rows.close()
         self._stream.close()
 
     def columns(self, spec: ColumnSpec) -> Columns:
@@ -133,27 +134,46 @@ async def stream_rows(
     parse: Callable[[int, list[str]], Row],
     write: Callable[[list[Row]], Awaitable[None]],
 ) -> int:
-    """Parse every row, write them in chunks while none failed; the count of good rows."""
+    """Parse every row and write them in chunks while no row failed; the count of good rows.
+
+    A chunk is written while the next one is parsed: the database driver works in its own
+    thread (aiosqlite) or server (asyncpg), so reading the file and writing overlap.
+    """
     count = 0
     chunk: list[Row] = []
-    for line, cells in csv_pass.rows:
-        try:
-            chunk.append(parse(line, cells))
-        except RowInvalid as exc:
-            csv_pass.problems.append(RowError(line, str(exc)))
-        if len(chunk) >= CHUNK_ROWS:
-            count += await _flush(csv_pass, chunk, write)
-            chunk = []
-    count += await _flush(csv_pass, chunk, write)
+    writing: asyncio.Future[None] | None = None
+    try:
+        for line, cells in csv_pass.rows:
+            try:
+                chunk.append(parse(line, cells))
+            except RowInvalid as exc:
+                csv_pass.problems.append(RowError(line, str(exc)))
+            if len(chunk) >= CHUNK_ROWS:
+                writing = await _hand_over(csv_pass, chunk, write, writing)
+                count, chunk = count + len(chunk), []
+        writing = await _hand_over(csv_pass, chunk, write, writing)
+    finally:
+        if writing is not None:
+            await writing
     csv_pass.fail_if_any_problem()
-    return count
+    return count + len(chunk)
 
 
-async def _flush(csv_pass: CsvPass, chunk: list[Row], write: Callable[[list[Row]], Any]) -> int:
-    if chunk and not csv_pass.problems:
-        await write(chunk)
+async def _hand_over(
+    csv_pass: CsvPass,
+    chunk: list[Row],
+    write: Callable[[list[Row]], Awaitable[None]],
+    writing: asyncio.Future[None] | None,
+) -> asyncio.Future[None] | None:
+    """Wait for the previous chunk, start writing this one, and return while it is written."""
+    if writing is not None:
+        await writing
     csv_pass.report_progress()
-    return len(chunk)
+    if not chunk or csv_pass.problems:
+        return None
+    started = asyncio.ensure_future(write(chunk))
+    await asyncio.sleep(0)  # let the write reach the driver before parsing goes on
+    return started
 
 
 async def _account_ids() -> dict[str, int]:
@@ -185,12 +205,8 @@ async def import_purchases(
     with CsvPass(path, progress) as csv_pass:
         columns = csv_pass.columns(PURCHASE_COLUMNS)
         async with transaction():
-            accounts = await _account_ids()
-            count = await stream_rows(
-                csv_pass,
-                lambda line, cells: parse_purchase(cells, columns, accounts, refs),
-                write,
-            )
+            parse = purchase_parser(columns, await _account_ids(), refs)
+            count = await stream_rows(csv_pass, lambda line, cells: parse(cells), write)
     return ImportSummary(rows=count, tiers=await recompute_tiers(today, thresholds))
 
 

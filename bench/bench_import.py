@@ -1,0 +1,204 @@
+"""P3: importing a purchases CSV against a bare chunked bulk insert of the same rows.
+
+    .venv/bin/python bench/bench_import.py --rows 1000000 [--postgres postgresql://...]
+
+Each measurement runs in its own process on a fresh database, so its peak RSS is its own:
+the reference inserts ready-made rows (built before the clock starts) with executemany in
+1,000-row chunks inside one transaction; the import runs the real service path (read, parse,
+validate, upsert in chunks in one transaction, recompute tiers). With --postgres, the URL is
+an administrative connection: a scratch database is created for each run and dropped after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from feedback.accounts.imports import import_purchases
+from feedback.accounts.tables import Account
+from feedback.config import TierThresholds
+from feedback.db import Database, bound, migrate, transaction
+
+TODAY = dt.date(2026, 11, 26)
+REFERENCE_CHUNK = 1000
+INSERT = (
+    "INSERT INTO purchase (account, occurred_on, amount, quantity, external_ref) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def purchase_lines(rows: int, accounts: int, blank_refs: float) -> Iterator[tuple[str, ...]]:
+    """The benchmark's purchases, the same on every call: (code, date, amount, qty, ref)."""
+    chance = random.Random(20261126)
+    start = dt.date(2024, 1, 1).toordinal()
+    for number in range(rows):
+        ref = "" if chance.random() < blank_refs else f"INV-{number:08d}"
+        yield (
+            f"ACC-{chance.randrange(accounts):05d}",
+            dt.date.fromordinal(start + chance.randrange(1060)).isoformat(),
+            f"{chance.randrange(100, 500_000) / 100:.2f}",
+            str(chance.randint(1, 5)),
+            ref or "",
+        )
+
+
+def write_csv(path: Path, rows: int, accounts: int, blank_refs: float) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("account_code,occurred_on,amount,quantity,ref\n")
+        for line in purchase_lines(rows, accounts, blank_refs):
+            out.write(",".join(line) + "\n")
+
+
+async def prepared_database(url: str, accounts: int) -> dict[str, int]:
+    database = Database(url)
+    database.bind()
+    await database.open()
+    with contextlib.redirect_stdout(io.StringIO()):
+        await migrate()
+    async with transaction():
+        await bound().executemany(
+            "INSERT INTO account (code, name) VALUES (?, ?)",
+            [(f"ACC-{n:05d}", f"Account {n}") for n in range(accounts)],
+        )
+    rows = await Account.select(Account.id, Account.code)
+    return {row["code"]: row["id"] for row in rows}
+
+
+async def reference(args: argparse.Namespace) -> float:
+    """Seconds to insert ready-made rows in 1,000-row chunks inside one transaction."""
+    ids = await prepared_database(args.url, args.accounts)
+    rows = [
+        (ids[code], dt.date.fromisoformat(day), Decimal(amount), int(qty), ref or f"R{n}")
+        for n, (code, day, amount, qty, ref) in enumerate(
+            purchase_lines(args.rows, args.accounts, args.blank_refs)
+        )
+    ]
+    started = time.perf_counter()
+    async with transaction():
+        for first in range(0, len(rows), REFERENCE_CHUNK):
+            await bound().executemany(INSERT, rows[first : first + REFERENCE_CHUNK])
+    elapsed = time.perf_counter() - started
+    await bound().close()
+    return elapsed
+
+
+async def service(args: argparse.Namespace) -> float:
+    """Seconds for the real import of the CSV file, tier recompute included."""
+    await prepared_database(args.url, args.accounts)
+    started = time.perf_counter()
+    summary = await import_purchases(Path(args.csv), TODAY, TierThresholds())
+    elapsed = time.perf_counter() - started
+    assert summary.rows == args.rows, summary
+    await bound().close()
+    return elapsed
+
+
+def current_rss_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+
+
+def measure(args: argparse.Namespace) -> None:
+    """In a child process: run one phase and print its seconds and peak RSS as JSON.
+
+    Importing the service hashes a password with Argon2 (64 MiB), so the peak is reset
+    (Linux clear_refs) before the phase: what is reported is the phase's own peak.
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+    before = current_rss_kb()
+    phase = reference if args.phase == "reference" else service
+    seconds = asyncio.run(phase(args))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "rss_start_kb": before, "rss_peak_kb": peak}))
+
+
+def run_phase(args: argparse.Namespace, phase: str, url: str, csv_path: Path) -> dict[str, float]:
+    command = [sys.executable, __file__, "--phase", phase, "--url", url, "--csv", str(csv_path)]
+    command += ["--rows", str(args.rows), "--accounts", str(args.accounts)]
+    command += ["--blank-refs", str(args.blank_refs)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def scratch_url(kind: str, args: argparse.Namespace, workdir: Path, phase: str) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / f'{phase}.sqlite3'}"
+        return
+    name = f"feedback_bench_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_postgres_admin(args.postgres, f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunsplit(urlsplit(args.postgres)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_postgres_admin(args.postgres, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def report(kind: str, rows: int, results: dict[str, dict[str, float]]) -> None:
+    rates = {phase: rows / result["seconds"] for phase, result in results.items()}
+    ratio = rates["service"] / rates["reference"]
+    print(f"[{kind}] {rows:,} purchases")
+    for phase, label in (("reference", "bare chunked insert"), ("service", "feedback import")):
+        result = results[phase]
+        print(
+            f"  {label:<20} {result['seconds']:8.2f} s  {rates[phase]:>10,.0f} rows/s  "
+            f"peak RSS {result['rss_peak_kb'] / 1024:7.1f} MiB "
+            f"(at start {result['rss_start_kb'] / 1024:.1f} MiB)"
+        )
+    verdict = "meets" if ratio >= 0.5 else "MISSES"
+    print(f"  ratio import/reference {ratio:.2f} ({verdict} the P3 target >= 0.50)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=5_000)
+    parser.add_argument("--blank-refs", type=float, default=0.0, help="share of rows without ref")
+    parser.add_argument("--postgres", help="admin URL; also measure on PostgreSQL")
+    parser.add_argument("--phase", choices=["reference", "service"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        measure(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        workdir = Path(tmp)
+        csv_path = workdir / "purchases.csv"
+        write_csv(csv_path, args.rows, args.accounts, args.blank_refs)
+        size = csv_path.stat().st_size / 1024 / 1024
+        print(f"generated {csv_path.name}: {args.rows:,} rows, {size:.1f} MiB")
+        for kind in ["sqlite"] + (["postgres"] if args.postgres else []):
+            results = {}
+            for phase in ("reference", "service"):
+                with scratch_url(kind, args, workdir, phase) as url:
+                    results[phase] = run_phase(args, phase, url, csv_path)
+            report(kind, args.rows, results)
+
+
+if __name__ == "__main__":
+    main()
