@@ -312,3 +312,72 @@ async def test_a_later_accounts_file_updates_its_columns_and_merges_attributes(
     assert accounts["A1"]["manager"] == manager_id
     assert (accounts["A5"]["name"], accounts["A5"]["tier"]) == ("A5", "D")
     assert accounts["A5"]["attributes"] == {"contract": None, "plan": None}
+
+
+async def test_a_ref_seen_again_updates_its_purchase_in_place(
+    db: Database, tmp_path: Path, make_staff: Any
+) -> None:
+    await seeded(tmp_path, make_staff)
+    ids = {code: row["id"] for code, row in (await accounts_by_code()).items()}
+    first = write(
+        tmp_path,
+        "first.csv",
+        "account_code,occurred_on,amount,ref\n"
+        "A1,2026-01-01,10,R1\nA1,2026-01-02,20,R2\nA2,2026-01-03,30,R1\n",
+    )
+    await import_purchases(first, TODAY, THRESHOLDS)
+    before = {row[5]: row for row in await purchases()}
+    assert before["R1"][1:4] == (ids["A2"], dt.date(2026, 1, 3), Decimal("30.00"))
+    second = write(
+        tmp_path, "second.csv", "account_code,occurred_on,amount,ref\nA3,2026-02-01,99.99,R2\n"
+    )
+
+    await import_purchases(second, TODAY, THRESHOLDS)
+
+    after = {row[5]: row for row in await purchases()}
+    assert after["R2"] == (
+        before["R2"][0],
+        ids["A3"],
+        dt.date(2026, 2, 1),
+        Decimal("99.99"),
+        1,
+        "R2",
+    )
+    assert after["R1"] == before["R1"]
+    assert len(after) == 2
+
+
+async def test_progress_is_reported_in_bytes_up_to_the_whole_file(
+    db: Database, tmp_path: Path, make_staff: Any
+) -> None:
+    await seeded(tmp_path, make_staff)
+    rows = "".join(f"A1,2026-01-01,1.00,1,P{n}\n" for n in range(CHUNK_ROWS * 2 + 10))
+    path = write(tmp_path, "purchases.csv", "account_code,occurred_on,amount,quantity,ref\n" + rows)
+    size = path.stat().st_size
+    seen: list[tuple[int, int]] = []
+
+    await import_purchases(
+        path, TODAY, THRESHOLDS, progress=lambda done, total: seen.append((done, total))
+    )
+
+    assert len(seen) >= 3
+    assert {total for _, total in seen} == {size}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (size, size)
+
+
+async def test_accounts_progress_counts_both_readings(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "accounts.csv", "code,plan\nK1,gold\nK2,silver\n")
+    seen: list[tuple[int, int]] = []
+
+    await import_accounts(path, TODAY, THRESHOLDS, progress=lambda *step: seen.append(step))
+
+    size = path.stat().st_size
+    assert seen == [(size, 2 * size), (2 * size, 2 * size)]
+
+
+async def test_an_empty_file_is_refused(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "contacts.csv", "")
+    with pytest.raises(ImportFailed) as caught:
+        await import_contacts(path)
+    assert caught.value.errors == [RowError(1, "the file is empty; line 1 must name the columns")]

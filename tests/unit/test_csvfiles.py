@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import math
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -33,6 +35,7 @@ from feedback.accounts.csvfiles import (
     parse_contact,
     parse_date,
     parse_purchase,
+    purchase_parser,
 )
 from feedback.errors import RowError
 
@@ -202,7 +205,10 @@ def test_derived_refs_count_repeats_so_a_file_always_gives_the_same_refs() -> No
     refs = [purchase(line, first).external_ref for line in lines]
     again = DerivedRefs()
     assert [purchase(line, again).external_ref for line in lines] == refs
+    assert refs[1] == f"{refs[0]}-2", "the same purchase again is numbered"
     assert len(set(refs)) == 3
+    digest = hashlib.blake2b(b"A1|2026-01-01|5.00|1", digest_size=16).hexdigest()
+    assert refs[0] == f"auto-{digest}"
 
 
 def test_a_given_ref_is_kept() -> None:
@@ -316,3 +322,41 @@ def test_one_word_among_numbers_makes_a_column_categorical(numbers: list[int], w
 
 def test_overflowing_numbers_are_not_numbers() -> None:
     assert not is_number("1e400")
+
+
+# The fast purchase parser against the thorough one
+
+CODES = st.sampled_from(["A1", "A2", " A2 ", "ZZ", ""])
+DAYS = st.sampled_from(["2026-01-31", " 2026-01-31", "2026-02-30", "20260131", "2026-1-31", ""])
+AMOUNTS = st.sampled_from(["12", "12.5", "0.05", " 7 ", "-0", "-1", "12.345", "1e3", "٣", ""])
+QUANTITIES = st.sampled_from(["", "1", "3", " 3", "0", "+3", "٣", "2147483648"])
+REFS = st.sampled_from(["", "INV-1", " INV-2 ", "x" * 101])
+PURCHASE_CELLS = st.one_of(
+    st.lists(st.one_of(CODES, DAYS, AMOUNTS, st.text(max_size=6)), max_size=6),
+    st.tuples(CODES, DAYS, AMOUNTS, QUANTITIES, REFS).map(list),
+)
+
+
+def outcome(parse: Callable[[list[str]], PurchaseRow], cells: list[str]) -> PurchaseRow | str:
+    try:
+        return parse(cells)
+    except RowInvalid as exc:
+        return f"refused: {exc}"
+
+
+@given(st.lists(PURCHASE_CELLS, max_size=8))
+def test_the_fast_purchase_parser_agrees_with_the_thorough_one(rows: list[list[str]]) -> None:
+    columns = purchase_columns()
+    fast = purchase_parser(columns, ACCOUNTS, DerivedRefs())
+    refs = DerivedRefs()
+    for cells in rows:
+        thorough = outcome(lambda cells: parse_purchase(cells, columns, ACCOUNTS, refs), cells)
+        assert outcome(fast, cells) == thorough
+
+
+def test_the_fast_parser_reads_plain_rows_and_files_without_optional_columns() -> None:
+    columns = purchase_columns("amount,account_code,occurred_on")
+    parse = purchase_parser(columns, ACCOUNTS, DerivedRefs())
+    row = parse(["1234.50", "A1", "2026-03-01"])
+    assert row[:4] == (1, dt.date(2026, 3, 1), Decimal("1234.50"), 1)
+    assert row.external_ref == purchase("A1,2026-03-01,1234.5,1,").external_ref

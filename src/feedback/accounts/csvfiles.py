@@ -429,21 +429,27 @@ class PurchaseRow(NamedTuple):
 class DerivedRefs:
     """Refs for purchases without one, the same for the same file on every import.
 
-    A ref hashes the purchase's account code, date, amount and quantity with how often that
-    same purchase appeared earlier in the file. Occurrences are counted under a 64-bit digest
-    (about 80 bytes per row without a ref); two purchases sharing a digest only shift each
-    other's count, so refs stay unique and deterministic.
+    A ref is a digest of the purchase's account code, date, amount and quantity; the n-th
+    repeat of the same purchase in the file gets ``-n`` appended. Which purchases were met
+    is remembered by 60 bits of their digest (about 65 bytes per row without a ref); two
+    purchases sharing those bits only give the second a suffix: refs stay unique and the
+    same on every import of the file.
     """
 
     def __init__(self) -> None:
-        self._occurrences: dict[int, int] = {}
+        self._met: set[int] = set()
+        self._repeats: dict[int, int] = {}
 
     def ref_for(self, code: str, occurred_on: dt.date, amount: Decimal, quantity: int) -> str:
         basis = f"{code}|{occurred_on.isoformat()}|{amount:.2f}|{quantity}".encode()
-        key = int.from_bytes(hashlib.blake2b(basis, digest_size=8).digest(), "big")
-        count = self._occurrences.get(key, 0) + 1
-        self._occurrences[key] = count
-        return "auto-" + hashlib.sha256(basis + b"|%d" % count).hexdigest()[:32]
+        digest = hashlib.blake2b(basis, digest_size=16).hexdigest()
+        key = int(digest[:15], 16)
+        if key not in self._met:
+            self._met.add(key)
+            return f"auto-{digest}"
+        count = self._repeats.get(key, 1) + 1
+        self._repeats[key] = count
+        return f"auto-{digest}-{count}"
 
 
 def parse_purchase(
@@ -485,11 +491,9 @@ def purchase_parser(
     plain_amount, date = _PLAIN_AMOUNT.fullmatch, dt.date.fromisoformat
 
     def parse(cells: list[str]) -> PurchaseRow:
-        try:
-            code = cells[code_at].strip()
-            day = cells[date_at].strip()
-            amount = cells[amount_at].strip()
-            quantity = cells[quantity_at].strip() if quantity_at is not None else ""
+        try:  # cells with blanks around them fail these checks and take the thorough path
+            code, day, amount = cells[code_at].strip(), cells[date_at], cells[amount_at]
+            quantity = cells[quantity_at] if quantity_at is not None else ""
             ref = cells[ref_at].strip() if ref_at is not None else ""
             if len(cells) != width or len(day) != 10 or day[4] != "-" or day[7] != "-":
                 raise ValueError

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -35,14 +36,16 @@ Work = Callable[[Settings, imports.Progress], Awaitable[imports.ImportSummary]]
 
 @contextmanager
 def progress_bar(path: Path) -> Iterator[imports.Progress]:
-    """A bar of bytes read, shown for large files only."""
+    """A bar of bytes read, on a terminal's standard error, for large files only."""
+    console = Console(stderr=True)
     with Progress(
         TextColumn(f"importing {path.name}"),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
+        console=console,
         transient=True,
-        disable=path.stat().st_size < LARGE_FILE_BYTES,
+        disable=not console.is_terminal or path.stat().st_size < LARGE_FILE_BYTES,
     ) as bar:
         task = bar.add_task("import", total=None)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -21,6 +22,7 @@ from feedback.accounts.csvfiles import (
     DerivedRefs,
     FirstLines,
     HeaderInvalid,
+    PurchaseRow,
     RowInvalid,
     locate_columns,
     numbered_rows,
@@ -29,7 +31,7 @@ from feedback.accounts.csvfiles import (
     purchase_parser,
 )
 from feedback.accounts.services import recompute_tiers
-from feedback.accounts.tables import Account, AttributeDefinition, StaffUser
+from feedback.accounts.tables import Account, AttributeDefinition, Purchase, StaffUser
 from feedback.config import TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import ImportFailed, RowError
@@ -45,16 +47,26 @@ __all__ = [
     "stream_rows",
 ]
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 Progress = Callable[[int, int], None]
 """Called with (bytes read so far, bytes to read) as the import goes."""
 Row = TypeVar("Row")
 
-PURCHASE_UPSERT = (
+PURCHASE_INSERT = (
     "INSERT INTO purchase (account, occurred_on, amount, quantity, external_ref) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (external_ref) DO UPDATE SET "
-    "account = excluded.account, occurred_on = excluded.occurred_on, "
-    "amount = excluded.amount, quantity = excluded.quantity"
+    "VALUES (?, ?, ?, ?, ?)"
+)
+# The refs travel as one JSON array: Piccolo compiles a query with thousands of
+# placeholders slower than the database answers it (1.6 ms against 0.3 ms per 2,000 refs).
+STORED_PURCHASES = {
+    "sqlite": "SELECT external_ref, account, occurred_on, amount, quantity FROM purchase "
+    "WHERE external_ref IN (SELECT value FROM json_each({}))",
+    "postgres": "SELECT external_ref, account, occurred_on, amount, quantity FROM purchase "
+    "WHERE external_ref IN (SELECT json_array_elements_text({}::json))",
+}
+PURCHASE_UPDATE = (
+    "UPDATE purchase SET account = ?, occurred_on = ?, amount = ?, quantity = ? "
+    "WHERE external_ref = ?"
 )
 CONTACT_INSERT = ("account", "email", "name", "language", "phone", "survey_opt_in")
 CONTACT_UPDATED_FROM = {"name": "name", "language": "language", "phone": "phone"}
@@ -196,18 +208,45 @@ async def import_purchases(
     path: Path, today: dt.date, thresholds: TierThresholds, progress: Progress | None = None
 ) -> ImportSummary:
     """Upsert purchases by ref (derived when empty), then recompute tiers."""
-    database = bound()
     refs = DerivedRefs()
-
-    async def write(chunk: list[Any]) -> None:
-        await database.executemany(PURCHASE_UPSERT, chunk)
-
     with CsvPass(path, progress) as csv_pass:
         columns = csv_pass.columns(PURCHASE_COLUMNS)
         async with transaction():
             parse = purchase_parser(columns, await _account_ids(), refs)
-            count = await stream_rows(csv_pass, lambda line, cells: parse(cells), write)
+            count = await stream_rows(csv_pass, lambda line, cells: parse(cells), _write_purchases)
     return ImportSummary(rows=count, tiers=await recompute_tiers(today, thresholds))
+
+
+async def _write_purchases(chunk: list[PurchaseRow]) -> None:
+    """Insert new refs and update changed ones.
+
+    Not INSERT ... ON CONFLICT DO UPDATE: on SQLite with foreign keys on, an upsert that may
+    change the account column costs twice a plain insert (1,000,000 rows: 11.0 s against
+    5.3 s), and looking the refs up first also leaves unchanged rows untouched.
+    """
+    latest = {row.external_ref: row for row in chunk}  # a ref repeated: the last row wins
+    stored = await _stored_purchases(list(latest))
+    if not stored:
+        await bound().executemany(PURCHASE_INSERT, latest.values())
+        return
+    new = [row for ref, row in latest.items() if ref not in stored]
+    changed = [row for ref, row in latest.items() if ref in stored and stored[ref] != row[:4]]
+    for sql, rows in ((PURCHASE_INSERT, new), (PURCHASE_UPDATE, changed)):
+        if rows:
+            await bound().executemany(sql, rows)
+
+
+async def _stored_purchases(refs: list[str]) -> dict[str, tuple[Any, ...]]:
+    rows = await Purchase.raw(STORED_PURCHASES[bound().kind], json.dumps(refs))
+    return {
+        row["external_ref"]: (
+            row["account"],
+            row["occurred_on"],
+            Decimal(str(row["amount"])),
+            row["quantity"],
+        )
+        for row in rows
+    }
 
 
 async def import_contacts(path: Path, progress: Progress | None = None) -> ImportSummary:
