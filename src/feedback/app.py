@@ -28,9 +28,15 @@ from litestar.template import TemplateConfig
 
 from feedback.accounts.controllers import AccountApi, AccountPages
 from feedback.clock import Clock, SystemClock
+from feedback.complaints.controllers import ComplaintApi, ComplaintPages
+from feedback.complaints.public_pages import (
+    CUSTOMER_POST_PATHS,
+    ComplaintFormPages,
+    FollowUpPages,
+)
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
-from feedback.errors import DomainError
+from feedback.errors import DomainError, InvalidTransition
 from feedback.surveys.controllers import SurveyPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
@@ -72,6 +78,9 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if exc.status_code == 401 and _wants_html(request):
         return Redirect(f"/login?next={quote(request.url.path)}")
+    if isinstance(exc, InvalidTransition) and not _wants_html(request):
+        body = {"status_code": 409, "detail": exc.message, "allowed_actions": list(exc.allowed)}
+        return Response(body, status_code=409)
     return _error_page(request, exc.status_code, exc.message)
 
 
@@ -91,6 +100,10 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
+def _throttle_customer_posts(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path.startswith(CUSTOMER_POST_PATHS)
 
 
 def create_app(
@@ -120,6 +133,10 @@ def create_app(
             AccountPages,
             AccountApi,
             SurveyPages,
+            ComplaintPages,
+            ComplaintApi,
+            ComplaintFormPages,
+            FollowUpPages,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),
@@ -130,11 +147,17 @@ def create_app(
         guards=[access_guard],
         middleware=[
             DefineMiddleware(
-                StaffSessionMiddleware, exclude=["^/static/", "^/health$", "^/schema", "^/s/"]
+                StaffSessionMiddleware,
+                exclude=["^/static/", "^/health$", "^/schema", "^/s/", "^/f/"],
             ),
             RateLimitConfig(
                 rate_limit=("minute", settings.login_attempts_per_minute),
                 check_throttle_handler=_throttle_logins,
+            ).middleware,
+            RateLimitConfig(
+                rate_limit=("hour", settings.customer_posts_per_hour),
+                check_throttle_handler=_throttle_customer_posts,
+                store="customer_post_rate_limit",
             ).middleware,
         ],
         csrf_config=CSRFConfig(

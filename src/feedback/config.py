@@ -73,6 +73,7 @@ class Settings:
     session_hours: int = 12
     max_body_bytes: int = 1_048_576
     login_attempts_per_minute: int = 10
+    customer_posts_per_hour: int = 20
     sla_policy: SlaPolicy = DEFAULT_POLICY
 
     @property
@@ -107,5 +108,6 @@ class Settings:
             ),
             session_hours=int(env.get("FEEDBACK_SESSION_HOURS", "12")),
             login_attempts_per_minute=int(env.get("FEEDBACK_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+            customer_posts_per_hour=int(env.get("FEEDBACK_CUSTOMER_POSTS_PER_HOUR", "20")),
             sla_policy=read_sla_policy(env.get("FEEDBACK_SLA_POLICY", "")),
         )

@@ -21,15 +21,24 @@ from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account
 from feedback.app import create_app
 from feedback.clock import FrozenClock
+from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
+from feedback.complaints.services import NewComplaint, open_complaint
+from feedback.complaints.tables import Category, Channel
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
-from tests.conftest import TEST_PASSWORD, client_for
+from tests.conftest import NOW, TEST_PASSWORD, client_for
 
 ANONYMOUS = "anonymous"
 ACCOUNT_CODE = "ACC-1"
 # A value for every path parameter a route may have; a route with a new one fails the walk.
-PATH_VALUES = {"code": ACCOUNT_CODE, "token": "no-such-survey-link"}
+COMPLAINT_ID = 1
+PATH_VALUES = {
+    "code": ACCOUNT_CODE,
+    "token": "no-such-survey-link",
+    "complaint_id": COMPLAINT_ID,
+    "submission_id": 1,
+}
 # Paths served by Litestar itself; they must be public, and are not walked.
 FRAMEWORK_PREFIXES = ("/static", "/schema")
 GUARD_REDIRECT = "/login?next="
@@ -121,6 +130,29 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", f"/accounts/{ACCOUNT_CODE}"),
         ("GET", "/api/v1/accounts"),
         ("GET", f"/api/v1/accounts/{ACCOUNT_CODE}"),
+        ("GET", "/complaints"),
+        ("GET", f"/complaints/{COMPLAINT_ID}"),
+        ("POST", f"/complaints/{COMPLAINT_ID}/act"),
+        ("POST", f"/complaints/{COMPLAINT_ID}/assign"),
+        ("POST", f"/complaints/{COMPLAINT_ID}/notes"),
+        ("GET", "/complaints/record"),
+        ("POST", "/complaints/record"),
+        ("GET", "/complaints/submissions"),
+        ("POST", "/complaints/submissions/1/triage"),
+        ("GET", "/complaints/new"),
+        ("POST", "/complaints/new"),
+        ("GET", "/complaints/thanks"),
+        ("GET", "/f/no-such-survey-link"),
+        ("POST", "/f/no-such-survey-link"),
+        ("GET", "/f/thanks"),
+        ("GET", "/api/v1/complaints"),
+        ("POST", "/api/v1/complaints"),
+        ("GET", f"/api/v1/complaints/{COMPLAINT_ID}"),
+        ("POST", f"/api/v1/complaints/{COMPLAINT_ID}/actions"),
+        ("GET", f"/api/v1/complaints/{COMPLAINT_ID}/history"),
+        ("POST", f"/api/v1/complaints/{COMPLAINT_ID}/assign"),
+        ("POST", f"/api/v1/complaints/{COMPLAINT_ID}/notes"),
+        ("POST", "/api/v1/complaints/form-links"),
     } <= walked
 
 
@@ -159,6 +191,11 @@ class Visitor:
             return {}
         if endpoint.path == "/api/v1/auth/login":
             return {"json": credentials}
+        if endpoint.path.endswith("/assign") and not endpoint.path.startswith("/api/"):
+            # Agents may only take a complaint on: the form they are shown names themselves.
+            me = self.members.get(Role(self.role)) if self.role != ANONYMOUS else someone
+            assignee = {"assignee_id": str((me or someone).id), "expected_version": "1"}
+            return {"data": {**assignee, "_csrf_token": self.csrf}}
         return {"data": {**credentials, "_csrf_token": self.csrf}}
 
     async def send(self, endpoint: Endpoint) -> httpx.Response:
@@ -217,7 +254,7 @@ async def _staff_and_account(
     make_staff: Callable[[Role], Awaitable[StaffMember]],
 ) -> dict[Role, StaffMember]:
     members = {r: await make_staff(r) for r in Role}
-    await Account.insert(
+    [account] = await Account.insert(
         Account(
             code=ACCOUNT_CODE,
             name="Acme",
@@ -225,6 +262,10 @@ async def _staff_and_account(
             opened_on=dt.date(2020, 1, 1),
         )
     )
+    # A complaint on the account manager's own account, so that their walk is let in.
+    new = NewComplaint(account["id"], Channel.phone, Category.billing, Severity.minor, "Wrong.")
+    complaint = await open_complaint(new, None, NOW, DEFAULT_POLICY)
+    assert complaint.id == COMPLAINT_ID
     return members
 
 

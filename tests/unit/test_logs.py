@@ -21,3 +21,15 @@ def test_access_log_records_are_rewritten() -> None:
     assert TokenRedactingFilter().filter(record)
     assert "secret-token-value" not in record.getMessage()
     assert "/s/[link]" in record.getMessage()
+
+
+def test_follow_up_and_complaint_form_tokens_are_replaced() -> None:
+    assert redact_links("POST /f/AbC-123_x?lang=zh") == "POST /f/[link]?lang=zh"
+    assert redact_links("/f/thanks?lang=en") == "/f/thanks?lang=en"
+    assert (
+        redact_links("GET /complaints/new?lang=en&account=AbC-123_x HTTP/1.1")
+        == "GET /complaints/new?lang=en&account=[link] HTTP/1.1"
+    )
+    assert redact_links("/complaints/new?account=tok&lang=zh") == (
+        "/complaints/new?account=[link]&lang=zh"
+    )

@@ -18,6 +18,7 @@ __all__ = [
     "SurveyRecipient",
     "account_dimensions",
     "account_id_for_code",
+    "account_ids_managed_by",
     "contact_details",
     "contact_ids_of_account",
     "survey_recipients",
@@ -144,3 +145,9 @@ async def contact_ids_of_account(account_id: int, email: str | None = None) -> l
     if email is not None:
         query = query.where(WhereRaw("lower(email) = {}", email.strip().lower()))
     return [int(row["id"]) for row in await query.order_by(Contact.id)]
+
+
+async def account_ids_managed_by(manager_id: int) -> list[int]:
+    """The accounts in one manager's portfolio."""
+    rows = await Account.select(Account.id).where(Account.manager == manager_id)
+    return [int(row["id"]) for row in rows]

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -20,6 +21,7 @@ from feedback.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "StaffMember",
+    "active_members",
     "create_user",
     "end_session",
     "find_member",
@@ -27,6 +29,7 @@ __all__ = [
     "log_in",
     "member_for_session",
     "set_active",
+    "staff_names",
 ]
 
 MIN_PASSWORD_LENGTH = 8
@@ -112,6 +115,26 @@ async def find_member(user_id: int) -> StaffMember:
     if row is None:
         raise NotFound(f"no active staff user with id {user_id}")
     return _member(row)
+
+
+async def staff_names(user_ids: Collection[int]) -> dict[int, str]:
+    """Display names of the given staff users (active or not), by id."""
+    if not user_ids:
+        return {}
+    rows = await StaffUser.select(StaffUser.id, StaffUser.name).where(
+        StaffUser.id.is_in(sorted(set(user_ids)))
+    )
+    return {int(row["id"]): row["name"] for row in rows}
+
+
+async def active_members(roles: Collection[Role]) -> list[StaffMember]:
+    """Active staff users of the given roles, by name."""
+    rows = (
+        await StaffUser.select()
+        .where(StaffUser.active.eq(True) & StaffUser.role.is_in([r.value for r in roles]))
+        .order_by(StaffUser.name)
+    )
+    return [_member(row) for row in rows]
 
 
 async def log_in(

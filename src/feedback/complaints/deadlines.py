@@ -28,9 +28,12 @@ __all__ = [
     "Severity",
     "SlaPolicy",
     "Step",
+    "TimeLeft",
+    "Urgency",
     "advance",
     "open_clocks",
     "parse_policy",
+    "time_left",
 ]
 
 UTC = dt.UTC
@@ -293,3 +296,39 @@ def advance(
         clocks = replace(clocks, **flag)
     limits = policy.limits_for(severity, tier)
     return _enter(clocks, entering, reopened, now, limits, policy), completion
+
+
+class Urgency(str, Enum):
+    """How pressing the current step is; the queue words and colours each (never colour alone)."""
+
+    overdue = "overdue"
+    due_soon = "due_soon"
+    on_track = "on_track"
+    none = "none"
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    urgency: Urgency
+    text: str
+
+
+def _span(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def time_left(
+    due_at: dt.datetime | None, warn_at: dt.datetime | None, now: dt.datetime
+) -> TimeLeft:
+    """The current step's time left in words, and its urgency (due soon once warned)."""
+    if due_at is None:
+        return TimeLeft(Urgency.none, "no deadline")
+    if now >= due_at:
+        return TimeLeft(Urgency.overdue, f"overdue by {_span(now - due_at)}")
+    urgency = Urgency.due_soon if warn_at is not None and now >= warn_at else Urgency.on_track
+    return TimeLeft(urgency, f"{_span(due_at - now)} left")

@@ -25,6 +25,7 @@ class MailContext:
     """What every complaint mail needs besides the complaint."""
 
     company: str = "Customer Service"
+    base_url: str = ""
 
 
 def _subject(kind: ComplaintMail, language: str, reference: str) -> str:
@@ -46,6 +47,7 @@ def complaint_mail(
     text: str = "",
     due_at: dt.datetime | None = None,
     context: MailContext = MailContext(),
+    link: str = "",
 ) -> Mail:
     """One mail about a complaint; queued once per complaint version."""
     language = contact.language if contact.language in LANGUAGES else "en"
@@ -57,6 +59,7 @@ def complaint_mail(
         "text": text,
         "due": due_at.strftime("%Y-%m-%d %H:%M UTC") if due_at else "",
         "company": context.company,
+        "link": link,
     }
     return Mail(
         dedupe_key=f"complaint:{complaint_id}:{version}:{kind.value}",

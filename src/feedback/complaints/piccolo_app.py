@@ -6,12 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from feedback.complaints.tables import Complaint, ComplaintEvent
+from feedback.complaints.tables import Complaint, ComplaintEvent, ComplaintLink, WebSubmission
 
 APP_CONFIG = AppConfig(
     app_name="complaints",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Complaint, ComplaintEvent],
+    table_classes=[Complaint, ComplaintEvent, ComplaintLink, WebSubmission],
     migration_dependencies=["feedback.accounts.piccolo_app"],
     commands=[],
 )

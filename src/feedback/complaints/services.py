@@ -11,6 +11,7 @@ from feedback.accounts import staff
 from feedback.accounts.directory import ContactDetails, account_dimensions, contact_details
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
+from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Clocks, Severity, SlaPolicy, advance, open_clocks
 from feedback.complaints.messages import ComplaintMail, MailContext, complaint_mail
 from feedback.complaints.records import (
@@ -87,10 +88,11 @@ def _mail_to(
     text: str,
     due_at: dt.datetime | None,
     context: MailContext,
+    link: str = "",
 ) -> list[Mail]:
     if contact is None or not contact.email:
         return []
-    return [complaint_mail(kind, complaint_id, version, contact, text, due_at, context)]
+    return [complaint_mail(kind, complaint_id, version, contact, text, due_at, context, link)]
 
 
 async def open_complaint(
@@ -202,38 +204,54 @@ MAIL_OF_ACTION: dict[Action, tuple[ComplaintMail, str | None]] = {
 }
 
 
-def _action_mail(
+async def _queue_action_mail(
     move: Move,
     contact: ContactDetails | None,
     complaint_id: int,
     version: int,
     clocks: Clocks,
+    now: dt.datetime,
     context: MailContext,
-) -> list[Mail]:
-    if move.action not in MAIL_OF_ACTION:
-        return []
+) -> None:
+    """The customer's mail about a move; a resolution carries their single-use follow-up link."""
+    if move.action not in MAIL_OF_ACTION or contact is None or not contact.email:
+        return
     kind, quoted = MAIL_OF_ACTION[move.action]
     text = move.content[quoted] if quoted else ""
-    return _mail_to(contact, kind, complaint_id, version, text, clocks.next_due_at, context)
+    link = ""
+    if move.action == Action.resolve:
+        assert clocks.follow_up_due_at is not None  # a resolution always starts the follow-up
+        token = await customer_links.issue_follow_up(
+            complaint_id, version, contact.account_id, contact.contact_id, now,
+            clocks.follow_up_due_at,
+        )  # fmt: skip
+        link = customer_links.follow_up_url(context.base_url, token)
+    for mail in _mail_to(
+        contact, kind, complaint_id, version, text, clocks.next_due_at, context, link
+    ):
+        await queue(mail, now)
 
 
 async def apply_action(
     complaint_id: int,
     action: Action | str,
     content: Mapping[str, Any],
-    actor: StaffMember,
+    actor: StaffMember | None,
     expected_state: ComplaintState | str,
     expected_version: int,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
 ) -> ComplaintView:
-    """Apply one action: state, deadlines, history row and customer mail commit together."""
+    """Apply one action: state, deadlines, history row and customer mail commit together.
+
+    ``actor`` None is the customer answering their follow-up link (see followup.py).
+    """
     row = await load_row(complaint_id)
     move = plan(
         read_choice(ComplaintState, expected_state, "expected state"),
         read_choice(Action, action, "action"),
-        actor.role,
+        actor.role if actor else None,
         content,
     )
     check_expected(row, move.from_state, expected_version)
@@ -259,8 +277,7 @@ async def apply_action(
             seconds,
             completion,
         )
-        for mail in _action_mail(move, contact, complaint_id, version, clocks, context):
-            await queue(mail, now)
+        await _queue_action_mail(move, contact, complaint_id, version, clocks, now, context)
     return await get_complaint(complaint_id)
 
 

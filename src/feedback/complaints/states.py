@@ -13,10 +13,13 @@ from feedback.errors import AccessDenied, InvalidInput, InvalidTransition
 
 __all__ = [
     "ACTION_ROLES",
+    "CUSTOMER_ACTIONS",
+    "FOLLOW_UP_MEANS",
     "MAX_TEXT",
     "NOTE_ROLES",
     "OPEN_STATES",
     "TRANSITIONS",
+    "WORKERS",
     "Action",
     "CancelReason",
     "ComplaintState",
@@ -111,6 +114,9 @@ ACTION_ROLES: Mapping[Action, frozenset[Role]] = MappingProxyType(
         A.cancel: frozenset({Role.supervisor}),
     }
 )
+# The customer answers the follow-up question through their link: no staff member acts, so
+# the move has no role and its history row no actor.
+CUSTOMER_ACTIONS = frozenset({A.follow_up_satisfied, A.follow_up_unsatisfied})
 NOTE_ROLES = frozenset({Role.agent, Role.supervisor, Role.account_manager})
 # The follow-up tries several means before a complaint is closed with the outcome unknown.
 MIN_FOLLOW_UP_ATTEMPTS = 2
@@ -122,7 +128,12 @@ def allowed_actions(state: ComplaintState) -> tuple[Action, ...]:
     return tuple(action for action in Action if (state, action) in TRANSITIONS)
 
 
-def check_role(role: Role, action: Action) -> None:
+def check_role(role: Role | None, action: Action) -> None:
+    """``None`` is the customer answering the follow-up link, who may only answer it."""
+    if role is None:
+        if action not in CUSTOMER_ACTIONS:
+            raise AccessDenied(f"a customer may not {action.value}")
+        return
     if role not in ACTION_ROLES[action]:
         allowed = ", ".join(sorted(r.value for r in ACTION_ROLES[action]))
         raise AccessDenied(f"a {role.label} may not {action.value}; only: {allowed}")
@@ -213,7 +224,7 @@ class Move:
     content: dict[str, Any]
 
 
-def plan(state: ComplaintState, action: Action, role: Role, raw: Mapping[str, Any]) -> Move:
+def plan(state: ComplaintState, action: Action, role: Role | None, raw: Mapping[str, Any]) -> Move:
     """Check the move against the table, the actor's role and the content, in that order."""
     to_state = TRANSITIONS.get((state, action))
     if to_state is None:

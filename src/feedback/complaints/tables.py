@@ -28,7 +28,16 @@ from feedback.complaints.states import (
     RootCause,
 )
 
-__all__ = ["Category", "Channel", "Complaint", "ComplaintEvent", "EventKind"]
+__all__ = [
+    "Category",
+    "Channel",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintLink",
+    "EventKind",
+    "LinkKind",
+    "WebSubmission",
+]
 
 
 class Channel(str, Enum):
@@ -130,3 +139,42 @@ class ComplaintEvent(Table, tablename="complaint_event"):
     step_due_at = Timestamptz(null=True, default=None, help_text="Deadline of the step finished.")
     late = Boolean(null=True, default=None, help_text="The finished step missed its deadline.")
     created_at = Timestamptz()
+
+
+class LinkKind(str, Enum):
+    follow_up = "follow_up"
+    intake = "intake"
+
+
+class ComplaintLink(Table, tablename="complaint_link"):
+    """A customer's personal link: the follow-up question after a resolution, or the web form."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=10, choices=LinkKind)
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the emailed link token.")
+    account = ForeignKey(Account, on_delete=OnDelete.cascade)
+    contact = ForeignKey(Contact, null=True, on_delete=OnDelete.set_null)
+    complaint = ForeignKey(
+        Complaint, null=True, on_delete=OnDelete.cascade, index=True, help_text="Follow-up only."
+    )
+    version = Integer(
+        null=True, default=None, help_text="The resolved version a follow-up link answers."
+    )
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None, help_text="Follow-up links answer once.")
+
+
+class WebSubmission(Table, tablename="web_submission"):
+    """A complaint sent through the public form without a link: staff name the account."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254)
+    category = Varchar(length=20, choices=Category)
+    description = Text()
+    language = Varchar(length=5, default="en")
+    received_at = Timestamptz(index=True)
+    complaint = ForeignKey(
+        Complaint, null=True, on_delete=OnDelete.set_null, help_text="Set at triage."
+    )

@@ -8,11 +8,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
-from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
-from litestar.template.base import csrf_token
-from markupsafe import Markup
 
 from feedback.errors import InvalidInput
 from feedback.surveys import answers
@@ -22,6 +19,7 @@ from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
 from feedback.surveys.wording import wording
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
+from feedback.web.customer_pages import customer_page
 
 __all__ = ["SurveyPages"]
 
@@ -78,25 +76,10 @@ def _read_form(form: Mapping[str, Any], invitation: OpenInvitation) -> ReadAnswe
     return ReadAnswer(values, errors, answer)
 
 
-def _page(
-    request: AnyRequest,
-    template: str,
-    language: str,
-    status: int,
-    context: dict[str, Any] | None = None,
-) -> Response[str]:
-    # The CSRF middleware keeps the token it set or verified in the scope, so a form shown
-    # again after a POST can be sent again.
-    token = csrf_token({"request": request})
-    csrf_input = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
-    html = i18n.render(template, language, {**(context or {}), "csrf_input": csrf_input})
-    return Response(html, status_code=status, media_type=MediaType.HTML)
-
-
 def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
     """The same page, status and language rules whatever made the link unusable."""
     language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
-    return _page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
+    return customer_page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
 
 
 def _form_page(
@@ -118,7 +101,7 @@ def _form_page(
         "errors": read.errors if read else {},
     }
     status = 400 if read and read.errors else 200
-    return _page(request, "survey/form.html", language, status, context)
+    return customer_page(request, "survey/form.html", language, status, context)
 
 
 class SurveyPages(Controller):
@@ -131,7 +114,7 @@ class SurveyPages(Controller):
     @get("/thanks", opt=allow(PUBLIC))
     async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
         language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
-        return _page(request, "survey/thanks.html", language, 200)
+        return customer_page(request, "survey/thanks.html", language, 200)
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def questionnaire(

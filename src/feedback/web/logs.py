@@ -1,4 +1,4 @@
-"""Log hygiene: personal survey links never reach a log line."""
+"""Log hygiene: personal survey, follow-up and complaint-form links never reach a log line."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import re
 __all__ = ["TokenRedactingFilter", "redact_links"]
 
 SURVEY_LINK = re.compile(r"/s/(?!thanks\b)[^/?\s\"']+")
+FOLLOW_UP_LINK = re.compile(r"/f/(?!thanks\b)[^/?\s\"']+")
+FORM_LINK = re.compile(r"([?&]account=)[^&#\s\"']+")
 
 
 def redact_links(text: str) -> str:
-    """Replace the token of every survey link path in ``text``."""
-    return SURVEY_LINK.sub("/s/[link]", text)
+    """Replace the token of every personal link in ``text``."""
+    text = SURVEY_LINK.sub("/s/[link]", text)
+    text = FOLLOW_UP_LINK.sub("/f/[link]", text)
+    return FORM_LINK.sub(r"\1[link]", text)
 
 
 class TokenRedactingFilter(logging.Filter):
-    """Rewrites survey link tokens in a record's arguments (uvicorn's access log)."""
+    """Rewrites link tokens in a record's arguments (uvicorn's access log)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

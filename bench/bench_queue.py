@@ -1,0 +1,217 @@
+"""P7: the complaint queue page with N complaints stored, through the real app over HTTP.
+
+    .venv/bin/python bench/bench_queue.py --complaints 1000000 [--postgres ADMIN_URL]
+
+Builds a fresh database (a new SQLite file, or a throwaway PostgreSQL database created
+through ADMIN_URL and dropped afterwards) and bulk-inserts N complaints (5% open, the rest
+closed or cancelled) on 20,000 accounts, with 20 agents. Then starts `feedback serve`, logs
+an agent in, and times GET /complaints (50 rows, sorted by next deadline) for several
+views, filters and a second page. Prints the query plans and p50/p99 next to the targets
+(docs/PERFORMANCE.md, P7: p50 <= 50 ms, p99 <= 150 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from feedback.accounts import staff
+from feedback.accounts.roles import Role
+from feedback.complaints.queue import queue_query
+from feedback.complaints.schemas import QueueFilters
+from feedback.complaints.tables import Complaint
+from feedback.db import Database, migrate, transaction
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+ACCOUNTS, AGENTS, CHUNK = 20_000, 20, 10_000
+OPEN_SHARE = 0.05
+PASSWORD = "bench-password"  # noqa: S105
+REQUESTS, WARMUP = 60, 5
+P50_TARGET, P99_TARGET = 0.050, 0.150
+FEEDBACK = Path(sys.executable).parent / "feedback"
+COMPLAINT_SQL = (
+    "INSERT INTO complaint (account, channel, category, severity, tier, description, assignee, "
+    "state, version, received_at, state_entered_at, apology_due_at, resolution_due_at, "
+    "next_due_at, next_warn_at, apology_breached, resolution_breached, follow_up_breached, "
+    "apology_message, findings, resolution, reopen_count) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', 0)"
+)
+OPEN = ("received", "apologised", "investigating", "resolved")
+CATEGORIES = ("product_quality", "delivery", "billing", "staff_conduct", "service", "other")
+
+
+def complaint_row(rng: random.Random, agents: list[int]) -> tuple[Any, ...]:
+    account = rng.randrange(1, ACCOUNTS + 1)
+    tier = "ABCD"[account % 4]
+    received = NOW - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 700))
+    is_open = rng.random() < OPEN_SHARE
+    state = rng.choice(OPEN) if is_open else rng.choice(("closed", "closed", "cancelled"))
+    due = NOW + dt.timedelta(minutes=rng.randrange(-60 * 24 * 3, 60 * 24 * 7)) if is_open else None
+    warn = due - dt.timedelta(hours=6) if due else None
+    assignee = rng.choice([*agents, None]) if is_open else rng.choice(agents)
+    late = bool(due and due < NOW)
+    return (
+        account, rng.choice(("phone", "email", "visit", "web_form")), rng.choice(CATEGORIES),
+        rng.choice(("minor", "major", "severe")), tier, "The order arrived late.", assignee,
+        state, received, received, received + dt.timedelta(hours=8),
+        received + dt.timedelta(hours=48), due, warn, late, False, False,
+    )  # fmt: skip
+
+
+async def seed(database: Database, complaints: int) -> list[int]:
+    """Accounts, agents and complaints, bulk-inserted; returns the agents' ids."""
+    async with transaction():
+        await database.executemany(
+            "INSERT INTO account (code, name, industry, region, status, closed_reason, "
+            "attributes, tier, trailing_revenue) VALUES (?, ?, 'retail', 'north', 'active', "
+            "'', '{}', ?, 0)",
+            [(f"C{n:06d}", f"Customer {n}", "ABCD"[n % 4]) for n in range(1, ACCOUNTS + 1)],
+        )
+    agents = []
+    for n in range(AGENTS):
+        member = await staff.create_user(f"agent{n}@bench.example", f"Agent {n}", Role.agent,
+                                         PASSWORD, NOW)  # fmt: skip
+        agents.append(member.id)
+    rng = random.Random(7)
+    started = time.perf_counter()
+    for start in range(0, complaints, CHUNK):
+        rows = [complaint_row(rng, agents) for _ in range(min(CHUNK, complaints - start))]
+        async with transaction():
+            await database.executemany(COMPLAINT_SQL, rows)
+    print(f"inserted {complaints:,} complaints in {time.perf_counter() - started:.1f} s")
+    return agents
+
+
+async def explain(database: Database, agent_id: int) -> None:
+    """The plan of the queue query for a few filter sets (one index scan, no sort)."""
+    viewer = staff.StaffMember(agent_id, "agent0@bench.example", "Agent 0", Role.agent)
+    for filters in (QueueFilters(view="team"), QueueFilters(view="mine"),
+                    QueueFilters(view="team", severity="severe", tier="A", category="billing"),
+                    QueueFilters(view="breached")):  # fmt: skip
+        sql = str(await queue_query(filters, viewer, NOW))
+        prefix = "EXPLAIN QUERY PLAN " if database.kind == "sqlite" else "EXPLAIN "
+        plan = await Complaint.raw(prefix + sql)
+        lines = [str(row.get("detail") or row.get("QUERY PLAN")) for row in plan]
+        print(f"plan, {filters.view} {filters.severity} {filters.tier} {filters.category}:")
+        print("  " + "\n  ".join(lines))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def time_pages(base_url: str, agents: list[int]) -> list[float]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        credentials = {"email": "agent0@bench.example", "password": PASSWORD}
+        login = await client.post("/api/v1/auth/login", json=credentials)
+        assert login.status_code == 200, login.text
+        first = (await client.get("/api/v1/complaints?view=team&tier=D")).json()
+        queries = [
+            "view=team", "view=mine", "view=unassigned", "view=breached", "view=due_soon",
+            "view=team&severity=severe&tier=A", "view=team&category=billing&state=investigating",
+            f"view=team&assignee_id={agents[5]}&severity=minor",
+            f"view=team&tier=D&after={first['next_cursor']}",
+        ]  # fmt: skip
+        every = []
+        for query in queries:
+            timings = []
+            for n in range(WARMUP + REQUESTS):
+                started = time.perf_counter()
+                response = await client.get(f"/complaints?{query}")
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200, response.text[:300]
+                assert response.text.count('<a href="/complaints/') >= 1, query
+                if n >= WARMUP:
+                    timings.append(elapsed)
+            every += timings
+            print(f"  {query:55s} p50 {statistics.median(timings) * 1000:6.1f} ms")
+        return every
+
+
+async def serve_and_time(url: str, agents: list[int]) -> None:
+    port = free_port()
+    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
+    server = await asyncio.create_subprocess_exec(
+        FEEDBACK, "serve", "--port", str(port), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base_url) as probe:
+            for _ in range(300):
+                try:
+                    if (await probe.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        timings = sorted(await time_pages(base_url, agents))
+        p50 = statistics.median(timings)
+        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+        print(f"P7 queue page, {len(timings)} requests: p50 {p50 * 1000:.1f} ms "
+              f"(target <= {P50_TARGET * 1000:.0f}), p99 {p99 * 1000:.1f} ms "
+              f"(target <= {P99_TARGET * 1000:.0f})")  # fmt: skip
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+async def measure(url: str, complaints: int) -> None:
+    database = Database(url)
+    database.bind()
+    await database.open()
+    try:
+        await migrate()
+        agents = await seed(database, complaints)
+        await explain(database, agents[0])
+    finally:
+        await database.close()
+    await serve_and_time(url, agents)
+
+
+async def _admin(admin_url: str, statement: str) -> None:
+    connection = await asyncpg.connect(admin_url, timeout=10)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--complaints", type=int, default=1_000_000)
+    parser.add_argument(
+        "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
+    )
+    args = parser.parse_args()
+    if args.postgres:
+        name = f"feedback_bench_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_admin(args.postgres, f'CREATE DATABASE "{name}"'))
+        try:
+            url = urlunsplit(urlsplit(args.postgres)._replace(path=f"/{name}"))
+            asyncio.run(measure(url, args.complaints))
+        finally:
+            asyncio.run(_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.complaints))
+
+
+if __name__ == "__main__":
+    main()

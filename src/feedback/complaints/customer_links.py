@@ -1,0 +1,135 @@
+"""Customers' complaint links: the follow-up question after a resolution, and the web-form link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from feedback.complaints.tables import ComplaintLink, LinkKind
+from feedback.errors import Conflict
+from feedback.links import link_to, new_token, token_hash
+
+__all__ = [
+    "FollowUpLink",
+    "LinkNotUsable",
+    "claim_follow_up",
+    "follow_up_link",
+    "follow_up_url",
+    "form_url",
+    "intake_sender",
+    "issue_follow_up",
+    "issue_intake",
+]
+
+CLAIM_SQL = (
+    "UPDATE complaint_link SET used_at = {} "
+    "WHERE id = {} AND used_at IS NULL AND expires_at > {} RETURNING id"
+)
+
+
+class LinkNotUsable(Conflict):
+    """Unknown, used and expired links get the same answer, so links cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__("this link has already been used or is no longer valid")
+
+
+@dataclass(frozen=True)
+class FollowUpLink:
+    """A usable follow-up link: which resolution of which complaint it asks about."""
+
+    id: int
+    complaint_id: int
+    version: int
+    contact_id: int | None
+
+
+def follow_up_url(base_url: str, token: str) -> str:
+    return link_to(base_url, f"/f/{token}")
+
+
+def form_url(base_url: str, token: str) -> str:
+    return link_to(base_url, f"/complaints/new?account={token}")
+
+
+async def _issue(
+    kind: LinkKind,
+    account_id: int,
+    contact_id: int | None,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+    complaint_id: int | None = None,
+    version: int | None = None,
+) -> str:
+    token = new_token()
+    await ComplaintLink.insert(
+        ComplaintLink(
+            kind=kind,
+            token_hash=token_hash(token),
+            account=account_id,
+            contact=contact_id,
+            complaint=complaint_id,
+            version=version,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return token
+
+
+async def issue_follow_up(
+    complaint_id: int,
+    version: int,
+    account_id: int,
+    contact_id: int,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> str:
+    """A single-use link asking whether the resolution at ``version`` satisfied the customer."""
+    return await _issue(
+        LinkKind.follow_up, account_id, contact_id, now, expires_at, complaint_id, version
+    )
+
+
+async def issue_intake(account_id: int, contact_id: int | None, now: dt.datetime, days: int) -> str:
+    """A link to the public form that names the account (reusable until it expires)."""
+    return await _issue(LinkKind.intake, account_id, contact_id, now, now + dt.timedelta(days=days))
+
+
+async def _usable(token: str, kind: LinkKind, now: dt.datetime) -> dict[str, object]:
+    row = (
+        await ComplaintLink.select()
+        .where((ComplaintLink.token_hash == token_hash(token)) & (ComplaintLink.kind == kind))
+        .first()
+    )
+    if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+        raise LinkNotUsable
+    return row
+
+
+async def follow_up_link(token: str, now: dt.datetime) -> FollowUpLink:
+    """The unused, unexpired follow-up link behind a token, or LinkNotUsable."""
+    row = await _usable(token, LinkKind.follow_up, now)
+    return FollowUpLink(
+        id=int(row["id"]),  # type: ignore[call-overload]
+        complaint_id=int(row["complaint"]),  # type: ignore[call-overload]
+        version=int(row["version"]),  # type: ignore[call-overload]
+        contact_id=row["contact"],  # type: ignore[arg-type]
+    )
+
+
+async def claim_follow_up(link_id: int, now: dt.datetime) -> None:
+    """Mark a follow-up link used; of two answers at once only one claims it."""
+    if not await ComplaintLink.raw(CLAIM_SQL, now, link_id, now):
+        raise LinkNotUsable
+
+
+async def intake_sender(token: str, now: dt.datetime) -> tuple[int, int | None] | None:
+    """The account and contact a form link names, or None for no, unknown or expired links."""
+    if not token:
+        return None
+    try:
+        row = await _usable(token, LinkKind.intake, now)
+    except LinkNotUsable:
+        return None
+    return int(row["account"]), row["contact"]  # type: ignore[call-overload, return-value]

@@ -1,0 +1,146 @@
+"""Customer pages of complaints: the public complaint form and the follow-up question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from feedback.complaints import followup, intake
+from feedback.complaints.customer_links import LinkNotUsable
+from feedback.complaints.intake import MAX_NAME, WebComplaint
+from feedback.complaints.messages import MailContext
+from feedback.complaints.states import MAX_TEXT
+from feedback.web import i18n
+from feedback.web.access import PUBLIC, allow
+from feedback.web.customer_pages import customer_page
+
+__all__ = ["CUSTOMER_POST_PATHS", "ComplaintFormPages", "FollowUpPages"]
+
+AnyRequest = Request[Any, Any, Any]
+# Unknown, used and expired follow-up links all get this page and status.
+INVALID_LINK_STATUS = 404
+# Posts from people without a login, rate limited per client address in app.py.
+CUSTOMER_POST_PATHS = ("/complaints/new", "/f/")
+
+
+def _language(request: AnyRequest, lang: str, known: str | None = None) -> str:
+    return i18n.choose_language(lang, known, request.headers.get("accept-language"))
+
+
+def _mail_context(request: AnyRequest) -> MailContext:
+    return MailContext(base_url=request.app.state.settings.base_url)
+
+
+def _form(
+    request: AnyRequest, language: str, values: WebComplaint, token: str,
+    errors: dict[str, str], status: int,
+) -> Response[str]:  # fmt: skip
+    context = {
+        "values": values, "account_token": token, "errors": errors,
+        "categories": intake.CATEGORIES, "max_text": MAX_TEXT, "max_name": MAX_NAME,
+    }  # fmt: skip
+    return customer_page(request, "complaints/customer/form.html", language, status, context)
+
+
+class ComplaintFormPages(Controller):
+    """The public form: anyone may write; a link in ``account`` names the customer's account."""
+
+    path = "/complaints"
+    include_in_schema = False
+    cache_control = CacheControlHeader(no_store=True)
+
+    @get("/new", opt=allow(PUBLIC))
+    async def form(
+        self, request: AnyRequest, account: FromQuery[str] = "", lang: FromQuery[str] = ""
+    ) -> Response[str]:
+        language = _language(request, lang)
+        empty = WebComplaint(name="", email="", category="", description="", language=language)
+        return _form(request, language, empty, account, {}, 200)
+
+    @post("/new", opt=allow(PUBLIC), status_code=303)
+    async def submit(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[Any]:
+        raw = await request.form()
+        language = _language(request, lang)
+        values = WebComplaint(
+            name=str(raw.get("name", "")), email=str(raw.get("email", "")),
+            category=str(raw.get("category", "")),
+            # Browsers send a textarea's line breaks as CRLF but count them as one character.
+            description=str(raw.get("description", "")).replace("\r\n", "\n"),
+            language=language,
+        )  # fmt: skip
+        token = str(raw.get("account", ""))
+        errors = intake.check_web_complaint(values)
+        if errors:
+            return _form(request, language, values, token, errors, 400)
+        settings = request.app.state.settings
+        await intake.submit_web_complaint(
+            values, token, request.app.state.clock.now(), settings.sla_policy,
+            _mail_context(request),
+        )  # fmt: skip
+        return Redirect(f"/complaints/thanks?lang={language}", status_code=303)
+
+    @get("/thanks", opt=allow(PUBLIC))
+    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
+        language = _language(request, lang)
+        return customer_page(request, "complaints/customer/thanks.html", language, 200)
+
+
+def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
+    """The same page, status and language rules whatever made the link unusable."""
+    language = _language(request, lang)
+    template = "complaints/customer/invalid.html"
+    return customer_page(request, template, language, INVALID_LINK_STATUS)
+
+
+class FollowUpPages(Controller):
+    """ "Are you satisfied with how we resolved this?": opening the link records nothing."""
+
+    path = "/f"
+    include_in_schema = False
+    cache_control = CacheControlHeader(no_store=True)
+
+    @get("/thanks", opt=allow(PUBLIC))
+    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
+        language = _language(request, lang)
+        return customer_page(request, "complaints/customer/follow_up_thanks.html", language, 200)
+
+    async def _question(
+        self, request: AnyRequest, token: str, lang: str, status: int
+    ) -> Response[str]:
+        try:
+            asked = await followup.follow_up_question(token, request.app.state.clock.now())
+        except LinkNotUsable:
+            return _invalid_link(request, lang)
+        language = i18n.choose_language(lang, asked.language)
+        context = {"question": asked, "max_text": MAX_TEXT, "missing": status == 400}
+        template = "complaints/customer/follow_up.html"
+        return customer_page(request, template, language, status, context)
+
+    @get("/{token:str}", opt=allow(PUBLIC))
+    async def question(
+        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+    ) -> Response[str]:
+        return await self._question(request, token, lang, 200)
+
+    @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
+    async def answer(
+        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+    ) -> Response[Any]:
+        raw = await request.form()
+        answer = raw.get("satisfied")
+        if answer not in ("yes", "no"):
+            return await self._question(request, token, lang, 400)
+        try:
+            await followup.answer_follow_up(
+                token, answer == "yes", str(raw.get("comment", "")),
+                request.app.state.clock.now(), request.app.state.settings.sla_policy,
+                _mail_context(request),
+            )  # fmt: skip
+        except LinkNotUsable:
+            return _invalid_link(request, lang)
+        language = _language(request, lang)
+        return Redirect(f"/f/thanks?lang={language}", status_code=303)

@@ -1,0 +1,140 @@
+"""Typed shapes of the complaints API (msgspec structs, unknown fields rejected)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "ActionIn",
+    "AssignIn",
+    "ComplaintIn",
+    "ComplaintOut",
+    "EventOut",
+    "FormLinkIn",
+    "FormLinkOut",
+    "NoteIn",
+    "QueueFilters",
+    "QueuePage",
+    "QueueRow",
+]
+
+
+class QueueFilters(msgspec.Struct, forbid_unknown_fields=True):
+    """The queue's view and filters; empty strings mean "any"."""
+
+    view: str = "team"
+    state: str = ""
+    severity: str = ""
+    category: str = ""
+    tier: str = ""
+    assignee_id: int | None = None
+    after: int | None = None
+    limit: int = 50
+
+
+class QueueRow(msgspec.Struct):
+    id: int
+    account_code: str
+    account_name: str
+    category: str
+    severity: str
+    tier: str
+    state: str
+    assignee_id: int | None
+    assignee: str | None
+    received_at: dt.datetime
+    next_due_at: dt.datetime | None
+    urgency: str
+    time_left: str
+
+
+class QueuePage(msgspec.Struct):
+    items: list[QueueRow]
+    next_cursor: int | None
+
+
+class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A complaint staff record from a call, an email or a visit."""
+
+    account_code: str
+    channel: str
+    category: str
+    severity: str
+    description: str
+    contact_id: int | None = None
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One action on a complaint, guarded by the state and version the actor saw."""
+
+    action: str
+    expected_state: str
+    expected_version: int
+    content: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
+    assignee_id: int | None
+    expected_version: int
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+
+
+class FormLinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A link to the public complaint form that names the account (and the contact)."""
+
+    account_code: str
+    contact_id: int | None = None
+
+
+class FormLinkOut(msgspec.Struct):
+    link: str
+    expires_at: dt.datetime
+
+
+class ComplaintOut(msgspec.Struct):
+    id: int
+    account_code: str
+    account_name: str
+    contact_id: int | None
+    channel: str
+    category: str
+    severity: str
+    tier: str
+    description: str
+    assignee_id: int | None
+    state: str
+    version: int
+    received_at: dt.datetime
+    apology_due_at: dt.datetime
+    resolution_due_at: dt.datetime
+    follow_up_due_at: dt.datetime | None
+    next_due_at: dt.datetime | None
+    urgency: str
+    time_left: str
+    apology_message: str
+    findings: str
+    root_cause: str | None
+    resolution: str
+    follow_up_outcome: str | None
+    reopen_count: int
+    allowed_actions: list[str]
+
+
+class EventOut(msgspec.Struct):
+    kind: str
+    from_state: str | None
+    to_state: str
+    version: int
+    actor_id: int | None
+    actor: str | None
+    content: dict[str, Any]
+    step: str | None
+    step_due_at: dt.datetime | None
+    late: bool | None
+    created_at: dt.datetime
