@@ -94,6 +94,10 @@ async def seed(database: Database, complaints: int) -> list[int]:
         async with transaction():
             await database.executemany(COMPLAINT_SQL, rows)
     print(f"inserted {complaints:,} complaints in {time.perf_counter() - started:.1f} s")
+    if database.kind == "postgres":
+        # Autovacuum would gather these statistics shortly after a bulk load; without them
+        # PostgreSQL guesses the share of open complaints and may scan the whole table.
+        await database.engine.run_ddl("ANALYZE complaint")
     return agents
 
 
@@ -106,7 +110,7 @@ async def explain(database: Database, agent_id: int) -> None:
         sql = str(await queue_query(filters, viewer, NOW))
         prefix = "EXPLAIN QUERY PLAN " if database.kind == "sqlite" else "EXPLAIN "
         plan = await Complaint.raw(prefix + sql)
-        lines = [str(row.get("detail") or row.get("QUERY PLAN")) for row in plan]
+        lines = [str(row.get("detail") or row.get("QUERY PLAN")).strip() for row in plan]
         print(f"plan, {filters.view} {filters.severity} {filters.tier} {filters.category}:")
         print("  " + "\n  ".join(lines))
 

@@ -219,6 +219,23 @@ async def test_invalid_form_input_gets_a_message_and_writes_nothing(
     assert await written() == (0, 0)
 
 
+@pytest.mark.parametrize(
+    ("lang", "title", "html_lang"),
+    [("en", "Tell us what went wrong", "en"), ("zh", "请告诉我们出了什么问题", "zh-Hans")],
+)
+async def test_the_form_speaks_english_and_chinese(
+    db: Database, client: httpx.AsyncClient, lang: str, title: str, html_lang: str
+) -> None:
+    page = await client.get(f"/complaints/new?lang={lang}")
+    assert page.status_code == 200
+    assert f'<html lang="{html_lang}">' in page.text
+    assert title in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+    refused = await client.post(f"/complaints/new?lang={lang}", data={"_csrf_token": csrf_of(page)})
+    assert refused.status_code == 400
+    assert title in refused.text
+
+
 async def test_the_form_refuses_posts_without_csrf(db: Database, client: httpx.AsyncClient) -> None:
     await client.get("/complaints/new")
     refused = await client.post("/complaints/new", data=VALID)

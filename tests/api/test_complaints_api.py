@@ -222,3 +222,14 @@ async def test_the_ticket_page_shows_only_the_allowed_forms_and_escapes_text(
     queue = await agent.get("/complaints?view=team")
     assert f'href="/complaints/{complaint["id"]}"' in queue.text
     assert "left</span>" in queue.text
+
+
+async def test_the_api_is_described_in_openapi(db: Database, login: Login) -> None:
+    agent, _ = await login(Role.agent)
+    schema = (await agent.get("/schema/openapi.json")).json()
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths[API])
+    act_path = paths[API + "/{complaint_id}/actions"]["post"]
+    assert "409" in act_path["responses"]
+    assert "/api/v1/complaints/{complaint_id}/history" in paths
+    assert "/complaints/new" not in paths  # pages stay out of the API description

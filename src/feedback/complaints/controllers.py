@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -23,6 +24,7 @@ from feedback.complaints.schemas import (
     NoteIn,
     QueueFilters,
     QueuePage,
+    RefusedMove,
 )
 from feedback.complaints.states import (
     ACTION_ROLES,
@@ -269,7 +271,17 @@ class ComplaintApi(Controller):
         """One complaint with its deadlines and the actions its state allows."""
         return await queue.complaint_detail(complaint_id, request.user, _now(request))
 
-    @post("/{complaint_id:int}/actions", opt=allow(WORKERS), status_code=200)
+    @post(
+        "/{complaint_id:int}/actions",
+        opt=allow(WORKERS),
+        status_code=200,
+        responses={
+            409: ResponseSpec(
+                data_container=RefusedMove,
+                description="The state does not allow the action (or the version is stale)",
+            )
+        },
+    )
     async def act(
         self, request: StaffRequest, complaint_id: FromPath[int], data: JSONBody[ActionIn]
     ) -> ComplaintOut:

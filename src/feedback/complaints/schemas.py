@@ -19,6 +19,7 @@ __all__ = [
     "QueueFilters",
     "QueuePage",
     "QueueRow",
+    "RefusedMove",
 ]
 
 
@@ -138,3 +139,11 @@ class EventOut(msgspec.Struct):
     step_due_at: dt.datetime | None
     late: bool | None
     created_at: dt.datetime
+
+
+class RefusedMove(msgspec.Struct):
+    """The 409 body of an action the complaint's state does not allow."""
+
+    status_code: int
+    detail: str
+    allowed_actions: list[str]
