@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import re
@@ -17,6 +18,8 @@ from feedback.accounts.roles import Role
 from feedback.accounts.tables import Account, Contact
 from feedback.app import create_app
 from feedback.clock import FrozenClock
+from feedback.complaints.deadlines import DEFAULT_POLICY
+from feedback.complaints.followup import answer_follow_up
 from feedback.complaints.tables import Complaint, ComplaintEvent, ComplaintLink, WebSubmission
 from feedback.config import Settings
 from feedback.db import Database
@@ -286,6 +289,7 @@ async def test_a_form_link_names_the_account_and_opens_the_complaint(
     token = link.rsplit("=", 1)[1]
     page = await client.get(f"/complaints/new?account={token}")
     assert token in page.text  # carried in the form's hidden field, posted, never logged
+    assert f'href="?lang=zh&amp;account={token}"' in page.text  # the language switch keeps it
     response = await client.post(
         "/complaints/new", data={**VALID, "account": token, "_csrf_token": csrf_of(page)}
     )
@@ -310,3 +314,19 @@ async def test_customer_posts_are_rate_limited_per_client(
     assert statuses == [303, 303, 429]
     assert follow_up.status_code == 429
     assert await written() == (0, 2)
+
+
+async def test_two_answers_at_once_close_the_complaint_once(
+    db: Database, agent: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    complaint, token = await resolved(agent)
+    outcomes = await asyncio.gather(
+        answer_follow_up(token, True, "", clock.now(), DEFAULT_POLICY),
+        answer_follow_up(token, False, "", clock.now(), DEFAULT_POLICY),
+        return_exceptions=True,
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["LinkNotUsable", "NoneType"]
+    assert await ComplaintEvent.count().where(ComplaintEvent.kind.like("follow_up%")) == 1
+    [link] = await ComplaintLink.select(ComplaintLink.used_at)
+    assert link["used_at"] == clock.now()
+    assert (await state_of(complaint["id"]))[0] in ("closed", "investigating")

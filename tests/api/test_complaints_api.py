@@ -233,3 +233,27 @@ async def test_the_api_is_described_in_openapi(db: Database, login: Login) -> No
     assert "409" in act_path["responses"]
     assert "/api/v1/complaints/{complaint_id}/history" in paths
     assert "/complaints/new" not in paths  # pages stay out of the API description
+
+
+async def test_the_act_form_shows_refusals_on_the_ticket_page(db: Database, login: Login) -> None:
+    agent, _ = await login(Role.agent)
+    await make_account("ACC-1")
+    complaint = await create(agent, "ACC-1")
+    page = await agent.get(f"/complaints/{complaint['id']}")
+    form = {"action": "apologise", "expected_state": "received", "expected_version": "1",
+            "_csrf_token": agent.cookies["csrftoken"]}  # fmt: skip
+    empty = await agent.post(f"/complaints/{complaint['id']}/act", data={**form, "message": " "})
+    assert empty.status_code == 400
+    assert "message is required" in empty.text
+    done = await agent.post(
+        f"/complaints/{complaint['id']}/act", data={**form, "message": "Sorry."}
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/complaints/{complaint['id']}")
+    stale = await agent.post(
+        f"/complaints/{complaint['id']}/act", data={**form, "message": "Again"}
+    )
+    assert stale.status_code == 409
+    assert "reload it and try again" in stale.text
+    assert page.status_code == 200
+    kinds = [e["kind"] for e in (await agent.get(f"{API}/{complaint['id']}/history")).json()]
+    assert kinds == ["opened", "apologise"]

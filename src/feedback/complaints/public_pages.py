@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
@@ -41,6 +42,8 @@ def _form(
 ) -> Response[str]:  # fmt: skip
     context = {
         "values": values, "account_token": token, "errors": errors,
+        # The language switch keeps the link that names the account.
+        "keep_query": f"&account={quote(token)}" if token else "",
         "categories": intake.CATEGORIES, "max_text": MAX_TEXT, "max_name": MAX_NAME,
     }  # fmt: skip
     return customer_page(request, "complaints/customer/form.html", language, status, context)
