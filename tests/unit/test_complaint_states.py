@@ -217,3 +217,15 @@ class ComplaintWalk(RuleBasedStateMachine):
 
 ComplaintWalk.TestCase.settings = settings(max_examples=200, stateful_step_count=30)
 test_random_walks_never_reach_an_illegal_state = ComplaintWalk.TestCase
+
+
+@pytest.mark.parametrize("action", list(VALID))
+def test_the_customer_may_only_answer_the_follow_up(action: str) -> None:
+    """No role is the customer answering their follow-up link."""
+    if Action(action) in {Action.follow_up_satisfied, Action.follow_up_unsatisfied}:
+        move = plan(ComplaintState.resolved, Action(action), None, VALID[action])
+        assert move.to_state in (ComplaintState.closed, ComplaintState.investigating)
+        return
+    state = next(ComplaintState(s) for s, moves in EXPECTED.items() if action in moves)
+    with pytest.raises(AccessDenied, match="a customer may not"):
+        plan(state, Action(action), None, VALID[action])
