@@ -142,9 +142,10 @@ def _register_domain_commands() -> None:
     from feedback.accounts.import_command import import_group
     from feedback.demo.command import demo_command
     from feedback.mail.commands import jobs_group
+    from feedback.scoring.commands import scoring_group
     from feedback.surveys.commands import waves_group
 
-    for command in (import_group, demo_command, waves_group, jobs_group):
+    for command in (import_group, demo_command, waves_group, jobs_group, scoring_group):
         main.add_command(command)
 
 
