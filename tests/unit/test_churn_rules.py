@@ -245,3 +245,11 @@ def test_the_bulk_tier_rule_is_exact_for_thresholds_with_many_decimals() -> None
     revenue = {f"{n}": Decimal(c) / 100 for n, c in enumerate(cents)}
     bulk = tier_array(np.array(cents, dtype=np.float64) / 100, thresholds)
     assert bulk.tolist() == list(assign_tiers(revenue, thresholds).values())
+
+
+def test_refunds_leave_money_negative_but_trends_finite() -> None:
+    refunded = records([Account(purchases=[(ago(20), 50.0), (ago(10), -80.0)])])
+    values = row(features_at(refunded, DAY), 1)
+    assert values["revenue_30d"] == -30.0
+    assert values["revenue_trend_90d"] == 0.0
+    assert values["revenue_trend_180d"] == 0.0

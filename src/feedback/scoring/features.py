@@ -112,7 +112,9 @@ def _trends(records: CustomerRecords, day: int) -> dict[str, FloatArray]:
         before = _window(records, day - recent - normal, day - recent)
         scale = recent / normal
         found[f"frequency_trend_{recent}d"] = np.log1p(now.days) - np.log1p(before.days * scale)
-        found[f"revenue_trend_{recent}d"] = np.log1p(now.money) - np.log1p(before.money * scale)
+        # Refunds can leave a window's money below zero; the trend treats that as nothing.
+        money_now, money_before = np.maximum(now.money, 0), np.maximum(before.money, 0)
+        found[f"revenue_trend_{recent}d"] = np.log1p(money_now) - np.log1p(money_before * scale)
     return found
 
 
