@@ -32,9 +32,12 @@ DAY_SQL = {
     "sqlite": "CAST(julianday({column}) - 2440587.5 AS INTEGER)",
     "postgres": "({column} - DATE '1970-01-01')",
 }
+# Every column is an expression: a bare column declared INTEGER would go through the Python
+# converter Piccolo registers with the SQLite driver, once per row (a purchase read of
+# 3,000,000 rows took 15.5 s that way, 11.0 s with the cast, on a busy machine).
 PURCHASES_SQL = (
-    "SELECT account, {day} AS day, CAST(amount AS DOUBLE PRECISION) AS amount "
-    "FROM purchase WHERE occurred_on <= ?"
+    "SELECT CAST(account AS INTEGER) AS account, {day} AS day, "
+    "CAST(amount AS DOUBLE PRECISION) AS amount FROM purchase WHERE occurred_on <= ?"
 )
 ACCOUNTS_SQL = (
     "SELECT id, status, {opened} AS opened, {closed} AS closed, industry, region, attributes "
