@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
-import io
 import json
 import resource
 import subprocess
@@ -30,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from feedback.db import Database, migrate, transaction
+from feedback.db import Database, transaction
 from feedback.scoring import services
 from feedback.scoring.features import features_at
 from feedback.scoring.records import day_number
+from scratch import scratch_database
 
 AS_OF = dt.date(2026, 11, 26)
 BUDGET_SECONDS = 60.0
@@ -94,29 +93,17 @@ async def fill(database: Database, accounts: int, purchases: int) -> None:
 
 
 async def build(url: str, accounts: int, purchases: int) -> None:
-    database = Database(url)
-    database.bind()
-    await database.open()
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's migration banners
-            await migrate()
+    async with scratch_database(url) as database:
         await fill(database, accounts, purchases)
-    finally:
-        await database.close()
 
 
 async def measure(url: str) -> None:
-    database = Database(url)
-    database.bind()
-    await database.open()
-    try:
+    async with scratch_database(url, migrated=False):
         started = time.perf_counter()
         records = await services.load_records(AS_OF)
         read = time.perf_counter() - started
         table = features_at(records, day_number(AS_OF))
         total = time.perf_counter() - started
-    finally:
-        await database.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"read (load_records): {read:.2f} s; features_at: {total - read:.2f} s")
     print(f"features for {len(table.account_ids):,} accounts x {len(table.names)} columns")

@@ -43,12 +43,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from feedback.accounts import staff
 from feedback.config import TierThresholds
-from feedback.db import Database, migrate
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
 from feedback.scoring import services, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
+from scratch import scratch_database
 
 AS_OF = dt.date(2026, 11, 26)
 HORIZON = 180
@@ -208,19 +208,10 @@ def peers(records: CustomerRecords, frame: training.Frame, folds: int) -> dict[s
 
 
 async def load(url: str, accounts: int, seed_number: int) -> CustomerRecords:
-    database = Database(url)
-    database.bind()
-    await database.open()
-    try:
-        await migrate()
-        await seed(
-            simulate(AS_OF, accounts=accounts, seed=seed_number),
-            dt.datetime.now(dt.UTC),
-            TierThresholds(),
-        )
+    async with scratch_database(url):
+        simulation = simulate(AS_OF, accounts=accounts, seed=seed_number)
+        await seed(simulation, dt.datetime.now(dt.UTC), TierThresholds())
         return await services.load_records(AS_OF)
-    finally:
-        await database.close()
 
 
 def compare(accounts: int, seed_number: int, folds: int) -> dict[str, float]:

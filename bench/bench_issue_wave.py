@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
-import io
 import secrets
 import tempfile
 import time
@@ -27,11 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from feedback.db import Database, migrate, transaction
+from feedback.db import Database, transaction
 from feedback.mail.services import INSERT_SQL as OUTBOX_SQL
 from feedback.surveys.issuance import CHUNK, INVITATION_SQL, MailContext, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
+from scratch import scratch_database
 
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
@@ -104,12 +103,7 @@ async def bare_insert(database: Database, invitations: list[Any], outbox: list[A
 
 
 async def measure(url: str, contacts: int) -> None:
-    database = Database(url)
-    database.bind()
-    await database.open()
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's migration banners
-            await migrate()
+    async with scratch_database(url) as database:
         await seed(database, contacts)
         # The reference writes into its own wave, before the service runs (so the service
         # meets tables that already hold the reference's rows, never the other way round).
@@ -120,8 +114,6 @@ async def measure(url: str, contacts: int) -> None:
         started = time.perf_counter()
         issued = await issue_wave("2026-H2", NOW, CONTEXT)
         service = time.perf_counter() - started
-    finally:
-        await database.close()
     if len(issued) != contacts:
         raise SystemExit(f"issue_wave invited {len(issued)} contacts, expected {contacts}")
     ratio = service / reference
