@@ -89,7 +89,8 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return _error_page(request, 500, "Something went wrong on our side; it has been logged.")
 
 
-def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+async def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+    # Async for the same reason as access_guard: a plain function would run in a thread.
     return request.method == "POST" and request.url.path in LOGIN_PATHS
 
 

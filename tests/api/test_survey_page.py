@@ -12,13 +12,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from feedback.accounts.tables import Account, Contact
+from feedback.app import create_app
 from feedback.clock import FrozenClock
+from feedback.config import Settings
 from feedback.db import Database
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave
 from feedback.surveys.wording import wording
 from feedback.web.i18n import LOCALE_DIR, TEMPLATES_DIR
+from tests.conftest import client_for
 
 BASE = "https://survey.example.com"
 MAIL = MailContext(base_url=BASE, company="Acme Service")
@@ -258,6 +261,21 @@ async def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(
     assert forged.status_code == 403
     assert await Response.count() == 0
     assert not await invitation_used()
+
+
+async def test_each_customer_gets_the_same_form_with_their_own_csrf_token(
+    db: Database, settings: Settings, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    first, second = await survey_link(clock, code="A1"), await survey_link(clock, code="A2")
+    async with client_for(create_app(settings, database=db, clock=clock)) as other_browser:
+        mine, theirs = await open_form(client, first), await open_form(other_browser, second)
+    assert csrf_of(mine) != csrf_of(theirs)
+    assert without_csrf(mine.text) == without_csrf(theirs.text)
+    swapped = await client.post(f"/s/{first}", data={"level": "1", "_csrf_token": csrf_of(theirs)})
+    assert swapped.status_code == 403
+    own = await client.post(f"/s/{first}", data={"level": "1", "_csrf_token": csrf_of(mine)})
+    assert own.status_code == 303
+    assert await Response.count() == 1
 
 
 async def _invalid_pages(client: httpx.AsyncClient, token: str) -> list[httpx.Response]:

@@ -20,6 +20,7 @@ __all__ = [
     "account_id_for_code",
     "contact_details",
     "contact_ids_of_account",
+    "contact_language",
     "survey_recipients",
 ]
 
@@ -128,6 +129,17 @@ async def contact_details(contact_ids: Collection[int]) -> dict[int, ContactDeta
         rows = await Contact.raw(f"{CONTACTS_SQL} WHERE {_in_list('c.id', chunk)}")
         details.update((int(row["contact_id"]), _contact(row)) for row in rows)
     return details
+
+
+async def contact_language(contact_id: int) -> str | None:
+    """One contact's language, or None if the contact is gone.
+
+    The survey page asks this on every request: one parameterised statement, which
+    PostgreSQL prepares once per connection (an id spelled into the SQL would be a new
+    statement each time).
+    """
+    rows = await Contact.raw("SELECT language FROM contact WHERE id = {}", contact_id)
+    return str(rows[0]["language"]) if rows else None
 
 
 async def account_id_for_code(code: str) -> int:

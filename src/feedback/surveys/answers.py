@@ -6,7 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from feedback.accounts.directory import account_id_for_code, contact_details, contact_ids_of_account
+from feedback.accounts.directory import (
+    account_id_for_code,
+    contact_ids_of_account,
+    contact_language,
+)
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput
 from feedback.surveys.questionnaire import Answer, validate_answer
@@ -74,8 +78,7 @@ async def _usable_invitation(token: str, now: dt.datetime) -> dict[str, Any]:
 
 
 async def _language(contact_id: int) -> str:
-    contact = (await contact_details([contact_id])).get(contact_id)
-    return contact.language if contact is not None else DEFAULT_LANGUAGE
+    return await contact_language(contact_id) or DEFAULT_LANGUAGE
 
 
 def _open(row: dict[str, Any], language: str) -> OpenInvitation:
@@ -117,10 +120,16 @@ def _response(answer: Answer, **fields: Any) -> Response:
     )
 
 
-async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
-    """Store the customer's answer; exactly one answer per invitation, even under races."""
+async def record_response(
+    token: str, answer: Answer, now: dt.datetime, opened: OpenInvitation | None = None
+) -> int:
+    """Store the customer's answer; exactly one answer per invitation, even under races.
+
+    ``opened`` is the invitation the caller has just opened with this token, so that it is
+    not looked up twice; the claim below still refuses a used or expired link.
+    """
     # The contact's language only matters to the page, not to storing the answer.
-    invitation = _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
+    invitation = opened or _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
     checked = _checked(answer, invitation.items)
     async with transaction():
         claimed = await Invitation.raw(CLAIM_SQL, now, invitation.invitation_id, now)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -30,6 +31,8 @@ AnyRequest = Request[Any, Any, Any]
 INVALID_LINK_STATUS = 404
 LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
 RATING_VALUES = frozenset("12345")
+# Where a cached blank form takes each customer's CSRF field.
+CSRF_SLOT = Markup("<!-- csrf -->")
 
 
 @dataclass
@@ -85,18 +88,45 @@ def _page(
     status: int,
     context: dict[str, Any] | None = None,
 ) -> Response[str]:
+    html = i18n.render(template, language, {**(context or {}), "csrf_input": _csrf_input(request)})
+    return Response(html, status_code=status, media_type=MediaType.HTML)
+
+
+def _csrf_input(request: AnyRequest) -> Markup:
     # The CSRF middleware keeps the token it set or verified in the scope, so a form shown
     # again after a POST can be sent again.
     token = csrf_token({"request": request})
-    csrf_input = Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
-    html = i18n.render(template, language, {**(context or {}), "csrf_input": csrf_input})
-    return Response(html, status_code=status, media_type=MediaType.HTML)
+    return Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)
 
 
 def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
     """The same page, status and language rules whatever made the link unusable."""
     language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
     return _page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
+
+
+def _form_context(
+    language: str, period: str, items: Sequence[Mapping[str, str]], read: ReadAnswer | None
+) -> dict[str, Any]:
+    kinds = {item["kind"] for item in items}
+    return {
+        "words": wording(language),
+        "period": period,
+        "aspects": [i["key"] for i in items if i["kind"] == ItemKind.aspect.value],
+        "asks_comment": ItemKind.comment.value in kinds,
+        "asks_contact": ItemKind.may_contact.value in kinds,
+        "max_comment": MAX_COMMENT,
+        "values": read.values if read else FormValues(),
+        "errors": read.errors if read else {},
+    }
+
+
+@lru_cache(maxsize=64)
+def _blank_form(language: str, period: str, items: tuple[tuple[str, str], ...]) -> str:
+    """The questionnaire as first shown, rendered once per language, wave and questionnaire:
+    only the CSRF field differs from one customer to the next."""
+    context = _form_context(language, period, [{"kind": k, "key": v} for k, v in items], None)
+    return i18n.render("survey/form.html", language, {**context, "csrf_input": CSRF_SLOT})
 
 
 def _form_page(
@@ -106,18 +136,13 @@ def _form_page(
     read: ReadAnswer | None = None,
 ) -> Response[str]:
     language = i18n.choose_language(lang, invitation.language)
-    kinds = {item["kind"] for item in invitation.items}
-    context = {
-        "words": wording(language),
-        "period": invitation.period,
-        "aspects": [i["key"] for i in invitation.items if i["kind"] == ItemKind.aspect.value],
-        "asks_comment": ItemKind.comment.value in kinds,
-        "asks_contact": ItemKind.may_contact.value in kinds,
-        "max_comment": MAX_COMMENT,
-        "values": read.values if read else FormValues(),
-        "errors": read.errors if read else {},
-    }
-    status = 400 if read and read.errors else 200
+    if read is None:
+        items = tuple((item["kind"], item["key"]) for item in invitation.items)
+        html = _blank_form(language, invitation.period, items)
+        html = html.replace(CSRF_SLOT, _csrf_input(request))
+        return Response(html, status_code=200, media_type=MediaType.HTML)
+    context = _form_context(language, invitation.period, invitation.items, read)
+    status = 400 if read.errors else 200
     return _page(request, "survey/form.html", language, status, context)
 
 
@@ -156,7 +181,7 @@ class SurveyPages(Controller):
         if read.answer is None:
             return _form_page(request, invitation, lang, read)
         try:
-            await answers.record_response(token, read.answer, now)
+            await answers.record_response(token, read.answer, now, opened=invitation)
         except LinkNotUsable:
             return _invalid_link(request, lang)
         except InvalidInput:
