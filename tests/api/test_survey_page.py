@@ -108,6 +108,7 @@ async def test_the_form_speaks_the_contacts_language(
     assert page.text.count("<fieldset") == 6  # the ladder, the aspects and one per aspect
     assert 'maxlength="4000"' in page.text
     assert 'name="may_contact"' in page.text
+    assert f'<form method="post" class="survey-form" action="?lang={language}">' in page.text
     assert token not in page.text
 
 
@@ -123,6 +124,11 @@ async def test_the_language_switch_only_changes_the_display_language(
     assert not await invitation_used()
     unknown = await open_form(client, token, "?lang=fr")
     assert '<html lang="zh-Hans">' in unknown.text
+    # The form posts back in the language it was shown in, and is thanked in it.
+    answered = await client.post(
+        f"/s/{token}?lang=en", data={"level": "1", "_csrf_token": csrf_of(page)}
+    )
+    assert answered.headers["location"] == "/s/thanks?lang=en"
 
 
 async def test_opening_the_link_records_nothing(

@@ -94,10 +94,16 @@ def _open(row: dict[str, Any], language: str) -> OpenInvitation:
     )
 
 
-async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
-    """The invitation a link names, if it may still be answered; reading records nothing."""
+async def open_invitation(
+    token: str, now: dt.datetime, language: str | None = None
+) -> OpenInvitation:
+    """The invitation a link names, if it may still be answered; reading records nothing.
+
+    ``language`` is the page's language when the link already names one; otherwise the
+    contact's is read.
+    """
     row = await _usable_invitation(token, now)
-    return _open(row, await _language(int(row["contact"])))
+    return _open(row, language or await _language(int(row["contact"])))
 
 
 def _checked(answer: Answer, items: list[dict[str, str]]) -> Answer:

@@ -173,8 +173,10 @@ class SurveyPages(Controller):
         self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
     ) -> Response[Any]:
         now = request.app.state.clock.now()
+        # The form posts back to ?lang= of the language it was shown in.
+        known = lang if lang in i18n.LANGUAGES else None
         try:
-            invitation = await answers.open_invitation(token, now)
+            invitation = await answers.open_invitation(token, now, known)
         except LinkNotUsable:
             return _invalid_link(request, lang)
         read = _read_form(await request.form(), invitation)
