@@ -1,18 +1,20 @@
 """P1/P1b: survey submissions under concurrent load, service against a raw reference, same run.
 
-    .venv/bin/python bench/bench_submissions.py --submissions 20000 [--postgres ADMIN_URL]
+    .venv/bin/python bench/bench_submissions.py --submissions 10000 [--postgres ADMIN_URL]
 
 For each engine (SQLite; PostgreSQL too with --postgres, on a scratch database created
 through ADMIN_URL and dropped after) it prepares one database through the service's own
 code (migrations, `import_accounts`, `import_contacts`, `create_wave`, `issue_wave` with
 `links_csv`), with one fresh link per submission, and copies it for the reference. Then,
-one after the other, it serves under uvicorn in a subprocess (1 worker on SQLite, 2 on
-PostgreSQL) the reference (bench/submission_reference.py: the same path written directly
-on Litestar with aiosqlite or asyncpg) and the service (`feedback serve`), and drives each
-with the same load client: CLIENTS concurrent browsers, each submission a new customer
-(empty cookie jar) who GETs the form, reads the CSRF token, POSTs an answer and expects the
-303 to the thanks page. After each run it checks in the database that every acknowledged
-submission is stored exactly once, and that nothing else was stored.
+in --rounds rounds, each on its own share of the links, it serves one after the other
+under uvicorn in a subprocess (1 worker on SQLite, 2 on PostgreSQL) the reference
+(bench/submission_reference.py: the same path written directly on Litestar with aiosqlite
+or asyncpg) and the service (`feedback serve`), and drives each with the same load client:
+CLIENTS concurrent browsers, each submission a new customer (empty cookie jar) who GETs the
+form, reads the CSRF token, POSTs an answer where the form says and expects the 303 to the
+thanks page. Afterwards it checks in each database that every acknowledged submission is
+stored exactly once, and that nothing else was stored. It also reports the server's CPU
+time per submission (all its processes), which the machine's other load disturbs less.
 Targets (shared PERFORMANCE.md): service >= 0.5x the reference's rate on both engines,
 p99 < 100 ms on SQLite, 0 errors, every 2xx stored once.
 """
@@ -388,7 +390,7 @@ def prepared(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=20_000, help="links issued per engine")
+    parser.add_argument("--submissions", type=int, default=10_000, help="links issued per engine")
     parser.add_argument("--duration", type=float, help="stop each run after this many seconds")
     parser.add_argument(
         "--rounds", type=int, default=2, help="alternate reference and service this many times"
