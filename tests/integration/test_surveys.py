@@ -374,3 +374,27 @@ async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
         OutboxMessage.dedupe_key.like("survey-reminder%")
     )
     assert reminders == [{"to": "a3@x.com"}]
+
+
+async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("OPEN")
+    await account("LATER")
+    await account("GONE", status="closed")
+    await account("LEFT", status="closed")
+    await Account.update({Account.opened_on: dt.date(2025, 6, 1)}).where(Account.code == "LATER")
+    await Account.update({Account.closed_on: dt.date(2025, 2, 1)}).where(Account.code == "GONE")
+    await Account.update({Account.closed_on: dt.date(2025, 4, 1)}).where(Account.code == "LEFT")
+    await create_wave("2025-H1", dt.datetime(2025, 2, 15, tzinfo=dt.UTC))
+    issued_at = dt.datetime(2025, 3, 1, 8, tzinfo=dt.UTC)
+    links = await issue_wave("2025-H1", issued_at, MAIL)
+    assert [link.account_code for link in links] == ["LEFT", "OPEN"]
+    assert links[0].link == f"{BASE}/s/{links[0].token}"
+    # LEFT closed on 1 April: the reminder of 10 April reaches OPEN only.
+    assert await send_reminders("2025-H1", issued_at + dt.timedelta(days=40), MAIL) == 1
+    reminded = await Invitation.select(Invitation.reminders_sent, Invitation.account.code)
+    assert {row["account.code"]: row["reminders_sent"] for row in reminded} == {
+        "LEFT": 0,
+        "OPEN": 1,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -29,7 +30,9 @@ RECIPIENTS_SQL = (
     "SELECT c.id AS contact_id, c.account AS account_id, a.code AS account_code, "
     "a.name AS account_name, c.email AS email, c.name AS name, c.language AS language "
     "FROM contact c JOIN account a ON a.id = c.account "
-    "WHERE a.status = {} AND c.survey_opt_in = {} AND c.email <> '' "
+    "WHERE (a.opened_on IS NULL OR a.opened_on <= {}) "
+    "AND (a.closed_on > {} OR (a.closed_on IS NULL AND a.status = {})) "
+    "AND c.survey_opt_in = {} AND c.email <> '' "
     "ORDER BY a.code, c.email"
 )
 DIMENSIONS_SQL = (
@@ -40,12 +43,13 @@ DIMENSIONS_SQL = (
 CONTACTS_SQL = (
     "SELECT c.id AS contact_id, c.account AS account_id, c.email AS email, c.name AS name, "
     "c.language AS language, c.survey_opt_in AS survey_opt_in, a.name AS account_name, "
-    "a.status AS account_status FROM contact c JOIN account a ON a.id = c.account"
+    "a.status AS account_status, a.closed_on AS account_closed_on "
+    "FROM contact c JOIN account a ON a.id = c.account"
 )
 
 
 class SurveyRecipient(msgspec.Struct, frozen=True):
-    """An opted-in contact of an active account, with what a survey mail needs."""
+    """An opted-in contact of an account open on the day, with what a survey mail needs."""
 
     contact_id: int
     account_id: int
@@ -77,6 +81,13 @@ class ContactDetails(msgspec.Struct, frozen=True):
     survey_opt_in: bool
     account_name: str
     account_active: bool
+    account_closed_on: dt.date | None
+
+    def account_open_on(self, day: dt.date) -> bool:
+        """Whether the account was still open on ``day`` (closed later, or not at all)."""
+        if self.account_closed_on is not None:
+            return self.account_closed_on > day
+        return self.account_active
 
 
 def _id_chunks(ids: Collection[int]) -> Iterator[list[int]]:
@@ -90,12 +101,16 @@ def _in_list(column: str, ids: Sequence[int]) -> str:
     return f"{column} IN ({', '.join(str(int(value)) for value in ids)})"
 
 
-async def survey_recipients(skip_account_ids: Collection[int] = ()) -> list[SurveyRecipient]:
-    """Every survey-opted-in contact with an email of every active account, by code and email.
+async def survey_recipients(
+    on: dt.date, skip_account_ids: Collection[int] = ()
+) -> list[SurveyRecipient]:
+    """Every survey-opted-in contact with an email of every account open on ``on``.
 
-    ``skip_account_ids`` names accounts to leave out (e.g. held back by an open complaint).
+    An account is open from its opening date (when known) until its closing date; so a wave
+    issued on a past day reaches the accounts of that day. ``skip_account_ids`` names
+    accounts to leave out (e.g. held back by an open complaint).
     """
-    rows = await Contact.raw(RECIPIENTS_SQL, AccountStatus.active.value, True)
+    rows = await Contact.raw(RECIPIENTS_SQL, on, on, AccountStatus.active.value, True)
     skipped = set(skip_account_ids)
     return [SurveyRecipient(**row) for row in rows if row["account_id"] not in skipped]
 

@@ -23,6 +23,7 @@ __all__ = [
     "SmtpServer",
     "cancel_unsent",
     "deliver_due",
+    "mark_delivered_before",
     "queue",
     "queue_many",
     "retry_delay",
@@ -218,3 +219,19 @@ async def cancel_unsent(key_prefix: str) -> None:
         len(key_prefix),
         key_prefix,
     )
+
+
+async def mark_delivered_before(until: dt.datetime) -> int:
+    """Record unsent mail due before ``until`` as delivered at its due time, without sending.
+
+    For history loaded from elsewhere (the demo's past waves): that mail went out back
+    then, and delivering it now would write to every contact about a survey long closed.
+    Bodies are dropped as after a delivery. Returns how many messages were marked.
+    """
+    rows = await OutboxMessage.raw(
+        "UPDATE outbox_message SET sent_at = due_at, attempts = attempts + 1, "
+        "text_body = '', html_body = '' "
+        "WHERE sent_at IS NULL AND claimed_by = '' AND due_at < {} RETURNING id",
+        until,
+    )
+    return len(rows)

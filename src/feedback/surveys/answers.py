@@ -10,16 +10,18 @@ from feedback.accounts.directory import account_id_for_code, contact_details, co
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput
 from feedback.surveys.questionnaire import Answer, validate_answer
-from feedback.surveys.services import items_of, wave_info
+from feedback.surveys.services import WaveInfo, items_of, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
 from feedback.surveys.tokens import token_hash
 
 __all__ = [
     "LinkNotUsable",
     "OpenInvitation",
+    "checked_answer",
     "open_invitation",
     "record_response",
     "record_staff_response",
+    "wave_items",
 ]
 
 LOOKUP_COLUMNS = (
@@ -97,7 +99,8 @@ async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
     return _open(row, await _language(int(row["contact"])))
 
 
-def _checked(answer: Answer, items: list[dict[str, str]]) -> Answer:
+def checked_answer(answer: Answer, items: list[dict[str, str]]) -> Answer:
+    """The answer cleaned for storing, or InvalidInput if it does not fit the questionnaire."""
     try:
         return validate_answer(answer, items)
     except ValueError as exc:
@@ -121,7 +124,7 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
     """Store the customer's answer; exactly one answer per invitation, even under races."""
     # The contact's language only matters to the page, not to storing the answer.
     invitation = _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
-    checked = _checked(answer, invitation.items)
+    checked = checked_answer(answer, invitation.items)
     async with transaction():
         claimed = await Invitation.raw(CLAIM_SQL, now, invitation.invitation_id, now)
         if not claimed:
@@ -138,6 +141,14 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
             )
         )
     return int(rows[0]["id"])
+
+
+async def wave_items(wave: WaveInfo) -> list[dict[str, str]]:
+    """The items of the questionnaire version a wave asks."""
+    rows = await Invitation.raw(
+        "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
+    )
+    return items_of(rows[0])
 
 
 async def _claim_contact_invitation(
@@ -174,10 +185,7 @@ async def record_staff_response(
     wave = await wave_info(period)
     if wave.status == WaveStatus.planned:
         raise Conflict(f"the wave {wave.period} has not opened yet")
-    questionnaire = await Invitation.raw(
-        "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
-    )
-    checked = _checked(answer, items_of(questionnaire[0]))
+    checked = checked_answer(answer, await wave_items(wave))
     account_id = await account_id_for_code(account_code)
     async with transaction():
         invitation = None

@@ -51,6 +51,11 @@ class IssuedLink:
     email: str
     link: str
 
+    @property
+    def token(self) -> str:
+        """The link's token, as the survey page receives it."""
+        return self.link.rpartition("/s/")[2]
+
 
 @dataclass(frozen=True)
 class MailContext:
@@ -126,7 +131,7 @@ async def issue_wave(
     links_csv: Path | None = None,
     skip_accounts: Collection[int] = (),
 ) -> list[IssuedLink]:
-    """Invite every opted-in contact of every active account not yet invited to this wave.
+    """Invite every opted-in contact of every account open today not yet invited to this wave.
 
     ``skip_accounts`` holds accounts that must not be surveyed now (an open complaint).
     Invitations and their queued mail commit together, in chunks of one transaction.
@@ -139,7 +144,7 @@ async def issue_wave(
         invited = await _invited_contacts(wave.id)
         recipients = [
             recipient
-            for recipient in await survey_recipients(skip_accounts)
+            for recipient in await survey_recipients(now.date(), skip_accounts)
             if recipient.contact_id not in invited
         ]
         for chunk in _chunks(recipients):
@@ -173,9 +178,9 @@ def _due(row: dict[str, Any], now: dt.datetime, closes_at: dt.datetime, rule: Re
     return reminder_due(progress, now, closes_at, rule)
 
 
-def _still_reachable(contact: ContactDetails | None) -> bool:
+def _still_reachable(contact: ContactDetails | None, now: dt.datetime) -> bool:
     """Consent withdrawn or the account closed since the invitation: no reminder."""
-    return contact is not None and contact.survey_opt_in and contact.account_active
+    return contact is not None and contact.survey_opt_in and contact.account_open_on(now.date())
 
 
 async def send_reminders(
@@ -191,7 +196,7 @@ async def send_reminders(
         rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now)
         due = [row for row in rows if _due(row, now, closes_at, rule)]
         contacts = await contact_details({int(row["contact"]) for row in due})
-        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])))]
+        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])), now)]
         tokens = [new_token() for _ in due]
         await bound().executemany(
             "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
