@@ -17,9 +17,9 @@ from feedback.mail.services import (
     Mail,
     SmtpServer,
     deliver_due,
-    mark_delivered_before,
     queue,
     queue_many,
+    record_delivered,
     retry_delay,
 )
 from feedback.mail.tables import OutboxMessage
@@ -159,24 +159,29 @@ async def test_concurrent_deliverers_never_send_a_message_twice(
     assert len(set(ids)) == 40
 
 
-async def test_past_mail_marked_delivered_is_never_sent_and_later_mail_still_is(
+async def test_mail_delivered_elsewhere_is_recorded_sent_and_never_sent_again(
     db: Database, smtp: SmtpServerFixture
 ) -> None:
     past = [Mail(f"past:{n}", f"p{n}@x.com", "s", "t", "<p>h</p>", NOW - dt.timedelta(days=n))
             for n in (1, 2)]  # fmt: skip
-    await queue_many([*past, Mail("due", "d@x.com", "s", "t", due_at=NOW)], NOW)
-    assert await mark_delivered_before(NOW) == 2
-    rows = await OutboxMessage.select().order_by(OutboxMessage.dedupe_key)
-    marked = {row["dedupe_key"]: row for row in rows if row["sent_at"] is not None}
-    assert set(marked) == {"past:1", "past:2"}
+    async with transaction():
+        await record_delivered(past, NOW)
+        await queue(Mail("due", "d@x.com", "s", "t", due_at=NOW), NOW)
+    await record_delivered(past, NOW)  # once per event, as queued mail
+    rows = {row["dedupe_key"]: row for row in await OutboxMessage.select()}
+    assert set(rows) == {"past:1", "past:2", "due"}
     for mail in past:
-        row = marked[mail.dedupe_key]
-        assert (row["sent_at"], row["attempts"]) == (mail.due_at, 1)
-        assert (row["text_body"], row["html_body"]) == ("", "")
+        row = rows[mail.dedupe_key]
+        assert (row["sent_at"], row["due_at"], row["attempts"]) == (mail.due_at, mail.due_at, 1)
+        assert (row["to"], row["subject"], row["text_body"], row["html_body"]) == (
+            mail.to,
+            "s",
+            "",
+            "",
+        )
     report = await deliver_due(smtp.url, NOW + dt.timedelta(days=1))
     assert (report.claimed, report.sent) == (1, 1)
     assert [m["To"] for m in smtp.inbox.messages] == ["d@x.com"]
-    assert await mark_delivered_before(NOW + dt.timedelta(days=2)) == 0
 
 
 def test_retry_delays_double_up_to_six_hours() -> None:

@@ -398,3 +398,27 @@ async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
         "LEFT": 0,
         "OPEN": 1,
     }
+
+
+async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await account("A2")
+    await wave(clock)
+    elsewhere = MailContext(base_url=BASE, company="Acme Service", delivered_elsewhere=True)
+    links = await issue_wave("2026-H2", clock.now(), elsewhere)
+    await record_response(links[0].token, Answer(level=2), clock.now())
+    later = clock.now() + dt.timedelta(days=8)
+    assert await send_reminders("2026-H2", later, elsewhere) == 1
+    rows = await OutboxMessage.select().order_by(OutboxMessage.dedupe_key)
+    assert [(row["to"], row["sent_at"]) for row in rows] == [
+        ("a1@x.com", clock.now()),
+        ("a2@x.com", clock.now()),
+        ("a2@x.com", later),
+    ]
+    assert {row["subject"] for row in rows} == {
+        "Acme Service: how satisfied are you? (2026-H2)",
+        "Reminder: Acme Service would like your opinion (2026-H2)",
+    }
+    assert {(row["text_body"], row["html_body"]) for row in rows} == {("", "")}

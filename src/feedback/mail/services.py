@@ -23,9 +23,9 @@ __all__ = [
     "SmtpServer",
     "cancel_unsent",
     "deliver_due",
-    "mark_delivered_before",
     "queue",
     "queue_many",
+    "record_delivered",
     "retry_delay",
 ]
 
@@ -38,6 +38,11 @@ INSERT_SQL = (
     'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
     "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', '', NULL, NULL) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+DELIVERED_SQL = (
+    'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
+    "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
+    "VALUES (?, ?, ?, '', '', ?, ?, 1, '', '', NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING"
 )
 DUE_SQL = (
     "SELECT id FROM outbox_message WHERE sent_at IS NULL AND due_at <= {} "
@@ -221,17 +226,13 @@ async def cancel_unsent(key_prefix: str) -> None:
     )
 
 
-async def mark_delivered_before(until: dt.datetime) -> int:
-    """Record unsent mail due before ``until`` as delivered at its due time, without sending.
+async def record_delivered(mails: Iterable[Mail], now: dt.datetime) -> None:
+    """Write messages to the outbox as delivered at their due time, without sending them.
 
-    For history loaded from elsewhere (the demo's past waves): that mail went out back
-    then, and delivering it now would write to every contact about a survey long closed.
-    Bodies are dropped as after a delivery. Returns how many messages were marked.
+    For mail that went out another way (history loaded from elsewhere, such as the demo's
+    past waves): the outbox shows it sent, as a delivery leaves it (no bodies kept), and
+    never sends it again. Written in the current transaction, once per dedupe key.
     """
-    rows = await OutboxMessage.raw(
-        "UPDATE outbox_message SET sent_at = due_at, attempts = attempts + 1, "
-        "text_body = '', html_body = '' "
-        "WHERE sent_at IS NULL AND claimed_by = '' AND due_at < {} RETURNING id",
-        until,
-    )
-    return len(rows)
+    rows = ((m.dedupe_key, m.to, m.subject, now, m.due_at or now, m.due_at or now) for m in mails)
+    async with transaction():
+        await bound().executemany(DELIVERED_SQL, rows)

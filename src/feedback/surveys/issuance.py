@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -18,8 +18,8 @@ from feedback.accounts.directory import (
 )
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
-from feedback.mail.services import Mail, queue_many
-from feedback.surveys.messages import Recipient, render_survey_mail
+from feedback.mail.services import Mail, queue_many, record_delivered
+from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Invitation, WaveStatus
 from feedback.surveys.tokens import new_token, survey_link, token_hash
@@ -59,10 +59,16 @@ class IssuedLink:
 
 @dataclass(frozen=True)
 class MailContext:
-    """What the survey mails need from the settings."""
+    """What the survey mails need from the settings.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's past waves); the outbox records it as sent at its due time, without
+    bodies, and never sends it.
+    """
 
     base_url: str
     company: str = "Customer Service"
+    delivered_elsewhere: bool = False
 
 
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -80,9 +86,19 @@ def _mail(
     context: MailContext,
     due_at: dt.datetime,
 ) -> Mail:
+    if context.delivered_elsewhere:
+        subject = survey_mail_subject(
+            kind, contact.language, wave.period, context.company, wave.closes_on
+        )
+        return Mail(key, contact.email, subject, "", "", due_at)
     recipient = Recipient(contact.name, contact.account_name, link, contact.language)
     text = render_survey_mail(kind, recipient, wave.period, context.company, wave.closes_on)
     return Mail(key, contact.email, text.subject, text.text, text.html, due_at)
+
+
+async def _post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails for delivery, or record them as delivered elsewhere."""
+    await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 async def _issue_chunk(
@@ -99,7 +115,7 @@ async def _issue_chunk(
         ),
     )
     links = [survey_link(context.base_url, token) for token in tokens]
-    await queue_many(
+    await _post(
         (
             _mail(
                 "invitation",
@@ -112,6 +128,7 @@ async def _issue_chunk(
             )
             for r, link in zip(recipients, links, strict=True)
         ),
+        context,
         now,
     )
     return [
@@ -207,7 +224,7 @@ async def send_reminders(
             "WHERE id = ?",
             ((now, row["id"]) for row in due),
         )
-        await queue_many(
+        await _post(
             (
                 _mail(
                     "reminder",
@@ -220,6 +237,7 @@ async def send_reminders(
                 )
                 for row, token in zip(due, tokens, strict=True)
             ),
+            context,
             now,
         )
     return len(due)
