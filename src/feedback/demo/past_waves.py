@@ -51,18 +51,19 @@ async def _run_wave(
     links = await issuance.issue_wave(period, wave.issued_at, context)
     tokens = {(link.account_code, link.email): link.token for link in links}
     pending = list(wave.answers)  # in the order they were given
+    answered = 0
     for reminder_at in (*wave.reminders_at, None):
         until = reminder_at or wave.closed_at
         given = [answer for answer in pending if answer.answered_at < until]
         pending = pending[len(given) :]
-        await record_answers(
+        answered += await record_answers(
             period,
             [_batch_answer(a, tokens[(a.account_code, a.email)], staff_ids) for a in given],
         )
         if reminder_at is not None:
             await issuance.send_reminders(period, reminder_at, context)
     await services.close_wave(period, wave.closed_at)
-    return WaveSummary(period, len(links), len(wave.answers))
+    return WaveSummary(period, len(links), answered)
 
 
 async def run_past_waves(
