@@ -7,7 +7,7 @@ import asyncio
 import csv
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -71,14 +71,6 @@ def url(tmp_path: Path) -> str:
     assert migrated.exit_code == 0, migrated.output
     on_database(url, _customers)
     return url
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServerFixture]:
-    server = SmtpServerFixture()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _create_open_wave(url: str) -> None:
@@ -187,3 +179,21 @@ def test_jobs_run_once_reports_failures_when_smtp_is_down(url: str, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "3 message(s) failed; they will be retried" in result.output
     assert result.output.endswith("0 message(s) sent\n")
+
+
+def test_jobs_run_once_closes_a_wave_past_its_closing_day_and_withdraws_its_mail(
+    url: str, tmp_path: Path, smtp: SmtpServerFixture
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    opens, closes = today - dt.timedelta(days=30), today - dt.timedelta(days=1)
+    created = run(url, "waves", "create", "--period", PERIOD, "--opens", str(opens), "--closes",
+                  str(closes))  # fmt: skip
+    assert created.exit_code == 0, created.output
+    _issue(url, tmp_path / "links.csv")
+    first = run(url, "jobs", "run", "--once", smtp_url=smtp.url)
+    assert first.exit_code == 0, first.output
+    assert first.output == f"wave {PERIOD} closed: its closing day is over\n0 message(s) sent\n"
+    second = run(url, "jobs", "run", "--once", smtp_url=smtp.url)
+    assert second.output == "0 message(s) sent\n"
+    assert smtp.inbox.messages == []
+    assert "is closed; no more invitations" in run(url, "waves", "issue", PERIOD).output

@@ -17,10 +17,6 @@ from feedback.surveys import issuance, results, services
 __all__ = ["waves_group"]
 
 
-def _mail_context(settings: Settings) -> issuance.MailContext:
-    return issuance.MailContext(base_url=settings.base_url)
-
-
 @click.group("waves")
 def waves_group() -> None:
     """Twice-yearly survey waves."""
@@ -53,7 +49,10 @@ def issue(period: str, links_csv: Path | None) -> None:
 
     async def work(settings: Settings) -> int:
         issued = await issuance.issue_wave(
-            period, SystemClock().now(), _mail_context(settings), links_csv=links_csv
+            period,
+            SystemClock().now(),
+            issuance.MailContext.from_settings(settings),
+            links_csv=links_csv,
         )
         return len(issued)
 
@@ -70,7 +69,9 @@ def remind(period: str) -> None:
     """Queue reminders to non-responders that are due one."""
 
     async def work(settings: Settings) -> int:
-        return await issuance.send_reminders(period, SystemClock().now(), _mail_context(settings))
+        return await issuance.send_reminders(
+            period, SystemClock().now(), issuance.MailContext.from_settings(settings)
+        )
 
     click.echo(f"{run_on_database(work)} reminder(s) queued")
 
