@@ -18,6 +18,7 @@ __all__ = [
     "SurveyRecipient",
     "account_dimensions",
     "account_id_for_code",
+    "account_ids_managed_by",
     "contact_details",
     "contact_ids_of_account",
     "survey_recipients",
@@ -130,9 +131,16 @@ async def contact_details(contact_ids: Collection[int]) -> dict[int, ContactDeta
     return details
 
 
-async def account_id_for_code(code: str) -> int:
-    """The id of the account with this CRM code, or NotFound."""
-    row = await Account.select(Account.id).where(Account.code == code).first()
+async def account_id_for_code(code: str, managed_by: int | None = None) -> int:
+    """The id of the account with this CRM code, or NotFound.
+
+    With ``managed_by``, accounts someone else manages are not found either, so an account
+    manager cannot tell them from unknown codes.
+    """
+    query = Account.select(Account.id).where(Account.code == code)
+    if managed_by is not None:
+        query = query.where(Account.manager == managed_by)
+    row = await query.first()
     if row is None:
         raise NotFound(f"no account with code {code}")
     return int(row["id"])
@@ -144,3 +152,9 @@ async def contact_ids_of_account(account_id: int, email: str | None = None) -> l
     if email is not None:
         query = query.where(WhereRaw("lower(email) = {}", email.strip().lower()))
     return [int(row["id"]) for row in await query.order_by(Contact.id)]
+
+
+async def account_ids_managed_by(staff_id: int) -> list[int]:
+    """The accounts in a staff member's portfolio."""
+    rows = await Account.select(Account.id).where(Account.manager == staff_id)
+    return [int(row["id"]) for row in rows]
