@@ -7,6 +7,10 @@ import asyncio
 import csv
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -197,3 +201,33 @@ def test_jobs_run_once_closes_a_wave_past_its_closing_day_and_withdraws_its_mail
     assert second.output == "0 message(s) sent\n"
     assert smtp.inbox.messages == []
     assert "is closed; no more invitations" in run(url, "waves", "issue", PERIOD).output
+
+
+def test_jobs_run_keeps_delivering_until_stopped(
+    url: str, tmp_path: Path, smtp: SmtpServerFixture
+) -> None:
+    _create_open_wave(url)
+    _issue(url, tmp_path / "links.csv")
+    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
+           "FEEDBACK_SMTP_URL": smtp.url, "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    runner = subprocess.Popen(  # noqa: S603
+        [str(Path(sys.executable).with_name("feedback")), "jobs", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp.inbox.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert runner.poll() is None, "the runner keeps going after the first batch"
+    finally:
+        runner.terminate()
+        output, _ = runner.communicate(timeout=10)
+    assert sorted(str(m["To"]) for m in smtp.inbox.messages) == [
+        "ann@a1.com",
+        "bob@a1.com",
+        "cy@a2.com",
+    ]
+    assert "3 message(s) sent" in output
