@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SRC / "feedback"
 FRAMEWORKS = ("litestar", "piccolo")
 PURE_FILE_NAMES = {"states.py", "levels.py", "waves.py", "features.py", "csvfiles.py",
-                   "simulator.py"}  # fmt: skip
+                   "simulator.py", "quadrant.py"}  # fmt: skip
 PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.config",
                 "feedback.errors", "feedback.clock"}  # fmt: skip
 # "accounts <- surveys, complaints <- scoring <- reports": whom each domain may import.

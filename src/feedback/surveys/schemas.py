@@ -1,0 +1,87 @@
+"""Typed shapes of `feedback waves results --json` (msgspec structs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from feedback.surveys.levels import Movement
+from feedback.surveys.quadrant import Quadrant
+from feedback.surveys.results import WaveResults
+
+__all__ = [
+    "AccountMovementOut",
+    "AccountQuadrantOut",
+    "AspectOut",
+    "GroupOut",
+    "LevelFiguresOut",
+    "WaveResultsOut",
+    "results_out",
+]
+
+
+class LevelFiguresOut(msgspec.Struct):
+    """Rates are shares between 0 and 1; null when there is nothing to divide by."""
+
+    invited: int
+    responded: int
+    response_rate: float | None
+    answers: int
+    level_counts: list[int]
+    level_shares: list[float] | None
+    satisfaction_rate: float | None
+    loyalty_rate: float | None
+    advocacy_rate: float | None
+
+
+class AspectOut(msgspec.Struct):
+    aspect: str
+    ratings: int
+    average: float | None
+
+
+class GroupOut(msgspec.Struct):
+    group: str
+    figures: LevelFiguresOut
+
+
+class AccountMovementOut(msgspec.Struct):
+    code: str
+    name: str
+    manager: str
+    previous_level: int | None
+    current_level: int | None
+    movement: Movement
+
+
+class AccountQuadrantOut(msgspec.Struct):
+    """``pace``: recent revenue over the account's normal (1.0 = as usual); null: no normal."""
+
+    code: str
+    name: str
+    manager: str
+    level: int
+    quadrant: Quadrant
+    pace: float | None
+    customer_since: dt.date | None
+
+
+class WaveResultsOut(msgspec.Struct):
+    """A wave's results (per-account lists: ``accounts``, ``dropped``, ``quadrants``)."""
+
+    period: str
+    previous_period: str | None
+    overall: LevelFiguresOut
+    aspects: list[AspectOut]
+    breakdowns: dict[str, list[GroupOut]]
+    movement_counts: dict[str, int]
+    purchases_as_of: dt.date
+    quadrant_counts: dict[str, int]
+    accounts: list[AccountMovementOut]
+    dropped: list[AccountMovementOut]
+    quadrants: list[AccountQuadrantOut]
+
+
+def results_out(results: WaveResults) -> WaveResultsOut:
+    return msgspec.convert(results, WaveResultsOut, from_attributes=True)
