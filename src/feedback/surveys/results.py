@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import msgspec
@@ -17,6 +19,8 @@ from feedback.accounts.directory import (
     account_dimensions,
     purchase_windows,
 )
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
 from feedback.surveys.levels import (
     ASPECTS,
     AspectAverage,
@@ -40,8 +44,10 @@ from feedback.surveys.tables import Wave
 __all__ = [
     "AccountMovement",
     "AccountQuadrant",
+    "AccountsShown",
     "GroupFigures",
     "WaveResults",
+    "visible_results",
     "wave_results",
 ]
 
@@ -55,6 +61,14 @@ LEVELS_SQL = (
     "SELECT account, level, COUNT(*) AS answers FROM response WHERE wave = {} "
     "GROUP BY account, level"
 )
+
+
+class AccountsShown(str, Enum):
+    """Which accounts a viewer sees in the per-account lists of a wave's results."""
+
+    all = "all"
+    portfolio = "portfolio"
+    none = "none"
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,7 @@ class WaveResults:
     purchases_as_of: dt.date
     quadrant_counts: dict[str, int]
     quadrants: list[AccountQuadrant] = field(repr=False)
+    accounts_shown: AccountsShown = AccountsShown.all
 
 
 @dataclass(frozen=True)
@@ -297,4 +312,27 @@ async def wave_results(period: str) -> WaveResults:
         purchases_as_of=wave.opens_on,
         quadrant_counts={kind.value: placed.get(kind, 0) for kind in Quadrant},
         quadrants=quadrants,
+    )
+
+
+def visible_results(results: WaveResults, viewer: StaffMember) -> WaveResults:
+    """The results as a staff member may see them.
+
+    Every figure (rates, breakdowns, counts) is the whole wave's, for every role: they name
+    no account, and a manager reads their portfolio against the company. The per-account
+    lists are whole for admins and supervisors, the viewer's own portfolio for account
+    managers, and empty for agents, who work complaints rather than accounts.
+    """
+    if viewer.role in (Role.admin, Role.supervisor):
+        return results
+    if viewer.role is Role.account_manager:
+        return dataclasses.replace(
+            results,
+            accounts=[a for a in results.accounts if a.manager_id == viewer.id],
+            dropped=[a for a in results.dropped if a.manager_id == viewer.id],
+            quadrants=[a for a in results.quadrants if a.manager_id == viewer.id],
+            accounts_shown=AccountsShown.portfolio,
+        )
+    return dataclasses.replace(
+        results, accounts=[], dropped=[], quadrants=[], accounts_shown=AccountsShown.none
     )

@@ -1,24 +1,34 @@
-"""Typed shapes of `feedback waves results --json` (msgspec structs)."""
+"""Typed shapes of the waves API and of `feedback waves results --json` (msgspec structs)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import msgspec
 
 from feedback.surveys.levels import Movement
+from feedback.surveys.overview import WaveSummary
 from feedback.surveys.quadrant import Quadrant
-from feedback.surveys.results import WaveResults
+from feedback.surveys.results import AccountsShown, WaveResults
 
 __all__ = [
     "AccountMovementOut",
     "AccountQuadrantOut",
     "AspectOut",
+    "ErrorOut",
     "GroupOut",
     "LevelFiguresOut",
     "WaveResultsOut",
+    "WaveSummaryOut",
     "results_out",
+    "summary_out",
 ]
+
+
+class ErrorOut(msgspec.Struct):
+    status_code: int
+    detail: str
 
 
 class LevelFiguresOut(msgspec.Struct):
@@ -68,7 +78,7 @@ class AccountQuadrantOut(msgspec.Struct):
 
 
 class WaveResultsOut(msgspec.Struct):
-    """A wave's results (per-account lists: ``accounts``, ``dropped``, ``quadrants``)."""
+    """A wave's results; the per-account lists hold only what ``accounts_shown`` says."""
 
     period: str
     previous_period: str | None
@@ -78,10 +88,30 @@ class WaveResultsOut(msgspec.Struct):
     movement_counts: dict[str, int]
     purchases_as_of: dt.date
     quadrant_counts: dict[str, int]
+    accounts_shown: AccountsShown
     accounts: list[AccountMovementOut]
     dropped: list[AccountMovementOut]
     quadrants: list[AccountQuadrantOut]
 
 
+class WaveSummaryOut(msgspec.Struct):
+    period: str
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str
+    invited: int
+    responded: int
+    response_rate: float | None
+    satisfaction_rate: float | None
+    loyalty_rate: float | None
+    advocacy_rate: float | None
+
+
 def results_out(results: WaveResults) -> WaveResultsOut:
     return msgspec.convert(results, WaveResultsOut, from_attributes=True)
+
+
+def summary_out(summary: WaveSummary) -> WaveSummaryOut:
+    """The wave's dates and status with its headline figures, flattened."""
+    fields = {**dataclasses.asdict(summary.figures), **dataclasses.asdict(summary)}
+    return msgspec.convert(fields, WaveSummaryOut)
