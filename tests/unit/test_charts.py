@@ -77,9 +77,11 @@ def test_line_points_sit_at_their_share_of_the_plot_height() -> None:
     )
 
 
-def test_a_missing_value_leaves_out_its_point() -> None:
-    root = parse(line_chart("k", "T", "D", ["H1", "H2"], [Series("s", [None, 0.25], "#000")]))
-    assert [dot.find("svg:title", NS).text for dot in root.findall("svg:circle", NS)] == [  # type: ignore[union-attr]
-        "s: 25%"
-    ]
-    assert root.find("svg:polyline", NS) is None
+def test_a_missing_value_leaves_out_its_point_and_breaks_the_line() -> None:
+    root = parse(line_chart("k", "T", "D", ["H1", "H2", "H3", "H4"],
+                            [Series("s", [0.2, None, 0.25, 0.5], "#000")], width=350))  # fmt: skip
+    titles = [dot.find("svg:title", NS).text for dot in root.findall("svg:circle", NS)]  # type: ignore[union-attr]
+    assert titles == ["s: 20%", "s: 25%", "s: 50%"]
+    lines = root.findall("svg:polyline", NS)
+    assert len(lines) == 1  # H3 to H4; nothing bridges the gap at H2
+    assert lines[0].get("points", "").startswith("224.0,")

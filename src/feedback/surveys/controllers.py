@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, PathParameter
 from litestar.response import Redirect, Template
 from litestar.template.base import csrf_token
 from markupsafe import Markup
@@ -201,7 +201,11 @@ class WaveApi(Controller):
         return [summary_out(summary) for summary in await overview.wave_summaries()]
 
     @get("/{period:str}/results", responses=PERIOD_ERRORS)
-    async def wave_results(self, request: StaffRequest, period: FromPath[str]) -> WaveResultsOut:
+    async def wave_results(
+        self,
+        request: StaffRequest,
+        period: Annotated[str, PathParameter(description="The half year, e.g. 2026-H2")],
+    ) -> WaveResultsOut:
         """A wave's results, as `feedback waves results PERIOD --json` prints them.
 
         Account managers get the per-account lists (movement, dropped, quadrants) of their

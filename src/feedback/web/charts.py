@@ -96,6 +96,19 @@ def _y(value: float, top: int, plot_height: int, y_max: float) -> float:
     return round(top + plot_height * (1 - min(max(value, 0.0), y_max) / y_max), 2)
 
 
+def _runs(
+    values: Sequence[float | None], left: int, step: float, band: tuple[int, int]
+) -> list[list[tuple[float, float, float]]]:
+    """(x, y, value) of each point, in runs of consecutive values; None ends a run."""
+    runs: list[list[tuple[float, float, float]]] = [[]]
+    for n, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append((round(left + n * step, 2), _y(value, *band, 1.0), value))
+    return runs
+
+
 def _axes(svg: ET.Element, x_labels: Sequence[str], box: tuple[int, int, int, int]) -> None:
     left, top, plot_width, plot_height = box
     for quarter in range(5):
@@ -125,17 +138,15 @@ def line_chart(
     _axes(svg, x_labels, (left, top, plot_width, plot_height))
     step = plot_width / max(len(x_labels) - 1, 1)
     for row, line in enumerate(series):
-        points = [
-            (round(left + n * step, 2), _y(value, top, plot_height, 1.0), value)
-            for n, value in enumerate(line.values)
-            if value is not None
-        ]
-        if len(points) > 1:
-            path = " ".join(f"{x},{y}" for x, y, _ in points)
-            _element(svg, "polyline", points=path, fill="none", stroke=line.colour, stroke_width=2)
-        for x, y, value in points:
-            dot = _element(svg, "circle", cx=x, cy=y, r=4, fill=line.colour)
-            _element(dot, "title", f"{line.label}: {_percent(value)}")
+        runs = _runs(line.values, left, step, (top, plot_height))
+        for run in runs:
+            if len(run) > 1:
+                path = " ".join(f"{x},{y}" for x, y, _ in run)
+                _element(svg, "polyline", points=path, fill="none", stroke=line.colour,
+                         stroke_width=2)  # fmt: skip
+            for x, y, value in run:
+                dot = _element(svg, "circle", cx=x, cy=y, r=4, fill=line.colour)
+                _element(dot, "title", f"{line.label}: {_percent(value)}")
         legend_top = top + plot_height + 30 + row * legend_row
         _element(svg, "rect", x=left, y=legend_top, width=12, height=12, fill=line.colour)
         _element(svg, "text", line.label, x=left + 18, y=legend_top + 10, fill=INK)
