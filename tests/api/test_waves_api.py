@@ -91,10 +91,9 @@ async def test_admins_and_supervisors_see_every_account(client, waves) -> None:
     for role in ("admin", "supervisor"):
         body = await _results(client, waves[role])
         assert body["accounts_shown"] == "all"
-        overall = body["overall"]
-        assert (overall["invited"], overall["responded"], overall["response_rate"]) == (4, 3, 0.75)
-        assert overall["level_counts"] == [1, 1, 0, 1]
-        assert overall["level_shares"] == [1 / 3, 1 / 3, 0.0, 1 / 3]
+        assert (body["invited"], body["responded"], body["response_rate"]) == (4, 3, 0.75)
+        assert body["level_counts"] == [1, 1, 0, 1]
+        assert body["level_shares"] == [1 / 3, 1 / 3, 0.0, 1 / 3]
         assert {a["code"]: a["movement"] for a in body["accounts"]} == {
             "W1": "up", "W2": "same", "W3": "down", "W4": "silent"}  # fmt: skip
         assert [a["code"] for a in body["dropped"]] == ["W3"]
@@ -118,7 +117,8 @@ async def test_account_managers_see_whole_figures_but_only_their_own_accounts(
     theirs = await _results(client, waves["m2"])
     for body in (mine, theirs):
         assert body["accounts_shown"] == "portfolio"
-        for key in ("overall", "aspects", "breakdowns", "movement_counts", "quadrant_counts"):
+        shared = ("invited", "level_shares", "aspects", "breakdowns", "movement_counts")
+        for key in (*shared, "quadrant_counts"):
             assert body[key] == everything[key], key
     assert [a["code"] for a in mine["accounts"]] == ["W1", "W2"]
     assert [q["code"] for q in mine["quadrants"]] == ["W1", "W2"]
@@ -133,7 +133,7 @@ async def test_agents_see_the_figures_and_no_accounts(client, waves) -> None:
     body = await _results(client, waves["agent"])
     assert body["accounts_shown"] == "none"
     assert (body["accounts"], body["dropped"], body["quadrants"]) == ([], [], [])
-    assert body["overall"] == everything["overall"]
+    assert body["level_shares"] == everything["level_shares"]
     assert body["quadrant_counts"] == everything["quadrant_counts"]
 
 

@@ -140,10 +140,9 @@ def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
     shown = run(url, "waves", "results", PERIOD, "--json")
     assert shown.exit_code == 0, shown.output
     results = json.loads(shown.output)
-    overall = results["overall"]
-    assert (overall["invited"], overall["responded"]) == (3, 1)
-    assert overall["response_rate"] == pytest.approx(1 / 3)
-    assert overall["level_shares"] == [0.0, 0.0, 1.0, 0.0]
+    assert (results["invited"], results["responded"]) == (3, 1)
+    assert results["response_rate"] == pytest.approx(1 / 3)
+    assert results["level_shares"] == [0.0, 0.0, 1.0, 0.0]
     assert {group["group"] for group in results["breakdowns"]["tier"]} == {"D"}
     assert results["movement_counts"] == {"up": 0, "same": 0, "down": 0, "new": 1, "silent": 1}
     # A1 is satisfied (level 2) but has no purchases to show loyalty.

@@ -77,12 +77,14 @@ class AccountQuadrantOut(msgspec.Struct):
     customer_since: dt.date | None
 
 
-class WaveResultsOut(msgspec.Struct):
-    """A wave's results; the per-account lists hold only what ``accounts_shown`` says."""
+class WaveResultsOut(LevelFiguresOut, kw_only=True):
+    """A wave's results: its headline figures at the top, then the details.
+
+    The per-account lists hold only what ``accounts_shown`` says.
+    """
 
     period: str
     previous_period: str | None
-    overall: LevelFiguresOut
     aspects: list[AspectOut]
     breakdowns: dict[str, list[GroupOut]]
     movement_counts: dict[str, int]
@@ -108,7 +110,15 @@ class WaveSummaryOut(msgspec.Struct):
 
 
 def results_out(results: WaveResults) -> WaveResultsOut:
-    return msgspec.convert(results, WaveResultsOut, from_attributes=True)
+    """The overall figures flattened to the top level, so the headline is one lookup away."""
+    headline = msgspec.structs.asdict(
+        msgspec.convert(results.overall, LevelFiguresOut, from_attributes=True)
+    )
+    details = msgspec.to_builtins(
+        {field.name: getattr(results, field.name) for field in dataclasses.fields(results)}
+    )
+    del details["overall"]
+    return msgspec.convert({**headline, **details}, WaveResultsOut)
 
 
 def summary_out(summary: WaveSummary) -> WaveSummaryOut:
