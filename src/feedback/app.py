@@ -31,7 +31,7 @@ from feedback.clock import Clock, SystemClock
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError
-from feedback.surveys.controllers import SurveyPages
+from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import (
     FollowUpApi,
     FollowUpPages,
@@ -130,6 +130,8 @@ def create_app(
             StaffAnswerApi,
             FollowUpPages,
             FollowUpApi,
+            WaveApi,
+            WavePages,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),

@@ -136,15 +136,30 @@ def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
     shown = run(url, "waves", "results", PERIOD, "--json")
     assert shown.exit_code == 0, shown.output
     results = json.loads(shown.output)
-    overall = results["overall"]
-    assert (overall["invited"], overall["responded"]) == (3, 1)
-    assert overall["response_rate"] == pytest.approx(1 / 3)
-    assert overall["level_shares"] == [0.0, 0.0, 1.0, 0.0]
+    assert (results["invited"], results["responded"]) == (3, 1)
+    assert results["response_rate"] == pytest.approx(1 / 3)
+    assert results["level_shares"] == [0.0, 0.0, 1.0, 0.0]
     assert {group["group"] for group in results["breakdowns"]["tier"]} == {"D"}
     assert results["movement_counts"] == {"up": 0, "same": 0, "down": 0, "new": 1, "silent": 1}
+    # A1 is satisfied (level 2) but has no purchases to show loyalty.
+    assert results["quadrant_counts"] == {"apostle": 0, "mercenary": 1, "hostage": 0,
+                                          "saboteur": 0}  # fmt: skip
+    assert [(q["code"], q["level"], q["quadrant"]) for q in results["quadrants"]] == [
+        ("A1", 2, "mercenary")
+    ]
+    opens = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    assert results["purchases_as_of"] == str(opens)
     text = run(url, "waves", "results", PERIOD)
     assert text.exit_code == 0, text.output
-    assert text.output.splitlines()[0] == f"wave {PERIOD}: 1/3 responded (33.3%)"
+    lines = text.output.splitlines()
+    assert lines[0] == f"wave {PERIOD}: 1/3 responded (33.3%)"
+    assert lines[-5:] == [
+        f"quadrants (loyalty from purchases before {opens}):",
+        "  Apostle 0 (tells others; ask for referrals)",
+        "  Mercenary 1 (satisfied with you and with competitors alike; build loyalty): A1",
+        "  Hostage 0 (stays only for lack of choice; fix the dissatisfaction now)",
+        "  Saboteur 0 (spreads bad word; open a direct channel and resolve their complaints)",
+    ]
 
 
 def test_unknown_waves_and_bad_periods_fail_clearly(url: str) -> None:

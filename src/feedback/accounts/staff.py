@@ -23,6 +23,7 @@ __all__ = [
     "StaffMember",
     "create_user",
     "end_session",
+    "find_member",
     "find_user",
     "log_in",
     "member_for_session",
@@ -100,6 +101,18 @@ async def find_user(email: str) -> StaffMember:
     row = await StaffUser.select().where(StaffUser.email == email.strip().lower()).first()
     if row is None:
         raise NotFound(f"no staff user with email {email}")
+    return _member(row)
+
+
+async def find_member(user_id: int) -> StaffMember:
+    """The active staff user with this id, or NotFound."""
+    row = (
+        await StaffUser.select()
+        .where((StaffUser.id == user_id) & StaffUser.active.eq(True))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no active staff user with id {user_id}")
     return _member(row)
 
 

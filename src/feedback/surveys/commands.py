@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
+import msgspec
 
 from feedback.cli import run_on_database
 from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.surveys import issuance, results, services
+from feedback.surveys.quadrant import Quadrant
+from feedback.surveys.schemas import results_out
 
 __all__ = ["waves_group"]
 
@@ -102,7 +103,7 @@ def show_results(period: str, as_json: bool) -> None:
 
     outcome = run_on_database(work)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False, indent=2))
+        click.echo(msgspec.json.format(msgspec.json.encode(results_out(outcome)), indent=2))
         return
     overall = outcome.overall
     click.echo(
@@ -118,4 +119,15 @@ def show_results(period: str, as_json: bool) -> None:
     for item in outcome.dropped:
         click.echo(
             f"  dropped: {item.code} {item.name} {item.previous_level} -> {item.current_level}"
+        )
+    _echo_quadrants(outcome)
+
+
+def _echo_quadrants(outcome: results.WaveResults) -> None:
+    click.echo(f"quadrants (loyalty from purchases before {outcome.purchases_as_of}):")
+    for kind in Quadrant:
+        codes = [item.code for item in outcome.quadrants if item.quadrant is kind]
+        click.echo(
+            f"  {kind.label} {outcome.quadrant_counts[kind.value]} ({kind.action})"
+            + (f": {', '.join(codes)}" if codes else "")
         )
