@@ -32,12 +32,7 @@ from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError
 from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
-from feedback.surveys.staff_controllers import (
-    FollowUpApi,
-    FollowUpPages,
-    StaffAnswerApi,
-    StaffAnswerPages,
-)
+from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
 from feedback.web.pages import AuthApi, SitePages
@@ -128,8 +123,6 @@ def create_app(
             SurveyPages,
             StaffAnswerPages,
             StaffAnswerApi,
-            FollowUpPages,
-            FollowUpApi,
             WaveApi,
             WavePages,
             create_static_files_router(

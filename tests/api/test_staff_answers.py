@@ -1,4 +1,4 @@
-"""Staff-recorded answers and the follow-up list over HTTP: API, pages, CSRF, escaping."""
+"""Staff-recorded answers over HTTP: API, pages, CSRF, escaping, and the complaints they open."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
+from feedback.complaints.tables import Complaint
 from feedback.db import Database
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import create_wave
-from feedback.surveys.tables import FollowUp, Invitation, Response
+from feedback.surveys.tables import Invitation, Response
 from tests.api.test_survey_page import HOSTILE
 from tests.conftest import log_in
 
@@ -61,7 +62,7 @@ async def _api_session(client: httpx.AsyncClient, member: StaffMember) -> dict[s
     return {"x-csrftoken": client.cookies["csrftoken"]}
 
 
-async def test_an_answer_recorded_through_the_api_lands_on_the_follow_up_list(
+async def test_a_level_0_answer_recorded_through_the_api_opens_a_complaint(
     client: httpx.AsyncClient, clock: FrozenClock, people: dict[Role, StaffMember]
 ) -> None:
     await _customers(clock, people[Role.account_manager].id)
@@ -74,22 +75,19 @@ async def test_an_answer_recorded_through_the_api_lands_on_the_follow_up_list(
     assert (recorded["period"], recorded["channel"], recorded["account_code"]) == (
         PERIOD, "phone", "K1",
     )  # fmt: skip
-    items = (await client.get("/api/v1/follow-ups")).json()["items"]
-    assert [(f["id"], f["contact_email"], f["comment"], f["recorded_by"]) for f in items] == [
-        (recorded["follow_up_id"], "k1@x.com", HOSTILE, "Agent")
-    ]
-    path = f"/api/v1/follow-ups/{recorded['follow_up_id']}/handled"
-    handled = await client.post(path, json={"note": "apologised"}, headers=headers)
-    assert handled.status_code == 200, handled.text
-    assert (handled.json()["status"], handled.json()["handled_by"]) == ("handled", "Agent")
-    again = await client.post(path, json={"note": "twice"}, headers=headers)
-    assert again.status_code == 409
-    assert (
-        again.json()["detail"] == f"follow-up {recorded['follow_up_id']} has already been handled"
+    complaint = await Complaint.select(
+        Complaint.id, Complaint.channel, Complaint.severity, Complaint.survey_response,
+        Complaint.contact.email.as_alias("email"), Complaint.description,
+    ).first()  # fmt: skip
+    assert complaint is not None
+    assert (complaint["id"], complaint["channel"], complaint["severity"]) == (
+        recorded["complaint_id"], "survey", "major",
+    )  # fmt: skip
+    assert (complaint["survey_response"], complaint["email"]) == (
+        recorded["response_id"],
+        "k1@x.com",
     )
-    assert (await client.get("/api/v1/follow-ups")).json()["items"] == []
-    handled_list = await client.get("/api/v1/follow-ups", params={"status": "handled"})
-    assert [f["note"] for f in handled_list.json()["items"]] == ["apologised"]
+    assert complaint["description"].endswith(HOSTILE)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +128,7 @@ async def test_bad_answers_get_a_clear_4xx_and_write_nothing(
     response = await client.post(path, json=body, headers=headers)
     assert response.status_code == status, response.text
     assert message in response.text
-    assert (await Response.count(), await FollowUp.count()) == (0, 0)
+    assert (await Response.count(), await Complaint.count()) == (0, 0)
 
 
 async def test_a_planned_wave_takes_no_answers(
@@ -145,22 +143,7 @@ async def test_a_planned_wave_takes_no_answers(
     )  # fmt: skip
 
 
-async def test_follow_up_filters_are_checked(
-    client: httpx.AsyncClient, people: dict[Role, StaffMember]
-) -> None:
-    await _api_session(client, people[Role.supervisor])
-    assert (await client.get("/api/v1/follow-ups", params={"status": "lost"})).status_code == 400
-    assert (await client.get("/api/v1/follow-ups", params={"limit": 0})).status_code == 400
-    unknown = await client.post(
-        "/api/v1/follow-ups/1/handled",
-        json={"note": "x", "by": "me"},
-        headers={"x-csrftoken": client.cookies["csrftoken"]},
-    )
-    assert unknown.status_code == 400
-    assert "unknown field `by`" in unknown.text
-
-
-async def test_a_manager_records_a_visit_on_the_page_and_handles_it_on_the_follow_up_page(
+async def test_a_manager_records_a_visit_on_the_page_which_opens_a_complaint(
     client: httpx.AsyncClient, clock: FrozenClock, people: dict[Role, StaffMember]
 ) -> None:
     manager = people[Role.account_manager]
@@ -180,25 +163,17 @@ async def test_a_manager_records_a_visit_on_the_page_and_handles_it_on_the_follo
         "/accounts/K1/survey-answers", data={**fields, "_csrf_token": csrf_of(form)}
     )
     assert sent.status_code == 303
-    assert sent.headers["location"] == "/accounts/K1/survey-answers/new?recorded=1&follow_up=1"
+    complaint = await Complaint.select(Complaint.id, Complaint.severity).first()
+    assert complaint is not None
+    assert complaint["severity"] == "minor"  # a call-back request, not a level-0 answer
+    assert sent.headers["location"] == (
+        f"/accounts/K1/survey-answers/new?recorded=1&complaint={complaint['id']}"
+    )
     shown = await client.get(sent.headers["location"])
-    assert "It is on the" in shown.text
+    assert f'<a href="/complaints/{complaint["id"]}">complaint {complaint["id"]}</a>' in shown.text
     row = await Response.select(Response.channel, Response.quality, Response.recorded_by).first()
     assert row == {"channel": "visit", "quality": 4, "recorded_by": manager.id}
     assert await Invitation.count().where(Invitation.responded_at.is_not_null()) == 1
-
-    listed = await client.get("/follow-ups")
-    assert HOSTILE not in listed.text
-    assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;" in listed.text
-    follow_up = (await FollowUp.select(FollowUp.id).first() or {})["id"]
-    handled = await client.post(
-        f"/follow-ups/{follow_up}/handled",
-        data={"note": "<i>visited</i>", "_csrf_token": csrf_of(listed)},
-    )
-    assert (handled.status_code, handled.headers["location"]) == (303, "/follow-ups")
-    done = await client.get("/follow-ups", params={"status": "handled"})
-    assert "&lt;i&gt;visited&lt;/i&gt;" in done.text
-    assert f"by {manager.name}<br>" in done.text
 
 
 async def test_the_form_shows_what_went_wrong_and_keeps_what_was_typed(

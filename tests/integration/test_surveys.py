@@ -238,7 +238,7 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
         clock.now(),
         contact_email="A1@x.com",
     )
-    assert (recorded.period, recorded.channel, recorded.follow_up_id) == (
+    assert (recorded.period, recorded.channel, recorded.complaint_id) == (
         "2026-H2",
         Channel.phone,
         None,

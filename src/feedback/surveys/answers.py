@@ -14,9 +14,10 @@ from feedback.accounts.directory import (
 )
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
+from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
-from feedback.surveys.follow_up_list import open_if_needed
+from feedback.surveys.complaint_intake import open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
 from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
@@ -65,6 +66,7 @@ class OpenInvitation:
     invitation_id: int
     wave_id: int
     account_id: int
+    contact_id: int
     period: str
     closes_on: dt.date
     language: str
@@ -74,13 +76,13 @@ class OpenInvitation:
 
 @dataclass(frozen=True)
 class RecordedAnswer:
-    """A stored answer, and the follow-up it put on the list (if any)."""
+    """A stored answer, and the complaint it opened (if any)."""
 
     response_id: int
     period: str
     account_code: str
     channel: Channel
-    follow_up_id: int | None
+    complaint_id: int | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def _open(row: dict[str, Any], language: str) -> OpenInvitation:
         invitation_id=row["id"],
         wave_id=row["wave"],
         account_id=row["account"],
+        contact_id=row["contact"],
         period=row["period"],
         closes_on=row["closes_on"],
         language=language,
@@ -150,8 +153,14 @@ def _response(answer: Answer, **fields: Any) -> Response:
     )
 
 
-async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
-    """Store the customer's answer; exactly one answer per invitation, even under races."""
+async def record_response(
+    token: str, answer: Answer, now: dt.datetime, policy: SlaPolicy = DEFAULT_POLICY
+) -> int:
+    """Store the customer's answer; exactly one answer per invitation, even under races.
+
+    An answer that calls for it opens a complaint (``policy`` sets its deadlines) in the
+    same transaction: both are stored, or neither.
+    """
     # The contact's language only matters to the page, not to storing the answer.
     invitation = _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
     checked = _checked(answer, invitation.items)
@@ -171,16 +180,28 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
             )
         )
         response_id = int(rows[0]["id"])
-        await open_if_needed(checked, response_id, invitation.account_id, now)
+        await open_if_called_for(
+            checked,
+            response_id,
+            invitation.account_id,
+            invitation.contact_id,
+            invitation.period,
+            now,
+            policy,
+        )
     return response_id
 
 
-async def _claim_contact_invitation(
-    wave_id: int, account_id: int, email: str, now: dt.datetime
-) -> int | None:
+async def _contacts_named(account_id: int, email: str) -> list[int]:
     contacts = await contact_ids_of_account(account_id, email=email)
     if not contacts:
         raise NotFound(f"{email} is not a contact of this account")
+    return contacts
+
+
+async def _claim_contact_invitation(
+    wave_id: int, account_id: int, contacts: list[int], now: dt.datetime
+) -> int | None:
     rows = await (
         Invitation.update({Invitation.responded_at: now})
         .where(
@@ -211,6 +232,7 @@ async def record_staff_response(
     recorder: StaffMember,
     now: dt.datetime,
     contact_email: str | None = None,
+    policy: SlaPolicy = DEFAULT_POLICY,
 ) -> RecordedAnswer:
     """Store an answer taken by phone or on a visit; it uses up the contact's link if given.
 
@@ -225,10 +247,11 @@ async def record_staff_response(
         "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
     )
     checked = _checked(answer, items_of(questionnaire[0]))
+    contacts = await _contacts_named(account_id, contact_email) if contact_email else []
     async with transaction():
         invitation = None
         if contact_email:
-            invitation = await _claim_contact_invitation(wave.id, account_id, contact_email, now)
+            invitation = await _claim_contact_invitation(wave.id, account_id, contacts, now)
             if invitation is None:
                 raise Conflict(f"{contact_email} has no unanswered invitation in {wave.period}")
         rows = await Response.insert(
@@ -244,8 +267,16 @@ async def record_staff_response(
             )
         )
         response_id = int(rows[0]["id"])
-        follow_up_id = await open_if_needed(checked, response_id, account_id, now)
-    return RecordedAnswer(response_id, wave.period, account_code, channel, follow_up_id)
+        complaint_id = await open_if_called_for(
+            checked,
+            response_id,
+            account_id,
+            contacts[0] if contacts else None,
+            wave.period,
+            now,
+            policy,
+        )
+    return RecordedAnswer(response_id, wave.period, account_code, channel, complaint_id)
 
 
 def _manager_filter(staff: StaffMember) -> int | None:

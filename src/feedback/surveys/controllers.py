@@ -168,7 +168,9 @@ class SurveyPages(Controller):
         if read.answer is None:
             return _form_page(request, invitation, lang, read)
         try:
-            await answers.record_response(token, read.answer, now)
+            await answers.record_response(
+                token, read.answer, now, request.app.state.settings.sla_policy
+            )
         except LinkNotUsable:
             return _invalid_link(request, lang)
         except InvalidInput:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -20,6 +20,7 @@ from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.mail.services import Mail, queue_many
+from feedback.surveys.complaint_intake import accounts_not_to_survey
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Invitation, WaveStatus
@@ -132,11 +133,11 @@ async def issue_wave(
     now: dt.datetime,
     context: MailContext,
     links_csv: Path | None = None,
-    skip_accounts: Collection[int] = (),
 ) -> list[IssuedLink]:
     """Invite every opted-in contact of every active account not yet invited to this wave.
 
-    ``skip_accounts`` holds accounts that must not be surveyed now (an open complaint).
+    Accounts with an open complaint are not surveyed now; issuing the wave again after
+    their complaint is closed invites them.
     Invitations and their queued mail commit together, in chunks of one transaction.
     """
     wave = await wave_info(period)
@@ -147,7 +148,7 @@ async def issue_wave(
         invited = await _invited_contacts(wave.id)
         recipients = [
             recipient
-            for recipient in await survey_recipients(skip_accounts)
+            for recipient in await survey_recipients(await accounts_not_to_survey())
             if recipient.contact_id not in invited
         ]
         for chunk in _chunks(recipients):
@@ -181,9 +182,14 @@ def _due(row: dict[str, Any], now: dt.datetime, closes_at: dt.datetime, rule: Re
     return reminder_due(progress, now, closes_at, rule)
 
 
-def _still_reachable(contact: ContactDetails | None) -> bool:
-    """Consent withdrawn or the account closed since the invitation: no reminder."""
-    return contact is not None and contact.survey_opt_in and contact.account_active
+def _still_reachable(contact: ContactDetails | None, held_back: set[int]) -> bool:
+    """Consent withdrawn, the account closed or a complaint opened since: no reminder."""
+    return (
+        contact is not None
+        and contact.survey_opt_in
+        and contact.account_active
+        and contact.account_id not in held_back
+    )
 
 
 async def send_reminders(
@@ -204,7 +210,8 @@ async def send_reminders(
         )
         due = [row for row in rows if _due(row, now, closes_at, rule)]
         contacts = await contact_details({int(row["contact"]) for row in due})
-        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])))]
+        held_back = await accounts_not_to_survey()
+        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])), held_back)]
         tokens = [new_token() for _ in due]
         await bound().executemany(
             "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",

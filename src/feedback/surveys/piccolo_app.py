@@ -7,7 +7,6 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from feedback.surveys.tables import (
-    FollowUp,
     Invitation,
     Questionnaire,
     ReminderLink,
@@ -18,7 +17,7 @@ from feedback.surveys.tables import (
 APP_CONFIG = AppConfig(
     app_name="surveys",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Questionnaire, Wave, Invitation, ReminderLink, Response, FollowUp],
+    table_classes=[Questionnaire, Wave, Invitation, ReminderLink, Response],
     migration_dependencies=["feedback.accounts.piccolo_app"],
     commands=[],
 )

@@ -15,15 +15,11 @@ from feedback.surveys.questionnaire import MAX_COMMENT
 from feedback.surveys.results import AccountsShown, WaveResults
 
 __all__ = [
-    "MAX_NOTE",
     "AccountMovementOut",
     "AccountQuadrantOut",
     "AspectOut",
     "ErrorOut",
-    "FollowUpOut",
-    "FollowUpPage",
     "GroupOut",
-    "HandledIn",
     "LevelFiguresOut",
     "RecordedAnswerOut",
     "StaffAnswerIn",
@@ -32,8 +28,6 @@ __all__ = [
     "results_out",
     "summary_out",
 ]
-
-MAX_NOTE = 2000
 
 
 class ErrorOut(msgspec.Struct):
@@ -159,35 +153,4 @@ class RecordedAnswerOut(msgspec.Struct):
     period: str
     account_code: str
     channel: str
-    follow_up_id: int | None
-
-
-class HandledIn(msgspec.Struct, forbid_unknown_fields=True):
-    note: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NOTE)]
-
-
-class FollowUpOut(msgspec.Struct):
-    """An answer someone must follow up, and what became of it."""
-
-    id: int
-    account_code: str
-    account_name: str
-    contact_email: str | None
-    contact_name: str | None
-    period: str
-    level: int
-    comment: str
-    may_contact: bool
-    channel: str
-    recorded_by: str | None
-    reason: str
-    status: str
-    created_at: dt.datetime
-    handled_at: dt.datetime | None
-    handled_by: str | None
-    note: str
-
-
-class FollowUpPage(msgspec.Struct):
-    items: list[FollowUpOut]
-    next_cursor: int | None
+    complaint_id: int | None

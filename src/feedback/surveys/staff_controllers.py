@@ -1,38 +1,27 @@
-"""HTTP layer for staff: answers taken by phone or on a visit, and the follow-up list."""
+"""HTTP layer for staff: answers customers gave by phone or on a visit."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
-from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from feedback.accounts.staff import StaffMember
 from feedback.errors import DomainError, InvalidInput
-from feedback.surveys import answers, follow_up_list
+from feedback.surveys import answers
 from feedback.surveys.answers import RecordedAnswer, StaffAnswerChoices
-from feedback.surveys.follow_up_list import FollowUpQuery
-from feedback.surveys.follow_ups import FollowUpStatus
 from feedback.surveys.levels import ASPECTS
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer
-from feedback.surveys.schemas import (
-    MAX_NOTE,
-    FollowUpOut,
-    FollowUpPage,
-    HandledIn,
-    RecordedAnswerOut,
-    StaffAnswerIn,
-)
+from feedback.surveys.schemas import RecordedAnswerOut, StaffAnswerIn
 from feedback.web.access import ALL_STAFF, allow
 
-__all__ = ["FollowUpApi", "FollowUpPages", "StaffAnswerApi", "StaffAnswerPages"]
+__all__ = ["StaffAnswerApi", "StaffAnswerPages"]
 
 StaffRequest = Request[StaffMember, Any, Any]
 FORM_FIELDS = ("period", "contact_email", "channel", "level", *ASPECTS, "comment")
@@ -56,6 +45,7 @@ async def _record(request: StaffRequest, period: str, data: StaffAnswerIn) -> Re
         request.user,
         request.app.state.clock.now(),
         contact_email=data.contact_email or None,
+        policy=request.app.state.settings.sla_policy,
     )
 
 
@@ -86,6 +76,12 @@ def _typed(code: str, sent: Mapping[str, str]) -> StaffAnswerIn:
         raise InvalidInput(f"the answer does not fit the form: {exc}") from exc
 
 
+def _complaint_opened(request: StaffRequest) -> int | None:
+    """The complaint the answer just recorded opened, named in the redirect's query."""
+    complaint = request.query_params.get("complaint", "")
+    return int(complaint) if complaint.isdigit() else None
+
+
 def _form_page(
     request: StaffRequest,
     choices: StaffAnswerChoices,
@@ -103,7 +99,7 @@ def _form_page(
             "sent": sent or {},
             "error": error,
             "recorded": request.query_params.get("recorded") == "1",
-            "followed_up": request.query_params.get("follow_up") == "1",
+            "complaint": _complaint_opened(request),
         },
         status_code=status,
     )
@@ -129,7 +125,7 @@ class StaffAnswerPages(Controller):
             recorded = await _record(request, sent["period"], _typed(code, sent))
         except DomainError as exc:
             return _form_page(request, choices, exc.status_code, sent, exc.message)
-        query = {"recorded": "1", "follow_up": "1" if recorded.follow_up_id else "0"}
+        query = {"recorded": "1", "complaint": recorded.complaint_id or ""}
         return Redirect(f"{request.url.path.rstrip('/')}/new?{urlencode(query)}", status_code=303)
 
 
@@ -142,77 +138,14 @@ class StaffAnswerApi(Controller):
     async def record_response(
         self, request: StaffRequest, period: FromPath[str], data: JSONBody[StaffAnswerIn]
     ) -> RecordedAnswerOut:
-        """Record an answer given by phone or on a visit; it may put an item on the follow-up
-        list. Account managers record for their own accounts only."""
+        """Record an answer given by phone or on a visit; a level-0 answer, or a comment with a
+        contact request, opens a complaint. Account managers record for their own accounts
+        only."""
         recorded = await _record(request, period, data)
         return RecordedAnswerOut(
             response_id=recorded.response_id,
             period=recorded.period,
             account_code=recorded.account_code,
             channel=recorded.channel.value,
-            follow_up_id=recorded.follow_up_id,
+            complaint_id=recorded.complaint_id,
         )
-
-
-async def _selection(
-    status: FromQuery[FollowUpStatus] = FollowUpStatus.open,
-    mine: Annotated[
-        bool, QueryParameter(description="only accounts I manage (always so for managers)")
-    ] = False,
-    after: Annotated[int | None, QueryParameter(description="next_cursor of the last page")] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=follow_up_list.MAX_PAGE)] = 50,
-) -> FollowUpQuery:
-    """The list's query parameters, the same for the page and the API."""
-    return FollowUpQuery(status=status, mine=mine, after=after, limit=limit)
-
-
-class HandledForm(msgspec.Struct):
-    note: str = ""
-
-
-class FollowUpPages(Controller):
-    path = "/follow-ups"
-    include_in_schema = False
-    opt = allow(ALL_STAFF)
-
-    @get("/", dependencies={"selection": Provide(_selection)})
-    async def follow_ups(
-        self, request: StaffRequest, selection: NamedDependency[FollowUpQuery]
-    ) -> Template:
-        page = await follow_up_list.list_follow_ups(selection, request.user)
-        return Template(
-            "surveys/follow_ups.html",
-            context={"user": request.user, "page": page, "query": selection, "max_note": MAX_NOTE},
-        )
-
-    @post("/{follow_up_id:int}/handled", status_code=303)
-    async def handle(
-        self,
-        request: StaffRequest,
-        follow_up_id: FromPath[int],
-        data: Annotated[HandledForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Redirect:
-        now = request.app.state.clock.now()
-        await follow_up_list.mark_handled(follow_up_id, data.note, request.user, now)
-        return Redirect("/follow-ups", status_code=303)
-
-
-class FollowUpApi(Controller):
-    path = "/api/v1/follow-ups"
-    tags = ("surveys",)
-    opt = allow(ALL_STAFF)
-
-    @get("/", dependencies={"selection": Provide(_selection)})
-    async def list_follow_ups(
-        self, request: StaffRequest, selection: NamedDependency[FollowUpQuery]
-    ) -> FollowUpPage:
-        """Answers to follow up, oldest first: level 0, or a comment with a contact request."""
-        return await follow_up_list.list_follow_ups(selection, request.user)
-
-    @post("/{follow_up_id:int}/handled", status_code=200)
-    async def handle(
-        self, request: StaffRequest, follow_up_id: FromPath[int], data: JSONBody[HandledIn]
-    ) -> FollowUpOut:
-        """Mark an open item handled with a note; who and when are kept."""
-        now = request.app.state.clock.now()
-        return await follow_up_list.mark_handled(follow_up_id, data.note, request.user, now)
