@@ -6,20 +6,31 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from feedback.accounts.directory import account_id_for_code, contact_details, contact_ids_of_account
+from feedback.accounts.directory import (
+    account_dimensions,
+    account_id_for_code,
+    contact_details,
+    contact_ids_of_account,
+)
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
 from feedback.db import transaction
-from feedback.errors import Conflict, InvalidInput
+from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.surveys.follow_up_list import open_if_needed
 from feedback.surveys.questionnaire import Answer, validate_answer
-from feedback.surveys.services import items_of, wave_info
+from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
 from feedback.surveys.tokens import token_hash
 
 __all__ = [
     "LinkNotUsable",
     "OpenInvitation",
+    "RecordedAnswer",
+    "StaffAnswerChoices",
     "open_invitation",
     "record_response",
     "record_staff_response",
+    "staff_answer_choices",
 ]
 
 LOOKUP_COLUMNS = (
@@ -59,6 +70,28 @@ class OpenInvitation:
     language: str
     questionnaire_version: int
     items: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """A stored answer, and the follow-up it put on the list (if any)."""
+
+    response_id: int
+    period: str
+    account_code: str
+    channel: Channel
+    follow_up_id: int | None
+
+
+@dataclass(frozen=True)
+class StaffAnswerChoices:
+    """What the form for recording an answer offers: the account, its contacts, open waves."""
+
+    account_code: str
+    account_name: str
+    tier: str
+    contact_emails: list[str]
+    periods: list[str]
 
 
 async def _usable_invitation(token: str, now: dt.datetime) -> dict[str, Any]:
@@ -137,7 +170,9 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
                 created_at=now,
             )
         )
-    return int(rows[0]["id"])
+        response_id = int(rows[0]["id"])
+        await open_if_needed(checked, response_id, invitation.account_id, now)
+    return response_id
 
 
 async def _claim_contact_invitation(
@@ -145,7 +180,7 @@ async def _claim_contact_invitation(
 ) -> int | None:
     contacts = await contact_ids_of_account(account_id, email=email)
     if not contacts:
-        return None
+        raise NotFound(f"{email} is not a contact of this account")
     rows = await (
         Invitation.update({Invitation.responded_at: now})
         .where(
@@ -159,26 +194,37 @@ async def _claim_contact_invitation(
     return int(rows[0]["id"]) if rows else None
 
 
+async def _staff_answerable_wave(period: str) -> WaveInfo:
+    wave = await wave_info(period)
+    if wave.status == WaveStatus.planned:
+        raise Conflict(f"the wave {wave.period} has not opened yet")
+    if wave.status == WaveStatus.closed:
+        raise Conflict(f"the wave {wave.period} is closed; its results are final")
+    return wave
+
+
 async def record_staff_response(
     period: str,
     account_code: str,
     answer: Answer,
-    channel: Channel,
-    recorded_by: int,
+    channel: Channel | str,
+    recorder: StaffMember,
     now: dt.datetime,
     contact_email: str | None = None,
-) -> int:
-    """Store an answer taken by phone or on a visit; it uses up the contact's link if given."""
-    if channel not in (Channel.phone, Channel.visit):
+) -> RecordedAnswer:
+    """Store an answer taken by phone or on a visit; it uses up the contact's link if given.
+
+    Account managers record answers for their own accounts only.
+    """
+    if channel not in (Channel.phone.value, Channel.visit.value):
         raise InvalidInput("staff record answers given by phone or on a visit")
-    wave = await wave_info(period)
-    if wave.status == WaveStatus.planned:
-        raise Conflict(f"the wave {wave.period} has not opened yet")
+    channel = Channel(channel)
+    wave = await _staff_answerable_wave(period)
+    account_id = await account_id_for_code(account_code, managed_by=_manager_filter(recorder))
     questionnaire = await Invitation.raw(
         "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
     )
     checked = _checked(answer, items_of(questionnaire[0]))
-    account_id = await account_id_for_code(account_code)
     async with transaction():
         invitation = None
         if contact_email:
@@ -193,8 +239,28 @@ async def record_staff_response(
                 account=account_id,
                 questionnaire_version=wave.questionnaire_version,
                 channel=channel,
-                recorded_by=recorded_by,
+                recorded_by=recorder.id,
                 created_at=now,
             )
         )
-    return int(rows[0]["id"])
+        response_id = int(rows[0]["id"])
+        follow_up_id = await open_if_needed(checked, response_id, account_id, now)
+    return RecordedAnswer(response_id, wave.period, account_code, channel, follow_up_id)
+
+
+def _manager_filter(staff: StaffMember) -> int | None:
+    return staff.id if staff.role is Role.account_manager else None
+
+
+async def staff_answer_choices(account_code: str, viewer: StaffMember) -> StaffAnswerChoices:
+    """The account (if the viewer may record for it), its contacts' emails and the open waves."""
+    account_id = await account_id_for_code(account_code, managed_by=_manager_filter(viewer))
+    account = (await account_dimensions([account_id]))[account_id]
+    contacts = await contact_details(await contact_ids_of_account(account_id))
+    return StaffAnswerChoices(
+        account_code=account.code,
+        account_name=account.name,
+        tier=account.tier,
+        contact_emails=sorted(c.email for c in contacts.values() if c.email),
+        periods=[wave.period for wave in await open_waves()],
+    )

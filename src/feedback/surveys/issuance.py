@@ -16,6 +16,7 @@ from feedback.accounts.directory import (
     contact_details,
     survey_recipients,
 )
+from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.mail.services import Mail, queue_many
@@ -43,6 +44,9 @@ REMINDER_CANDIDATES_SQL = (
     "WHERE wave = {} AND responded_at IS NULL AND reminders_sent < {} AND expires_at > {} "
     "ORDER BY id"
 )
+# On PostgreSQL a second reminder run waits for the first and then sees its updates, so the
+# two never remind anyone twice; SQLite's write transactions are serialised already.
+LOCK_CANDIDATES = {"postgres": " FOR UPDATE", "sqlite": ""}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class MailContext:
 
     base_url: str
     company: str = "Customer Service"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MailContext:
+        return cls(base_url=settings.base_url)
 
 
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -188,7 +196,12 @@ async def send_reminders(
         raise Conflict(f"the wave {wave.period} is {wave.status}; reminders go out only while open")
     closes_at = closing_instant(wave.closes_on)
     async with transaction():
-        rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now)
+        rows = await Invitation.raw(
+            REMINDER_CANDIDATES_SQL + LOCK_CANDIDATES[bound().kind],
+            wave.id,
+            rule.max_reminders,
+            now,
+        )
         due = [row for row in rows if _due(row, now, closes_at, rule)]
         contacts = await contact_details({int(row["contact"]) for row in due})
         due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])))]

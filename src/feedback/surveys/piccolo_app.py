@@ -6,12 +6,19 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from feedback.surveys.tables import Invitation, Questionnaire, ReminderLink, Response, Wave
+from feedback.surveys.tables import (
+    FollowUp,
+    Invitation,
+    Questionnaire,
+    ReminderLink,
+    Response,
+    Wave,
+)
 
 APP_CONFIG = AppConfig(
     app_name="surveys",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Questionnaire, Wave, Invitation, ReminderLink, Response],
+    table_classes=[Questionnaire, Wave, Invitation, ReminderLink, Response, FollowUp],
     migration_dependencies=["feedback.accounts.piccolo_app"],
     commands=[],
 )

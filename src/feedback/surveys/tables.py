@@ -20,9 +20,11 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from feedback.accounts.tables import Account, Contact, StaffUser
+from feedback.surveys.follow_ups import FollowUpReason, FollowUpStatus
 
 __all__ = [
     "Channel",
+    "FollowUp",
     "Invitation",
     "Questionnaire",
     "ReminderLink",
@@ -106,3 +108,23 @@ class Response(Table, tablename="response"):
     channel = Varchar(length=5, choices=Channel, default=Channel.web)
     recorded_by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
+
+
+class FollowUp(Table, tablename="follow_up"):
+    """An answer someone must follow up; written in the answer's own transaction."""
+
+    id = Serial(primary_key=True)
+    response = ForeignKey(Response, unique=True, on_delete=OnDelete.cascade)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    reason = Varchar(length=20, choices=FollowUpReason)
+    status = Varchar(
+        length=10,
+        choices=FollowUpStatus,
+        default=FollowUpStatus.open,
+        index=True,
+        help_text="Only the follow-up list's own services change it.",
+    )
+    created_at = Timestamptz()
+    handled_at = Timestamptz(null=True, default=None)
+    handled_by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
+    note = Text(default="", help_text="What was done, written by whoever handled it.")
