@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import email
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -65,14 +64,6 @@ class SmtpServerFixture:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServerFixture]:
-    server = SmtpServerFixture()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _mail(n: int) -> Mail:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, StaffUser
 from feedback.clock import FrozenClock
 from feedback.db import Database
@@ -89,14 +91,11 @@ async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invi
     ]
 
 
-async def test_accounts_held_back_are_skipped_and_mail_speaks_the_contacts_language(
-    db: Database, clock: FrozenClock
-) -> None:
-    held = await account("H1")
+async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenClock) -> None:
     zh = await account("Z1", [])
     await Contact(account=zh, email="li@z1.cn", name="李", language="zh").save()
     await wave(clock)
-    links = await issue_wave("2026-H2", clock.now(), MAIL, skip_accounts={held})
+    links = await issue_wave("2026-H2", clock.now(), MAIL)
     assert [link.account_code for link in links] == ["Z1"]
     mail = await OutboxMessage.select().first()
     assert mail is not None
@@ -223,23 +222,29 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
         email="s@x.com", name="S", role="agent", password_hash="x", created_at=clock.now()
     )
     await staff.save()
+    agent = StaffMember(id=staff.id, email="s@x.com", name="S", role=Role.agent)
     await account("A1")
     await wave(clock)
     token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
-    await record_staff_response(
+    recorded = await record_staff_response(
         "2026-H2",
         "A1",
         Answer(level=3),
         Channel.phone,
-        staff.id,
+        agent,
         clock.now(),
         contact_email="A1@x.com",
+    )
+    assert (recorded.period, recorded.channel, recorded.complaint_id) == (
+        "2026-H2",
+        Channel.phone,
+        None,
     )
     with pytest.raises(LinkNotUsable):
         await record_response(token, Answer(level=1), clock.now())
     with pytest.raises(InvalidInput):
         await record_staff_response(
-            "2026-H2", "A1", Answer(level=1), Channel.web, staff.id, clock.now()
+            "2026-H2", "A1", Answer(level=1), Channel.web, agent, clock.now()
         )
     row = await Response.select(Response.channel, Response.recorded_by).first()
     assert row == {"channel": "phone", "recorded_by": staff.id}

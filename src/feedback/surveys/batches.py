@@ -119,6 +119,9 @@ async def record_answers(period: str, batch: Sequence[BatchAnswer]) -> int:
     The same rules as one answer at a time: each answer must fit the wave's questionnaire,
     and each link is used once (a link unknown, already used, expired at the time of its
     answer or named twice fails the whole batch with LinkNotUsable).
+    Answers gathered earlier are history, not news: they open no complaints (a complaint's
+    deadlines run from when it is received, so one opened now for an old answer would be
+    breached at birth); staff raise one by hand where an old answer still calls for it.
     """
     wave = await wave_info(period)
     if wave.status != WaveStatus.open:

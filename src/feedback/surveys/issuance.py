@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -16,9 +16,11 @@ from feedback.accounts.directory import (
     contact_details,
     survey_recipients,
 )
+from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.mail.services import Mail, queue_many, record_delivered
+from feedback.surveys.complaint_intake import accounts_not_to_survey
 from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Invitation, WaveStatus
@@ -43,6 +45,9 @@ REMINDER_CANDIDATES_SQL = (
     "WHERE wave = {} AND responded_at IS NULL AND reminders_sent < {} AND expires_at > {} "
     "ORDER BY id"
 )
+# On PostgreSQL a second reminder run waits for the first and then sees its updates, so the
+# two never remind anyone twice; SQLite's write transactions are serialised already.
+LOCK_CANDIDATES = {"postgres": " FOR UPDATE", "sqlite": ""}
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class MailContext:
     base_url: str
     company: str = "Customer Service"
     delivered_elsewhere: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MailContext:
+        return cls(base_url=settings.base_url)
 
 
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -146,11 +155,11 @@ async def issue_wave(
     now: dt.datetime,
     context: MailContext,
     links_csv: Path | None = None,
-    skip_accounts: Collection[int] = (),
 ) -> list[IssuedLink]:
     """Invite every opted-in contact of every account open today not yet invited to this wave.
 
-    ``skip_accounts`` holds accounts that must not be surveyed now (an open complaint).
+    Accounts with an open complaint are not surveyed now; issuing the wave again after
+    their complaint is closed invites them.
     Invitations and their queued mail commit together, in chunks of one transaction.
     """
     wave = await wave_info(period)
@@ -161,7 +170,7 @@ async def issue_wave(
         invited = await _invited_contacts(wave.id)
         recipients = [
             recipient
-            for recipient in await survey_recipients(now.date(), skip_accounts)
+            for recipient in await survey_recipients(now.date(), await accounts_not_to_survey())
             if recipient.contact_id not in invited
         ]
         for chunk in _chunks(recipients):
@@ -195,9 +204,14 @@ def _due(row: dict[str, Any], now: dt.datetime, closes_at: dt.datetime, rule: Re
     return reminder_due(progress, now, closes_at, rule)
 
 
-def _still_reachable(contact: ContactDetails | None, now: dt.datetime) -> bool:
-    """Consent withdrawn or the account closed since the invitation: no reminder."""
-    return contact is not None and contact.survey_opt_in and contact.account_open_on(now.date())
+def _still_reachable(contact: ContactDetails | None, now: dt.datetime, held_back: set[int]) -> bool:
+    """Consent withdrawn, the account closed or a complaint opened since: no reminder."""
+    return (
+        contact is not None
+        and contact.survey_opt_in
+        and contact.account_open_on(now.date())
+        and contact.account_id not in held_back
+    )
 
 
 async def send_reminders(
@@ -210,10 +224,20 @@ async def send_reminders(
         raise Conflict(f"the wave {wave.period} is {wave.status}; reminders go out only while open")
     closes_at = closing_instant(wave.closes_on)
     async with transaction():
-        rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now)
+        rows = await Invitation.raw(
+            REMINDER_CANDIDATES_SQL + LOCK_CANDIDATES[bound().kind],
+            wave.id,
+            rule.max_reminders,
+            now,
+        )
         due = [row for row in rows if _due(row, now, closes_at, rule)]
         contacts = await contact_details({int(row["contact"]) for row in due})
-        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])), now)]
+        held_back = await accounts_not_to_survey()
+        due = [
+            row
+            for row in due
+            if _still_reachable(contacts.get(int(row["contact"])), now, held_back)
+        ]
         tokens = [new_token() for _ in due]
         await bound().executemany(
             "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
