@@ -5,28 +5,40 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
-from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, PathParameter
+from litestar.response import Redirect, Template
 from litestar.template.base import csrf_token
 from markupsafe import Markup
 
+from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
-from feedback.surveys import answers
+from feedback.surveys import answers, overview, results
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
+from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
+from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
+from feedback.surveys.schemas import (
+    ErrorOut,
+    WaveResultsOut,
+    WaveSummaryOut,
+    results_out,
+    summary_out,
+)
 from feedback.surveys.wording import wording
 from feedback.web import i18n
-from feedback.web.access import PUBLIC, allow
+from feedback.web.access import ALL_STAFF, PUBLIC, allow
 
-__all__ = ["SurveyPages"]
+__all__ = ["SurveyPages", "WaveApi", "WavePages"]
 
 AnyRequest = Request[Any, Any, Any]
+StaffRequest = Request[StaffMember, Any, Any]
 # One answer for unknown, used and expired links alike, so that links cannot be probed.
 INVALID_LINK_STATUS = 404
 LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
@@ -183,7 +195,13 @@ class SurveyPages(Controller):
         if read.answer is None:
             return _form_page(request, invitation, lang, read)
         try:
-            await answers.record_response(token, read.answer, now, opened=invitation)
+            await answers.record_response(
+                token,
+                read.answer,
+                now,
+                request.app.state.settings.sla_policy,
+                opened=invitation,
+            )
         except LinkNotUsable:
             return _invalid_link(request, lang)
         except InvalidInput:
@@ -191,3 +209,65 @@ class SurveyPages(Controller):
             return _form_page(request, invitation, lang, read)
         language = i18n.choose_language(lang, invitation.language)
         return Redirect(f"/s/thanks?lang={language}", status_code=303)
+
+
+async def _visible_results(period: str, viewer: StaffMember) -> results.WaveResults:
+    return results.visible_results(await results.wave_results(period), viewer)
+
+
+PERIOD_ERRORS = {
+    400: ResponseSpec(ErrorOut, description="The period is not like 2026-H1 or 2026-H2."),
+    404: ResponseSpec(ErrorOut, description="There is no wave for the period."),
+}
+
+
+class WaveApi(Controller):
+    """Every staff role reads the figures; the per-account lists follow visible_results."""
+
+    path = "/api/v1/waves"
+    tags = ("waves",)
+    opt = allow(ALL_STAFF)
+
+    @get("/")
+    async def list_waves(self) -> list[WaveSummaryOut]:
+        """Every wave, oldest first, with its headline figures."""
+        return [summary_out(summary) for summary in await overview.wave_summaries()]
+
+    @get("/{period:str}/results", responses=PERIOD_ERRORS)
+    async def wave_results(
+        self,
+        request: StaffRequest,
+        period: Annotated[str, PathParameter(description="The half year, e.g. 2026-H2")],
+    ) -> WaveResultsOut:
+        """A wave's results, as `feedback waves results PERIOD --json` prints them.
+
+        Account managers get the per-account lists (movement, dropped, quadrants) of their
+        own portfolio only, agents none; ``accounts_shown`` says which.
+        """
+        return results_out(await _visible_results(period, request.user))
+
+
+class WavePages(Controller):
+    path = "/waves"
+    include_in_schema = False
+    opt = allow(ALL_STAFF)
+
+    @get("/")
+    async def waves_list(self, request: StaffRequest) -> Template:
+        summaries = await overview.wave_summaries()
+        return Template("waves/list.html", context={"waves": summaries[::-1], "user": request.user})
+
+    @get("/{period:str}")
+    async def wave_page(self, request: StaffRequest, period: FromPath[str]) -> Template:
+        shown = await _visible_results(period, request.user)
+        trend = [s for s in await overview.wave_summaries() if s.period <= shown.period]
+        context = {
+            "results": shown,
+            "trend": trend,
+            "level_chart": level_chart(shown.period, shown.overall),
+            "trend_chart": trend_chart(trend),
+            "level_labels": list(LEVEL_LABELS.values()),
+            "quadrant_kinds": list(Quadrant),
+            "user": request.user,
+        }
+        return Template("waves/detail.html", context=context)
