@@ -32,7 +32,7 @@ from feedback.db import Database, transaction
 from feedback.scoring import services
 from feedback.scoring.features import features_at
 from feedback.scoring.records import day_number
-from scratch import scratch_database
+from scratch import migrated_database
 
 AS_OF = dt.date(2026, 11, 26)
 BUDGET_SECONDS = 60.0
@@ -93,12 +93,12 @@ async def fill(database: Database, accounts: int, purchases: int) -> None:
 
 
 async def build(url: str, accounts: int, purchases: int) -> None:
-    async with scratch_database(url) as database:
+    async with migrated_database(url) as database:
         await fill(database, accounts, purchases)
 
 
 async def measure(url: str) -> None:
-    async with scratch_database(url, migrated=False):
+    async with migrated_database(url, migrated=False):
         started = time.perf_counter()
         records = await services.load_records(AS_OF)
         read = time.perf_counter() - started

@@ -48,7 +48,7 @@ from feedback.demo.simulator import simulate
 from feedback.scoring import services, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
-from scratch import scratch_database
+from scratch import migrated_database
 
 AS_OF = dt.date(2026, 11, 26)
 HORIZON = 180
@@ -208,7 +208,7 @@ def peers(records: CustomerRecords, frame: training.Frame, folds: int) -> dict[s
 
 
 async def load(url: str, accounts: int, seed_number: int) -> CustomerRecords:
-    async with scratch_database(url):
+    async with migrated_database(url):
         simulation = simulate(AS_OF, accounts=accounts, seed=seed_number)
         await seed(simulation, dt.datetime.now(dt.UTC), TierThresholds())
         return await services.load_records(AS_OF)

@@ -31,7 +31,8 @@ from feedback.clock import Clock, SystemClock
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError
-from feedback.surveys.controllers import SurveyPages
+from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
+from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
 from feedback.web.pages import AuthApi, SitePages
@@ -89,7 +90,8 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return _error_page(request, 500, "Something went wrong on our side; it has been logged.")
 
 
-def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+async def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+    # Async for the same reason as access_guard: a plain function would run in a thread.
     return request.method == "POST" and request.url.path in LOGIN_PATHS
 
 
@@ -120,6 +122,10 @@ def create_app(
             AccountPages,
             AccountApi,
             SurveyPages,
+            StaffAnswerPages,
+            StaffAnswerApi,
+            WaveApi,
+            WavePages,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),

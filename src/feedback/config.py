@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy, parse_policy
 from feedback.errors import ConfigurationError
 
-__all__ = ["Settings", "TierThresholds"]
+__all__ = ["Settings", "TierThresholds", "read_sla_policy"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.sqlite3'}"
@@ -44,6 +45,20 @@ class TierThresholds:
         return cls(a, b, c)
 
 
+def read_sla_policy(path: str) -> SlaPolicy:
+    """The complaint deadlines policy from a JSON file; the defaults when no file is named."""
+    if not path:
+        return DEFAULT_POLICY
+    try:
+        return parse_policy(Path(path).read_bytes())
+    except OSError as exc:
+        raise ConfigurationError(f"FEEDBACK_SLA_POLICY: cannot read {path}: {exc}") from exc
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"FEEDBACK_SLA_POLICY: {path} is not a valid policy: {exc}"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
@@ -58,6 +73,7 @@ class Settings:
     session_hours: int = 12
     max_body_bytes: int = 1_048_576
     login_attempts_per_minute: int = 10
+    sla_policy: SlaPolicy = DEFAULT_POLICY
 
     @property
     def production(self) -> bool:
@@ -91,4 +107,5 @@ class Settings:
             ),
             session_hours=int(env.get("FEEDBACK_SESSION_HOURS", "12")),
             login_attempts_per_minute=int(env.get("FEEDBACK_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+            sla_policy=read_sla_policy(env.get("FEEDBACK_SLA_POLICY", "")),
         )

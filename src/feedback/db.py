@@ -172,8 +172,9 @@ class SerialSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: type[Table] | None = None,
     ) -> list[dict[str, Any]]:
-        async with connection.execute(query, args or []) as cursor:
-            return list(await cursor.fetchall())  # type: ignore[arg-type]
+        # One trip to the connection's thread (not three: execute, fetch, close); under load
+        # each trip waits for the event loop to hand over the GIL.
+        return list(await connection.execute_fetchall(query, args or []))  # type: ignore[arg-type]
 
     async def _run(self, query: str, args: list[Any] | None) -> list[dict[str, Any]]:
         current = self.current_transaction.get()

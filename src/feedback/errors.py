@@ -9,6 +9,7 @@ __all__ = [
     "DomainError",
     "ImportFailed",
     "InvalidInput",
+    "InvalidTransition",
     "NotAuthenticated",
     "NotFound",
     "RowError",
@@ -45,6 +46,15 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class InvalidTransition(Conflict):
+    """An action the current state does not allow; the message names those it does."""
+
+    def __init__(self, state: str, action: str, allowed: list[str]) -> None:
+        self.state, self.action, self.allowed = state, action, tuple(allowed)
+        choices = ", ".join(allowed) if allowed else "none (the complaint is finished)"
+        super().__init__(f"cannot {action} a complaint that is {state}; allowed actions: {choices}")
 
 
 class ConfigurationError(DomainError):

@@ -23,13 +23,15 @@ from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database
+from feedback.surveys.services import create_wave
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
-from tests.conftest import TEST_PASSWORD, client_for
+from tests.conftest import NOW, TEST_PASSWORD, client_for
 
 ANONYMOUS = "anonymous"
 ACCOUNT_CODE = "ACC-1"
 # A value for every path parameter a route may have; a route with a new one fails the walk.
-PATH_VALUES = {"code": ACCOUNT_CODE, "token": "no-such-survey-link"}
+PERIOD = "2026-H2"
+PATH_VALUES = {"code": ACCOUNT_CODE, "token": "no-such-survey-link", "period": PERIOD}
 # Paths served by Litestar itself; they must be public, and are not walked.
 FRAMEWORK_PREFIXES = ("/static", "/schema")
 GUARD_REDIRECT = "/login?next="
@@ -121,6 +123,15 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", f"/accounts/{ACCOUNT_CODE}"),
         ("GET", "/api/v1/accounts"),
         ("GET", f"/api/v1/accounts/{ACCOUNT_CODE}"),
+        ("GET", "/waves"),
+        ("GET", f"/waves/{PERIOD}"),
+        ("GET", "/api/v1/waves"),
+        ("GET", f"/api/v1/waves/{PERIOD}/results"),
+    } <= walked
+    assert {
+        ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
+        ("POST", f"/accounts/{ACCOUNT_CODE}/survey-answers"),
+        ("POST", "/api/v1/waves/2026-H2/responses"),
     } <= walked
 
 
@@ -225,6 +236,7 @@ async def _staff_and_account(
             opened_on=dt.date(2020, 1, 1),
         )
     )
+    await create_wave(PERIOD, NOW)
     return members
 
 
@@ -237,6 +249,9 @@ async def test_every_route_lets_in_exactly_its_audience(
     problems, statuses = await _walk(app, clock, role, members)
     assert problems == []
     assert len(statuses) >= 12
+    if role != ANONYMOUS:  # every staff role reads wave results (lists follow the role)
+        waves = ("/waves", f"/waves/{PERIOD}", "/api/v1/waves", f"/api/v1/waves/{PERIOD}/results")
+        assert [statuses["GET", path] for path in waves] == [200, 200, 200, 200]
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -22,10 +23,12 @@ __all__ = [
     "StaffMember",
     "create_user",
     "end_session",
+    "find_member",
     "find_user",
     "log_in",
     "member_for_session",
     "set_active",
+    "staff_names",
 ]
 
 MIN_PASSWORD_LENGTH = 8
@@ -101,6 +104,18 @@ async def find_user(email: str) -> StaffMember:
     return _member(row)
 
 
+async def find_member(user_id: int) -> StaffMember:
+    """The active staff user with this id, or NotFound."""
+    row = (
+        await StaffUser.select()
+        .where((StaffUser.id == user_id) & StaffUser.active.eq(True))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no active staff user with id {user_id}")
+    return _member(row)
+
+
 async def log_in(
     email: str, password: str, now: dt.datetime, hours: int
 ) -> tuple[StaffMember, str]:
@@ -162,3 +177,13 @@ async def set_active(email: str, active: bool) -> None:
         if not active:
             await StaffSession.delete().where(StaffSession.user == member.id)
     security_log.info("staff user %s: %s", "activated" if active else "deactivated", member.email)
+
+
+async def staff_names(user_ids: Collection[int]) -> dict[int, str]:
+    """Display names of staff users, e.g. whoever recorded or handled something."""
+    if not user_ids:
+        return {}
+    rows = await StaffUser.select(StaffUser.id, StaffUser.name).where(
+        StaffUser.id.is_in(sorted(set(user_ids)))
+    )
+    return {int(row["id"]): str(row["name"]) for row in rows}

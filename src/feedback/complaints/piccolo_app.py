@@ -1,4 +1,4 @@
-"""Piccolo app of the complaints domain; its tables arrive with the capability."""
+"""Piccolo app of the complaints domain."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from feedback.complaints.tables import Complaint, ComplaintEvent
+
 APP_CONFIG = AppConfig(
     app_name="complaints",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
-    migration_dependencies=[],
+    table_classes=[Complaint, ComplaintEvent],
+    migration_dependencies=["feedback.accounts.piccolo_app"],
     commands=[],
 )

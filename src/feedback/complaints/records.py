@@ -1,0 +1,209 @@
+"""Complaint rows for the services: the view, the guarded update and the history row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from feedback.accounts.staff import StaffMember
+from feedback.complaints.deadlines import Clocks, Completion
+from feedback.complaints.states import Action, ComplaintState, allowed_actions
+from feedback.complaints.tables import Complaint, ComplaintEvent, EventKind
+from feedback.errors import Conflict, NotFound
+
+__all__ = [
+    "CLOCK_COLUMNS",
+    "ComplaintView",
+    "HistoryEntry",
+    "check_expected",
+    "clocks_of",
+    "get_complaint",
+    "guarded_update",
+    "history",
+    "load_row",
+    "view_of",
+    "write_event",
+]
+
+CLOCK_COLUMNS = (
+    "apology_due_at",
+    "resolution_due_at",
+    "follow_up_due_at",
+    "apology_breached",
+    "resolution_breached",
+    "follow_up_breached",
+    "next_due_at",
+    "next_warn_at",
+)
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """A complaint as the queue and the ticket page show it."""
+
+    id: int
+    account_id: int
+    contact_id: int | None
+    channel: str
+    category: str
+    severity: str
+    tier: str
+    description: str
+    assignee_id: int | None
+    state: ComplaintState
+    version: int
+    received_at: dt.datetime
+    clocks: Clocks
+    apology_message: str
+    findings: str
+    root_cause: str | None
+    resolution: str
+    follow_up_outcome: str | None
+    reopen_count: int
+    allowed_actions: tuple[Action, ...]
+
+
+def clocks_of(row: Mapping[str, Any]) -> Clocks:
+    return Clocks(received_at=row["received_at"], **{name: row[name] for name in CLOCK_COLUMNS})
+
+
+def view_of(row: Mapping[str, Any]) -> ComplaintView:
+    state = ComplaintState(row["state"])
+    return ComplaintView(
+        id=row["id"],
+        account_id=row["account"],
+        contact_id=row["contact"],
+        channel=row["channel"],
+        category=row["category"],
+        severity=row["severity"],
+        tier=row["tier"],
+        description=row["description"],
+        assignee_id=row["assignee"],
+        state=state,
+        version=row["version"],
+        received_at=row["received_at"],
+        clocks=clocks_of(row),
+        apology_message=row["apology_message"],
+        findings=row["findings"],
+        root_cause=row["root_cause"],
+        resolution=row["resolution"],
+        follow_up_outcome=row["follow_up_outcome"],
+        reopen_count=row["reopen_count"],
+        allowed_actions=allowed_actions(state),
+    )
+
+
+async def load_row(complaint_id: int) -> dict[str, Any]:
+    row = await Complaint.select().where(Complaint.id == complaint_id).first()
+    if row is None:
+        raise NotFound(f"no complaint {complaint_id}")
+    return row
+
+
+async def get_complaint(complaint_id: int) -> ComplaintView:
+    return view_of(await load_row(complaint_id))
+
+
+async def write_event(
+    complaint_id: int,
+    kind: EventKind,
+    from_state: ComplaintState | None,
+    to_state: ComplaintState,
+    version: int,
+    actor: StaffMember | None,
+    now: dt.datetime,
+    content: Mapping[str, Any],
+    seconds_in_state: int | None = None,
+    completion: Completion | None = None,
+) -> None:
+    await ComplaintEvent.insert(
+        ComplaintEvent(
+            complaint=complaint_id,
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            version=version,
+            actor=actor.id if actor else None,
+            content=dict(content),
+            seconds_in_state=seconds_in_state,
+            step=completion.step if completion else None,
+            step_due_at=completion.due_at if completion else None,
+            late=completion.late if completion else None,
+            created_at=now,
+        )
+    )
+
+
+async def guarded_update(
+    complaint_id: int, state: ComplaintState, version: int, values: dict[str, Any]
+) -> None:
+    """Write only if nobody changed the complaint since it was read: one concurrent action wins."""
+    updated = await (
+        Complaint.update({getattr(Complaint, name): value for name, value in values.items()})
+        .where(
+            (Complaint.id == complaint_id)
+            & (Complaint.state == state)
+            & (Complaint.version == version)
+        )
+        .returning(Complaint.id)
+    )
+    if not updated:
+        current = await load_row(complaint_id)
+        raise Conflict(
+            f"complaint {complaint_id} was changed meanwhile: it is now {current['state']} "
+            f"(version {current['version']}); reload it and try again"
+        )
+
+
+def check_expected(row: Mapping[str, Any], state: ComplaintState, version: int) -> None:
+    if row["state"] != state.value or row["version"] != version:
+        raise Conflict(
+            f"complaint {row['id']} is {row['state']} at version {row['version']}, not "
+            f"{state.value} at version {version}; reload it and try again"
+        )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One row of a complaint's history, oldest first."""
+
+    kind: str
+    from_state: str | None
+    to_state: str
+    version: int
+    actor_id: int | None
+    content: dict[str, Any]
+    seconds_in_state: int | None
+    step: str | None
+    step_due_at: dt.datetime | None
+    late: bool | None
+    created_at: dt.datetime
+
+
+async def history(complaint_id: int) -> list[HistoryEntry]:
+    """Every step, note, assignment and alert of a complaint, in the order they happened."""
+    await load_row(complaint_id)
+    rows = (
+        await ComplaintEvent.select()
+        .where(ComplaintEvent.complaint == complaint_id)
+        .order_by(ComplaintEvent.id)
+        .output(load_json=True)
+    )
+    return [
+        HistoryEntry(
+            kind=row["kind"],
+            from_state=row["from_state"],
+            to_state=row["to_state"],
+            version=row["version"],
+            actor_id=row["actor"],
+            content=row["content"],
+            seconds_in_state=row["seconds_in_state"],
+            step=row["step"],
+            step_due_at=row["step_due_at"],
+            late=None if row["late"] is None else bool(row["late"]),
+            created_at=row["created_at"],
+        )
+        for row in rows
+    ]
