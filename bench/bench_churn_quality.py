@@ -210,7 +210,12 @@ def peers(records: CustomerRecords, frame: training.Frame, folds: int) -> dict[s
 async def load(url: str, accounts: int, seed_number: int) -> CustomerRecords:
     async with migrated_database(url):
         simulation = simulate(AS_OF, accounts=accounts, seed=seed_number)
-        await seed(simulation, dt.datetime.now(dt.UTC), TierThresholds())
+        await seed(
+            simulation,
+            dt.datetime.now(dt.UTC),
+            TierThresholds(),
+            base_url="https://feedback.example",
+        )
         return await services.load_records(AS_OF)
 
 

@@ -112,8 +112,8 @@ async def test_survey_levels_are_read_per_wave_and_account(db: Database) -> None
         await close_wave(period, now)
     assert await Response.count() == 1
     surveys = (await services.load_records(AS_OF)).surveys
-    a, c = (sorted(ids.values()).index(ids[code]) for code in "AC")
-    # B was closed before either wave was issued, so it was never asked.
+    a, b, c = (sorted(ids.values()).index(ids[code]) for code in "ABC")
+    # B closed on 2026-03-01: asked (and silent) in 2025-H2, not asked in 2026-H1.
     assert list(
         zip(
             surveys.account.tolist(),
@@ -124,6 +124,7 @@ async def test_survey_levels_are_read_per_wave_and_account(db: Database) -> None
     ) == [
         (a, day_number(dt.date(2025, 12, 15)), 3),
         (a, day_number(dt.date(2026, 6, 15)), -1),
+        (b, day_number(dt.date(2025, 12, 15)), -1),
         (c, day_number(dt.date(2025, 12, 15)), -1),
         (c, day_number(dt.date(2026, 6, 15)), -1),
     ]
@@ -133,7 +134,7 @@ async def test_training_registers_a_version_that_loads_and_predicts_alike(
     db: Database, clock: FrozenClock
 ) -> None:
     simulation = simulate(AS_OF, accounts=400, seed=21)
-    await seed(simulation, clock.now(), TierThresholds())
+    await seed(simulation, clock.now(), TierThresholds(), base_url="https://feedback.example")
     with pytest.raises(NotFound):
         await registry.load_model()
     first = await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())

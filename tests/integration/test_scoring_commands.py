@@ -52,7 +52,9 @@ def customers(
     simulation = simulate(TODAY, accounts=300, seed=4)
 
     async def load() -> None:
-        await seed(simulation, SystemClock().now(), TierThresholds())
+        await seed(
+            simulation, SystemClock().now(), TierThresholds(), base_url="https://feedback.example"
+        )
 
     with pytest.MonkeyPatch.context() as patch:
         # The seed creates 15 staff users; Argon2id at full cost would dominate.
