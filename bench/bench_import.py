@@ -24,13 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
+from scratch import scratch_database
 
 TODAY = dt.date(2026, 11, 26)
 REFERENCE_CHUNK = 1000
@@ -162,20 +160,8 @@ def scratch_url(kind: str, args: argparse.Namespace, workdir: Path, phase: str) 
     if kind == "sqlite":
         yield f"sqlite:///{workdir / f'{phase}.sqlite3'}"
         return
-    name = f"feedback_bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_postgres_admin(args.postgres, f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(urlsplit(args.postgres)._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(_postgres_admin(args.postgres, f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-async def _postgres_admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with scratch_database(args.postgres) as url:
+        yield url
 
 
 def report(kind: str, rows: int, results: dict[str, dict[str, float]]) -> None:

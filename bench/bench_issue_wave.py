@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
-import io
 import secrets
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
-
-from feedback.db import Database, migrate, transaction
+from feedback.db import Database, transaction
 from feedback.mail.services import INSERT_SQL as OUTBOX_SQL
 from feedback.surveys.issuance import CHUNK, INVITATION_SQL, MailContext, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
+from scratch import migrated_database, scratch_database
 
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
@@ -104,12 +99,7 @@ async def bare_insert(database: Database, invitations: list[Any], outbox: list[A
 
 
 async def measure(url: str, contacts: int) -> None:
-    database = Database(url)
-    database.bind()
-    await database.open()
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's migration banners
-            await migrate()
+    async with migrated_database(url) as database:
         await seed(database, contacts)
         # The reference writes into its own wave, before the service runs (so the service
         # meets tables that already hold the reference's rows, never the other way round).
@@ -120,8 +110,6 @@ async def measure(url: str, contacts: int) -> None:
         started = time.perf_counter()
         issued = await issue_wave("2026-H2", NOW, CONTEXT)
         service = time.perf_counter() - started
-    finally:
-        await database.close()
     if len(issued) != contacts:
         raise SystemExit(f"issue_wave invited {len(issued)} contacts, expected {contacts}")
     ratio = service / reference
@@ -132,14 +120,6 @@ async def measure(url: str, contacts: int) -> None:
     print(f"ratio issue_wave / bare insert: {ratio:.2f} ({verdict} target <= {TARGET})")
 
 
-async def _admin(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(admin_url, timeout=10)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
@@ -148,13 +128,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.postgres:
-        name = f"feedback_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(args.postgres, f'CREATE DATABASE "{name}"'))
-        try:
-            url = urlunsplit(urlsplit(args.postgres)._replace(path=f"/{name}"))
+        with scratch_database(args.postgres) as url:
             asyncio.run(measure(url, args.contacts))
-        finally:
-            asyncio.run(_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         return
     with tempfile.TemporaryDirectory(prefix="bench-issue-") as folder:
         asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.contacts))

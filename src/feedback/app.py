@@ -37,7 +37,8 @@ from feedback.complaints.public_pages import (
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
-from feedback.surveys.controllers import SurveyPages
+from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
+from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
 from feedback.web.pages import AuthApi, SitePages
@@ -98,7 +99,8 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return _error_page(request, 500, "Something went wrong on our side; it has been logged.")
 
 
-def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+async def _throttle_logins(request: Request[Any, Any, Any]) -> bool:
+    # Async for the same reason as access_guard: a plain function would run in a thread.
     return request.method == "POST" and request.url.path in LOGIN_PATHS
 
 
@@ -133,6 +135,10 @@ def create_app(
             AccountPages,
             AccountApi,
             SurveyPages,
+            StaffAnswerPages,
+            StaffAnswerApi,
+            WaveApi,
+            WavePages,
             ComplaintPages,
             ComplaintApi,
             ComplaintFormPages,

@@ -1,4 +1,4 @@
-"""The `feedback` command: serve, demo, db, users, accounts and imports."""
+"""The `feedback` command: serve, demo, db, users, accounts, imports, waves and jobs."""
 
 from __future__ import annotations
 
@@ -141,10 +141,11 @@ def _register_domain_commands() -> None:
     """Commands defined next to their domain; they import run_on_database from here."""
     from feedback.accounts.import_command import import_group
     from feedback.demo.command import demo_command
-    from feedback.mail.commands import jobs_group
+    from feedback.jobs import jobs_group
+    from feedback.scoring.commands import scoring_group
     from feedback.surveys.commands import waves_group
 
-    for command in (import_group, demo_command, waves_group, jobs_group):
+    for command in (import_group, demo_command, waves_group, jobs_group, scoring_group):
         main.add_command(command)
 
 

@@ -26,6 +26,7 @@ from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.tables import Category, Channel
 from feedback.config import Settings
 from feedback.db import Database
+from feedback.surveys.services import create_wave
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
 from tests.conftest import NOW, TEST_PASSWORD, client_for
 
@@ -33,9 +34,11 @@ ANONYMOUS = "anonymous"
 ACCOUNT_CODE = "ACC-1"
 # A value for every path parameter a route may have; a route with a new one fails the walk.
 COMPLAINT_ID = 1
+PERIOD = "2026-H2"
 PATH_VALUES = {
     "code": ACCOUNT_CODE,
     "token": "no-such-survey-link",
+    "period": PERIOD,
     "complaint_id": COMPLAINT_ID,
     "submission_id": 1,
 }
@@ -153,6 +156,15 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("POST", f"/api/v1/complaints/{COMPLAINT_ID}/assign"),
         ("POST", f"/api/v1/complaints/{COMPLAINT_ID}/notes"),
         ("POST", "/api/v1/complaints/form-links"),
+        ("GET", "/waves"),
+        ("GET", f"/waves/{PERIOD}"),
+        ("GET", "/api/v1/waves"),
+        ("GET", f"/api/v1/waves/{PERIOD}/results"),
+    } <= walked
+    assert {
+        ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
+        ("POST", f"/accounts/{ACCOUNT_CODE}/survey-answers"),
+        ("POST", "/api/v1/waves/2026-H2/responses"),
     } <= walked
 
 
@@ -266,6 +278,7 @@ async def _staff_and_account(
     new = NewComplaint(account["id"], Channel.phone, Category.billing, Severity.minor, "Wrong.")
     complaint = await open_complaint(new, None, NOW, DEFAULT_POLICY)
     assert complaint.id == COMPLAINT_ID
+    await create_wave(PERIOD, NOW)
     return members
 
 
@@ -278,6 +291,9 @@ async def test_every_route_lets_in_exactly_its_audience(
     problems, statuses = await _walk(app, clock, role, members)
     assert problems == []
     assert len(statuses) >= 12
+    if role != ANONYMOUS:  # every staff role reads wave results (lists follow the role)
+        waves = ("/waves", f"/waves/{PERIOD}", "/api/v1/waves", f"/api/v1/waves/{PERIOD}/results")
+        assert [statuses["GET", path] for path in waves] == [200, 200, 200, 200]
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

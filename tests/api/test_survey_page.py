@@ -12,13 +12,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from feedback.accounts.tables import Account, Contact
+from feedback.app import create_app
 from feedback.clock import FrozenClock
+from feedback.config import Settings
 from feedback.db import Database
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave
 from feedback.surveys.wording import wording
 from feedback.web.i18n import LOCALE_DIR, TEMPLATES_DIR
+from tests.conftest import client_for
 
 BASE = "https://survey.example.com"
 MAIL = MailContext(base_url=BASE, company="Acme Service")
@@ -105,6 +108,7 @@ async def test_the_form_speaks_the_contacts_language(
     assert page.text.count("<fieldset") == 6  # the ladder, the aspects and one per aspect
     assert 'maxlength="4000"' in page.text
     assert 'name="may_contact"' in page.text
+    assert f'<form method="post" class="survey-form" action="?lang={language}">' in page.text
     assert token not in page.text
 
 
@@ -120,6 +124,11 @@ async def test_the_language_switch_only_changes_the_display_language(
     assert not await invitation_used()
     unknown = await open_form(client, token, "?lang=fr")
     assert '<html lang="zh-Hans">' in unknown.text
+    # The form posts back in the language it was shown in, and is thanked in it.
+    answered = await client.post(
+        f"/s/{token}?lang=en", data={"level": "1", "_csrf_token": csrf_of(page)}
+    )
+    assert answered.headers["location"] == "/s/thanks?lang=en"
 
 
 async def test_opening_the_link_records_nothing(
@@ -258,6 +267,21 @@ async def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(
     assert forged.status_code == 403
     assert await Response.count() == 0
     assert not await invitation_used()
+
+
+async def test_each_customer_gets_the_same_form_with_their_own_csrf_token(
+    db: Database, settings: Settings, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    first, second = await survey_link(clock, code="A1"), await survey_link(clock, code="A2")
+    async with client_for(create_app(settings, database=db, clock=clock)) as other_browser:
+        mine, theirs = await open_form(client, first), await open_form(other_browser, second)
+    assert csrf_of(mine) != csrf_of(theirs)
+    assert without_csrf(mine.text) == without_csrf(theirs.text)
+    swapped = await client.post(f"/s/{first}", data={"level": "1", "_csrf_token": csrf_of(theirs)})
+    assert swapped.status_code == 403
+    own = await client.post(f"/s/{first}", data={"level": "1", "_csrf_token": csrf_of(mine)})
+    assert own.status_code == 303
+    assert await Response.count() == 1
 
 
 async def _invalid_pages(client: httpx.AsyncClient, token: str) -> list[httpx.Response]:

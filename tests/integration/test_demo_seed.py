@@ -1,11 +1,15 @@
-"""Seeding the demo: the simulation lands in the database and the demo staff can log in."""
+"""Seeding the demo: the simulation lands in the database, the demo staff can log in, and the
+six past survey waves look as if the survey services had run them."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import statistics
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,11 +24,17 @@ from feedback.config import TierThresholds
 from feedback.db import Database
 from feedback.demo.command import demo_command
 from feedback.demo.seed import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, database_is_empty, seed
-from feedback.demo.simulator import Simulation, simulate
+from feedback.demo.simulator import Fate, Simulation, simulate
 from feedback.errors import DomainError
+from feedback.mail.services import deliver_due
+from feedback.mail.tables import OutboxMessage
+from feedback.surveys.results import wave_results
+from feedback.surveys.tables import Invitation, ReminderLink, Response, Wave
 
 AS_OF = dt.date(2026, 11, 26)
+BASE = "https://survey.demo.example"
 CENT = Decimal("0.01")
+YEAR = dt.timedelta(days=365)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +62,9 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
 ) -> None:
     assert await database_is_empty()
     steps: list[tuple[str, int, int]] = []
-    report = await seed(small, clock.now(), TierThresholds(), lambda *step: steps.append(step))
+    report = await seed(
+        small, clock.now(), TierThresholds(), lambda *step: steps.append(step), base_url=BASE
+    )
 
     assert (report.staff, report.accounts) == (15, 60)
     assert (report.contacts, report.purchases) == (small.contact_count, small.purchase_count)
@@ -71,7 +83,8 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
     assert sum(report.tiers.values()) == 60
     assert report.tiers["A"] >= 1
     assert ("staff", 15, 15) in steps
-    assert {step for step, _, _ in steps} == {"staff", "accounts", "contacts", "purchases"}
+    assert {step for step, _, _ in steps} == {"staff", "accounts", "contacts", "purchases", "waves"}
+    assert ("waves", 6, 6) in steps
     assert not await database_is_empty()
 
     member, _ = await staff.log_in(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, clock.now(), hours=1)
@@ -90,7 +103,7 @@ async def test_a_failed_seed_leaves_the_database_as_it_was(
     # Without its account managers, the accounts file names unknown staff and is refused.
     admin_only = dataclasses.replace(small, staff=small.staff[:1])
     with pytest.raises(DomainError):
-        await seed(admin_only, clock.now(), TierThresholds())
+        await seed(admin_only, clock.now(), TierThresholds(), base_url=BASE)
     assert await StaffUser.count() == 0
     assert await Account.count() == 0
     assert await database_is_empty()
@@ -132,3 +145,144 @@ def test_the_demo_command_refuses_production(tmp_path: Path) -> None:
     assert code == 1
     assert "FEEDBACK_ENV=demo" in output
     assert database.read_text() == "precious"
+
+
+# The six past survey waves, as the survey services left them.
+
+ANSWERS_SQL = (
+    "SELECT w.period AS period, a.code AS code, c.email AS email, r.level AS level, "
+    "r.channel AS channel, r.comment AS comment, r.may_contact AS may_contact, "
+    "r.created_at AS created_at, r.recorded_by AS recorded_by, s.email AS manager, "
+    "i.reminders_sent AS reminders "
+    "FROM response r JOIN invitation i ON i.id = r.invitation JOIN wave w ON w.id = r.wave "
+    "JOIN contact c ON c.id = i.contact JOIN account a ON a.id = r.account "
+    "JOIN staff_user s ON s.id = a.manager"
+)
+
+
+@pytest.fixture(scope="module")
+def medium() -> Simulation:
+    return simulate(AS_OF, accounts=400, seed=5)
+
+
+async def _waves_were_created_issued_answered_and_closed_in_their_time(
+    simulation: Simulation,
+) -> None:
+    waves = await Wave.select().order_by(Wave.period)
+    assert [w["period"] for w in waves] == [w.period for w in simulation.waves]
+    assert waves[0]["period"] == "2024-H1"
+    for row, simulated in zip(waves, simulation.waves, strict=True):
+        assert row["status"] == "closed"
+        assert (row["opens_on"], row["closes_on"]) == (simulated.opens_on, simulated.closes_on)
+        assert row["created_at"] < row["issued_at"] == simulated.issued_at
+        assert row["closed_at"] == simulated.closed_at
+    stored = await Response.raw(ANSWERS_SQL)
+    assert Counter(
+        (r["period"], r["code"], r["email"], r["level"], r["channel"], r["comment"],
+         bool(r["may_contact"]), r["created_at"])
+        for r in stored
+    ) == Counter(
+        (w.period, a.account_code, a.email, a.level, a.channel, a.comment, a.may_contact,
+         a.answered_at)
+        for w in simulation.waves
+        for a in w.answers
+    )  # fmt: skip
+    interviews = [r for r in stored if r["channel"] != "web"]
+    assert interviews
+    assert all(
+        r["recorded_by"] is not None and r["manager"].endswith("@demo.example") for r in interviews
+    )
+    assert await Response.count().where(Response.recorded_by.is_not_null()) == len(interviews)
+
+
+async def _reminders_went_to_non_responders_only(simulation: Simulation) -> None:
+    stored = await Response.raw(ANSWERS_SQL)
+    first = {w.period: w.reminders_at[0] for w in simulation.waves}
+    early = [r for r in stored if r["created_at"] < first[r["period"]]]
+    assert early
+    assert all(r["reminders"] == 0 for r in early)
+    assert any(r["reminders"] > 0 for r in stored)
+    reminded = await Invitation.raw(
+        "SELECT reminders_sent, COUNT(*) AS n FROM invitation GROUP BY reminders_sent"
+    )
+    counts = {int(row["reminders_sent"]): int(row["n"]) for row in reminded}
+    assert set(counts) == {0, 1}
+    assert await ReminderLink.count() == counts[1]
+
+
+async def _no_mail_of_a_past_wave_is_left_to_send(now: dt.datetime) -> None:
+    invitations, reminders = await Invitation.count(), await ReminderLink.count()
+    assert await OutboxMessage.count() == invitations + reminders
+    assert await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()) == 0
+    leftovers = await OutboxMessage.count().where(OutboxMessage.text_body != "")
+    assert leftovers == 0
+    report = await deliver_due("smtp://127.0.0.1:9", now)  # nothing to connect for
+    assert report.claimed == 0
+
+
+async def _wave_results_show_realistic_rates_and_movement(simulation: Simulation) -> None:
+    for number, simulated in enumerate(simulation.waves):
+        results = await wave_results(simulated.period)
+        overall = results.overall
+        assert overall.invited == len(simulated.invited)
+        assert overall.responded == len(simulated.answers)
+        assert overall.response_rate is not None
+        assert 0.4 <= overall.response_rate <= 0.7
+        levels = Counter(a.level for a in simulated.answers)
+        assert overall.level_counts == tuple(levels[level] for level in range(4))
+        assert overall.loyalty_rate is not None
+        assert 0.6 <= overall.loyalty_rate <= 0.9
+        averages = [a.average for a in results.aspects]
+        assert all(average is not None and 3 <= average <= 4.5 for average in averages)
+        if number == 0:
+            assert results.previous_period is None
+            continue
+        assert results.previous_period == simulation.waves[number - 1].period
+        assert all(results.movement_counts[kind] > 0 for kind in ("up", "down", "new", "silent"))
+
+
+async def _accounts_that_churn_answer_lower_in_the_year_before(simulation: Simulation) -> None:
+    fate = {a.code: a.fate for a in simulation.accounts}
+    stopped = {a.code: a.stopped_on for a in simulation.accounts}
+    levels: dict[str, list[int]] = {"steady": [], "leaving": []}
+    for row in await Response.raw(ANSWERS_SQL):
+        wave = next(w for w in simulation.waves if w.period == row["period"])
+        if fate[row["code"]] is Fate.steady:
+            levels["steady"].append(row["level"])
+        elif (stop := stopped[row["code"]]) and wave.opens_on < stop <= wave.opens_on + YEAR:
+            levels["leaving"].append(row["level"])
+    assert len(levels["leaving"]) >= 30
+    assert statistics.mean(levels["leaving"]) < statistics.mean(levels["steady"]) - 0.3
+
+
+def _share(rows: list[dict[str, Any]], key: str) -> float:
+    return sum(bool(row[key]) for row in rows) / len(rows)
+
+
+async def _unhappy_answers_carry_comments_in_the_contacts_language(simulation: Simulation) -> None:
+    stored = await Response.raw(ANSWERS_SQL)
+    unhappy = [r for r in stored if r["level"] == 0]
+    assert unhappy
+    assert _share(unhappy, "comment") >= 0.6
+    assert _share(unhappy, "may_contact") >= 0.4
+    language = {(a.code, c.email): c.language for a in simulation.accounts for c in a.contacts}
+    commented = [r for r in stored if r["comment"]]
+    chinese = [r for r in commented if language[(r["code"], r["email"])] == "zh"]
+    assert chinese
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r["comment"]) for r in chinese)
+
+
+async def test_the_demo_waves_look_as_if_the_service_had_run_them(
+    db: Database, clock: FrozenClock, medium: Simulation
+) -> None:
+    """One seed, several views of it: seeding is the slow part."""
+    report = await seed(medium, clock.now(), TierThresholds(), base_url=BASE)
+    assert [(w.period, w.invited, w.answered) for w in report.waves] == [
+        (w.period, len(w.invited), len(w.answers)) for w in medium.waves
+    ]
+    await _waves_were_created_issued_answered_and_closed_in_their_time(medium)
+    await _reminders_went_to_non_responders_only(medium)
+    await _no_mail_of_a_past_wave_is_left_to_send(clock.now())
+    await _wave_results_show_realistic_rates_and_movement(medium)
+    await _accounts_that_churn_answer_lower_in_the_year_before(medium)
+    await _unhappy_answers_carry_comments_in_the_contacts_language(medium)

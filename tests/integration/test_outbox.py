@@ -6,14 +6,21 @@ import asyncio
 import datetime as dt
 import email
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from feedback.db import Database, transaction
-from feedback.mail.services import Mail, SmtpServer, deliver_due, queue, queue_many, retry_delay
+from feedback.mail.services import (
+    Mail,
+    SmtpServer,
+    deliver_due,
+    queue,
+    queue_many,
+    record_delivered,
+    retry_delay,
+)
 from feedback.mail.tables import OutboxMessage
 
 NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
@@ -57,14 +64,6 @@ class SmtpServerFixture:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServerFixture]:
-    server = SmtpServerFixture()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _mail(n: int) -> Mail:
@@ -149,6 +148,31 @@ async def test_concurrent_deliverers_never_send_a_message_twice(
     ids = smtp.inbox.message_ids()
     assert len(ids) == 40
     assert len(set(ids)) == 40
+
+
+async def test_mail_delivered_elsewhere_is_recorded_sent_and_never_sent_again(
+    db: Database, smtp: SmtpServerFixture
+) -> None:
+    past = [Mail(f"past:{n}", f"p{n}@x.com", "s", "t", "<p>h</p>", NOW - dt.timedelta(days=n))
+            for n in (1, 2)]  # fmt: skip
+    async with transaction():
+        await record_delivered(past, NOW)
+        await queue(Mail("due", "d@x.com", "s", "t", due_at=NOW), NOW)
+    await record_delivered(past, NOW)  # once per event, as queued mail
+    rows = {row["dedupe_key"]: row for row in await OutboxMessage.select()}
+    assert set(rows) == {"past:1", "past:2", "due"}
+    for mail in past:
+        row = rows[mail.dedupe_key]
+        assert (row["sent_at"], row["due_at"], row["attempts"]) == (mail.due_at, mail.due_at, 1)
+        assert (row["to"], row["subject"], row["text_body"], row["html_body"]) == (
+            mail.to,
+            "s",
+            "",
+            "",
+        )
+    report = await deliver_due(smtp.url, NOW + dt.timedelta(days=1))
+    assert (report.claimed, report.sent) == (1, 1)
+    assert [m["To"] for m in smtp.inbox.messages] == ["d@x.com"]
 
 
 def test_retry_delays_double_up_to_six_hours() -> None:

@@ -7,7 +7,11 @@ import asyncio
 import csv
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Iterator
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -73,14 +77,6 @@ def url(tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServerFixture]:
-    server = SmtpServerFixture()
-    server.start()
-    yield server
-    server.stop()
-
-
 def _create_open_wave(url: str) -> None:
     today = dt.datetime.now(dt.UTC).date()
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
@@ -140,15 +136,30 @@ def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
     shown = run(url, "waves", "results", PERIOD, "--json")
     assert shown.exit_code == 0, shown.output
     results = json.loads(shown.output)
-    overall = results["overall"]
-    assert (overall["invited"], overall["responded"]) == (3, 1)
-    assert overall["response_rate"] == pytest.approx(1 / 3)
-    assert overall["level_shares"] == [0.0, 0.0, 1.0, 0.0]
+    assert (results["invited"], results["responded"]) == (3, 1)
+    assert results["response_rate"] == pytest.approx(1 / 3)
+    assert results["level_shares"] == [0.0, 0.0, 1.0, 0.0]
     assert {group["group"] for group in results["breakdowns"]["tier"]} == {"D"}
     assert results["movement_counts"] == {"up": 0, "same": 0, "down": 0, "new": 1, "silent": 1}
+    # A1 is satisfied (level 2) but has no purchases to show loyalty.
+    assert results["quadrant_counts"] == {"apostle": 0, "mercenary": 1, "hostage": 0,
+                                          "saboteur": 0}  # fmt: skip
+    assert [(q["code"], q["level"], q["quadrant"]) for q in results["quadrants"]] == [
+        ("A1", 2, "mercenary")
+    ]
+    opens = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    assert results["purchases_as_of"] == str(opens)
     text = run(url, "waves", "results", PERIOD)
     assert text.exit_code == 0, text.output
-    assert text.output.splitlines()[0] == f"wave {PERIOD}: 1/3 responded (33.3%)"
+    lines = text.output.splitlines()
+    assert lines[0] == f"wave {PERIOD}: 1/3 responded (33.3%)"
+    assert lines[-5:] == [
+        f"quadrants (loyalty from purchases before {opens}):",
+        "  Apostle 0 (tells others; ask for referrals)",
+        "  Mercenary 1 (satisfied with you and with competitors alike; build loyalty): A1",
+        "  Hostage 0 (stays only for lack of choice; fix the dissatisfaction now)",
+        "  Saboteur 0 (spreads bad word; open a direct channel and resolve their complaints)",
+    ]
 
 
 def test_unknown_waves_and_bad_periods_fail_clearly(url: str) -> None:
@@ -187,3 +198,51 @@ def test_jobs_run_once_reports_failures_when_smtp_is_down(url: str, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "3 message(s) failed; they will be retried" in result.output
     assert result.output.endswith("0 message(s) sent\n")
+
+
+def test_jobs_run_once_closes_a_wave_past_its_closing_day_and_withdraws_its_mail(
+    url: str, tmp_path: Path, smtp: SmtpServerFixture
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    opens, closes = today - dt.timedelta(days=30), today - dt.timedelta(days=1)
+    created = run(url, "waves", "create", "--period", PERIOD, "--opens", str(opens), "--closes",
+                  str(closes))  # fmt: skip
+    assert created.exit_code == 0, created.output
+    _issue(url, tmp_path / "links.csv")
+    first = run(url, "jobs", "run", "--once", smtp_url=smtp.url)
+    assert first.exit_code == 0, first.output
+    assert first.output == f"wave {PERIOD} closed: its closing day is over\n0 message(s) sent\n"
+    second = run(url, "jobs", "run", "--once", smtp_url=smtp.url)
+    assert second.output == "0 message(s) sent\n"
+    assert smtp.inbox.messages == []
+    assert "is closed; no more invitations" in run(url, "waves", "issue", PERIOD).output
+
+
+def test_jobs_run_keeps_delivering_until_stopped(
+    url: str, tmp_path: Path, smtp: SmtpServerFixture
+) -> None:
+    _create_open_wave(url)
+    _issue(url, tmp_path / "links.csv")
+    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
+           "FEEDBACK_SMTP_URL": smtp.url, "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    runner = subprocess.Popen(  # noqa: S603
+        [str(Path(sys.executable).with_name("feedback")), "jobs", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp.inbox.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert runner.poll() is None, "the runner keeps going after the first batch"
+    finally:
+        runner.terminate()
+        output, _ = runner.communicate(timeout=10)
+    assert sorted(str(m["To"]) for m in smtp.inbox.messages) == [
+        "ann@a1.com",
+        "bob@a1.com",
+        "cy@a2.com",
+    ]
+    assert "3 message(s) sent" in output

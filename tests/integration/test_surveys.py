@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, StaffUser
 from feedback.clock import FrozenClock
 from feedback.db import Database
@@ -89,14 +91,11 @@ async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invi
     ]
 
 
-async def test_accounts_held_back_are_skipped_and_mail_speaks_the_contacts_language(
-    db: Database, clock: FrozenClock
-) -> None:
-    held = await account("H1")
+async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenClock) -> None:
     zh = await account("Z1", [])
     await Contact(account=zh, email="li@z1.cn", name="李", language="zh").save()
     await wave(clock)
-    links = await issue_wave("2026-H2", clock.now(), MAIL, skip_accounts={held})
+    links = await issue_wave("2026-H2", clock.now(), MAIL)
     assert [link.account_code for link in links] == ["Z1"]
     mail = await OutboxMessage.select().first()
     assert mail is not None
@@ -223,23 +222,29 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
         email="s@x.com", name="S", role="agent", password_hash="x", created_at=clock.now()
     )
     await staff.save()
+    agent = StaffMember(id=staff.id, email="s@x.com", name="S", role=Role.agent)
     await account("A1")
     await wave(clock)
     token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
-    await record_staff_response(
+    recorded = await record_staff_response(
         "2026-H2",
         "A1",
         Answer(level=3),
         Channel.phone,
-        staff.id,
+        agent,
         clock.now(),
         contact_email="A1@x.com",
+    )
+    assert (recorded.period, recorded.channel, recorded.complaint_id) == (
+        "2026-H2",
+        Channel.phone,
+        None,
     )
     with pytest.raises(LinkNotUsable):
         await record_response(token, Answer(level=1), clock.now())
     with pytest.raises(InvalidInput):
         await record_staff_response(
-            "2026-H2", "A1", Answer(level=1), Channel.web, staff.id, clock.now()
+            "2026-H2", "A1", Answer(level=1), Channel.web, agent, clock.now()
         )
     row = await Response.select(Response.channel, Response.recorded_by).first()
     assert row == {"channel": "phone", "recorded_by": staff.id}
@@ -374,3 +379,51 @@ async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
         OutboxMessage.dedupe_key.like("survey-reminder%")
     )
     assert reminders == [{"to": "a3@x.com"}]
+
+
+async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("OPEN")
+    await account("LATER")
+    await account("GONE", status="closed")
+    await account("LEFT", status="closed")
+    await Account.update({Account.opened_on: dt.date(2025, 6, 1)}).where(Account.code == "LATER")
+    await Account.update({Account.closed_on: dt.date(2025, 2, 1)}).where(Account.code == "GONE")
+    await Account.update({Account.closed_on: dt.date(2025, 4, 1)}).where(Account.code == "LEFT")
+    await create_wave("2025-H1", dt.datetime(2025, 2, 15, tzinfo=dt.UTC))
+    issued_at = dt.datetime(2025, 3, 1, 8, tzinfo=dt.UTC)
+    links = await issue_wave("2025-H1", issued_at, MAIL)
+    assert [link.account_code for link in links] == ["LEFT", "OPEN"]
+    assert links[0].link == f"{BASE}/s/{links[0].token}"
+    # LEFT closed on 1 April: the reminder of 10 April reaches OPEN only.
+    assert await send_reminders("2025-H1", issued_at + dt.timedelta(days=40), MAIL) == 1
+    reminded = await Invitation.select(Invitation.reminders_sent, Invitation.account.code)
+    assert {row["account.code"]: row["reminders_sent"] for row in reminded} == {
+        "LEFT": 0,
+        "OPEN": 1,
+    }
+
+
+async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await account("A2")
+    await wave(clock)
+    elsewhere = MailContext(base_url=BASE, company="Acme Service", delivered_elsewhere=True)
+    links = await issue_wave("2026-H2", clock.now(), elsewhere)
+    await record_response(links[0].token, Answer(level=2), clock.now())
+    later = clock.now() + dt.timedelta(days=8)
+    assert await send_reminders("2026-H2", later, elsewhere) == 1
+    rows = await OutboxMessage.select().order_by(OutboxMessage.dedupe_key)
+    assert [(row["to"], row["sent_at"]) for row in rows] == [
+        ("a1@x.com", clock.now()),
+        ("a2@x.com", clock.now()),
+        ("a2@x.com", later),
+    ]
+    assert {row["subject"] for row in rows} == {
+        "Acme Service: how satisfied are you? (2026-H2)",
+        "Reminder: Acme Service would like your opinion (2026-H2)",
+    }
+    assert {(row["text_body"], row["html_body"]) for row in rows} == {("", "")}

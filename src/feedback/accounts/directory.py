@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -15,12 +16,15 @@ from feedback.errors import NotFound
 __all__ = [
     "AccountDimensions",
     "ContactDetails",
+    "PurchaseWindows",
     "SurveyRecipient",
     "account_dimensions",
     "account_id_for_code",
     "account_ids_managed_by",
     "contact_details",
     "contact_ids_of_account",
+    "contact_language",
+    "purchase_windows",
     "survey_recipients",
 ]
 
@@ -30,23 +34,41 @@ RECIPIENTS_SQL = (
     "SELECT c.id AS contact_id, c.account AS account_id, a.code AS account_code, "
     "a.name AS account_name, c.email AS email, c.name AS name, c.language AS language "
     "FROM contact c JOIN account a ON a.id = c.account "
-    "WHERE a.status = {} AND c.survey_opt_in = {} AND c.email <> '' "
+    "WHERE (a.opened_on IS NULL OR a.opened_on <= {}) "
+    "AND (a.closed_on > {} OR (a.closed_on IS NULL AND a.status = {})) "
+    "AND c.survey_opt_in = {} AND c.email <> '' "
     "ORDER BY a.code, c.email"
 )
 DIMENSIONS_SQL = (
     "SELECT a.id AS account_id, a.code AS code, a.name AS name, a.tier AS tier, "
-    "a.industry AS industry, a.region AS region, COALESCE(s.name, '') AS manager "
+    "a.industry AS industry, a.region AS region, COALESCE(s.name, '') AS manager, "
+    "a.manager AS manager_id "
     "FROM account a LEFT JOIN staff_user s ON s.id = a.manager"
+)
+# One pass over purchases before the date; windows are [baseline, recent) and [recent, as_of).
+WINDOWS_SQL = (
+    "SELECT a.id AS account_id, a.opened_on AS opened_on, p.first_on AS first_on, "
+    "p.recent_revenue AS recent_revenue, p.recent_purchases AS recent_purchases, "
+    "p.baseline_revenue AS baseline_revenue, p.baseline_purchases AS baseline_purchases "
+    "FROM account a LEFT JOIN (SELECT account, MIN(occurred_on) AS first_on, "
+    "SUM(CASE WHEN occurred_on >= {} THEN amount ELSE 0 END) AS recent_revenue, "
+    "SUM(CASE WHEN occurred_on >= {} THEN 1 ELSE 0 END) AS recent_purchases, "
+    "SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN amount ELSE 0 END) "
+    "AS baseline_revenue, "
+    "SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN 1 ELSE 0 END) "
+    "AS baseline_purchases "
+    "FROM purchase WHERE occurred_on < {} GROUP BY account) p ON p.account = a.id"
 )
 CONTACTS_SQL = (
     "SELECT c.id AS contact_id, c.account AS account_id, c.email AS email, c.name AS name, "
     "c.language AS language, c.survey_opt_in AS survey_opt_in, a.name AS account_name, "
-    "a.status AS account_status FROM contact c JOIN account a ON a.id = c.account"
+    "a.status AS account_status, a.closed_on AS account_closed_on "
+    "FROM contact c JOIN account a ON a.id = c.account"
 )
 
 
 class SurveyRecipient(msgspec.Struct, frozen=True):
-    """An opted-in contact of an active account, with what a survey mail needs."""
+    """An opted-in contact of an account open on the day, with what a survey mail needs."""
 
     contact_id: int
     account_id: int
@@ -67,6 +89,21 @@ class AccountDimensions(msgspec.Struct, frozen=True):
     industry: str
     region: str
     manager: str
+    manager_id: int | None = None
+
+
+class PurchaseWindows(msgspec.Struct, frozen=True):
+    """An account's purchases in a recent window and in the window before it (its normal).
+
+    ``customer_since`` is the opening date, else the first purchase before the date.
+    """
+
+    account_id: int
+    recent_revenue: float
+    recent_purchases: int
+    baseline_revenue: float
+    baseline_purchases: int
+    customer_since: dt.date | None
 
 
 class ContactDetails(msgspec.Struct, frozen=True):
@@ -78,6 +115,13 @@ class ContactDetails(msgspec.Struct, frozen=True):
     survey_opt_in: bool
     account_name: str
     account_active: bool
+    account_closed_on: dt.date | None
+
+    def account_open_on(self, day: dt.date) -> bool:
+        """Whether the account was still open on ``day`` (closed later, or not at all)."""
+        if self.account_closed_on is not None:
+            return self.account_closed_on > day
+        return self.account_active
 
 
 def _id_chunks(ids: Collection[int]) -> Iterator[list[int]]:
@@ -91,12 +135,16 @@ def _in_list(column: str, ids: Sequence[int]) -> str:
     return f"{column} IN ({', '.join(str(int(value)) for value in ids)})"
 
 
-async def survey_recipients(skip_account_ids: Collection[int] = ()) -> list[SurveyRecipient]:
-    """Every survey-opted-in contact with an email of every active account, by code and email.
+async def survey_recipients(
+    on: dt.date, skip_account_ids: Collection[int] = ()
+) -> list[SurveyRecipient]:
+    """Every survey-opted-in contact with an email of every account open on ``on``.
 
-    ``skip_account_ids`` names accounts to leave out (e.g. held back by an open complaint).
+    An account is open from its opening date (when known) until its closing date; so a wave
+    issued on a past day reaches the accounts of that day. ``skip_account_ids`` names
+    accounts to leave out (e.g. held back by an open complaint).
     """
-    rows = await Contact.raw(RECIPIENTS_SQL, AccountStatus.active.value, True)
+    rows = await Contact.raw(RECIPIENTS_SQL, on, on, AccountStatus.active.value, True)
     skipped = set(skip_account_ids)
     return [SurveyRecipient(**row) for row in rows if row["account_id"] not in skipped]
 
@@ -131,9 +179,27 @@ async def contact_details(contact_ids: Collection[int]) -> dict[int, ContactDeta
     return details
 
 
-async def account_id_for_code(code: str) -> int:
-    """The id of the account with this CRM code, or NotFound."""
-    row = await Account.select(Account.id).where(Account.code == code).first()
+async def contact_language(contact_id: int) -> str | None:
+    """One contact's language, or None if the contact is gone.
+
+    The survey page asks this on every request: one parameterised statement, which
+    PostgreSQL prepares once per connection (an id spelled into the SQL would be a new
+    statement each time).
+    """
+    rows = await Contact.raw("SELECT language FROM contact WHERE id = {}", contact_id)
+    return str(rows[0]["language"]) if rows else None
+
+
+async def account_id_for_code(code: str, managed_by: int | None = None) -> int:
+    """The id of the account with this CRM code, or NotFound.
+
+    With ``managed_by``, accounts someone else manages are not found either, so an account
+    manager cannot tell them from unknown codes.
+    """
+    query = Account.select(Account.id).where(Account.code == code)
+    if managed_by is not None:
+        query = query.where(Account.manager == managed_by)
+    row = await query.first()
     if row is None:
         raise NotFound(f"no account with code {code}")
     return int(row["id"])
@@ -147,7 +213,45 @@ async def contact_ids_of_account(account_id: int, email: str | None = None) -> l
     return [int(row["id"]) for row in await query.order_by(Contact.id)]
 
 
-async def account_ids_managed_by(manager_id: int) -> list[int]:
-    """The accounts in one manager's portfolio."""
-    rows = await Account.select(Account.id).where(Account.manager == manager_id)
+async def account_ids_managed_by(staff_id: int) -> list[int]:
+    """The accounts in a staff member's portfolio."""
+    rows = await Account.select(Account.id).where(Account.manager == staff_id)
     return [int(row["id"]) for row in rows]
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _windows(row: dict[str, Any]) -> PurchaseWindows:
+    return PurchaseWindows(
+        account_id=int(row["account_id"]),
+        # Sums to the cent: SQLite adds NUMERIC amounts as floating point.
+        recent_revenue=round(float(row["recent_revenue"] or 0), 2),
+        recent_purchases=int(row["recent_purchases"] or 0),
+        baseline_revenue=round(float(row["baseline_revenue"] or 0), 2),
+        baseline_purchases=int(row["baseline_purchases"] or 0),
+        customer_since=_date(row["opened_on"]) or _date(row["first_on"]),
+    )
+
+
+async def purchase_windows(
+    account_ids: Collection[int], as_of: dt.date, recent_days: int, baseline_days: int
+) -> dict[int, PurchaseWindows]:
+    """Purchase figures of the given accounts for two windows ending the day before ``as_of``.
+
+    Recent: the ``recent_days`` before ``as_of``; baseline: the ``baseline_days`` before that.
+    One grouped query over the purchases before ``as_of``, whatever the number of accounts.
+    """
+    recent_start = as_of - dt.timedelta(days=recent_days)
+    baseline_start = recent_start - dt.timedelta(days=baseline_days)
+    rows = await Account.raw(
+        WINDOWS_SQL,
+        *(recent_start, recent_start),
+        *(baseline_start, recent_start) * 2,
+        as_of,
+    )
+    wanted = set(account_ids)
+    return {int(row["account_id"]): _windows(row) for row in rows if row["account_id"] in wanted}

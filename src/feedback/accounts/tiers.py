@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from feedback.config import TierThresholds
 
-__all__ = ["assign_tiers", "trailing_window"]
+__all__ = ["TIER_NAMES", "assign_tiers", "tier_array", "trailing_window"]
+
+TIER_NAMES = ("A", "B", "C", "D")
 
 K = TypeVar("K")
 
@@ -48,4 +54,32 @@ def assign_tiers(
         share_before = before / total
         tiers[key] = next((tier for tier, cut in cuts if share_before < Decimal(str(cut))), "D")
         before += amount
+    return tiers
+
+
+def tier_array(
+    revenue: npt.NDArray[np.float64], thresholds: TierThresholds | None = None
+) -> npt.NDArray[np.str_]:
+    """``assign_tiers`` over an array of revenues (ties broken by position), for bulk use.
+
+    The same rule without a Python object per account, for point-in-time tiers of 100,000
+    accounts. Revenue is counted in whole cents and shares are compared as integer
+    fractions, so an account exactly at a threshold lands where ``assign_tiers`` puts it.
+    """
+    thresholds = thresholds or TierThresholds()
+    tiers = np.full(len(revenue), "D", dtype="<U1")
+    cents = np.rint(revenue * 100).astype(np.int64)
+    paying = np.flatnonzero(cents > 0)
+    total = int(cents[paying].sum())
+    if total <= 0:
+        return tiers
+    ranked = paying[np.lexsort((paying, -cents[paying]))]
+    before = np.cumsum(cents[ranked]) - cents[ranked]
+    passed = np.zeros(len(ranked), dtype=np.int64)
+    for cut in (thresholds.a, thresholds.b, thresholds.c):
+        share = Fraction(str(cut))  # as assign_tiers' Decimal(str(cut)), exactly
+        # Python integers where int64 could overflow (thresholds with many decimals).
+        exact = before if share.denominator * total < 2**62 else before.astype(object)
+        passed += (exact * share.denominator >= share.numerator * total).astype(np.int64)
+    tiers[ranked] = np.array(TIER_NAMES)[passed]
     return tiers

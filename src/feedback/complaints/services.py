@@ -44,9 +44,12 @@ from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.mail.services import Mail, queue
 
 __all__ = [
+    "Category",
+    "Channel",
     "ComplaintView",
     "HistoryEntry",
     "NewComplaint",
+    "accounts_with_open_complaints",
     "add_note",
     "apply_action",
     "assign",
@@ -329,3 +332,13 @@ async def add_note(complaint_id: int, text: str, actor: StaffMember, now: dt.dat
         await write_event(
             complaint_id, EventKind.note, state, state, row["version"], actor, now, {"text": note}
         )
+
+
+async def accounts_with_open_complaints() -> set[int]:
+    """Accounts with a complaint not yet closed or cancelled: surveys leave them alone."""
+    rows = await (
+        Complaint.select(Complaint.account)
+        .where(Complaint.state.is_in([state.value for state in OPEN_STATES]))
+        .distinct()
+    )
+    return {int(row["account"]) for row in rows}

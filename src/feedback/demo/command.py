@@ -121,7 +121,13 @@ def _load(simulation: Simulation, now: dt.datetime, console: Console) -> SeedRep
         if not await database_is_empty():
             raise _occupied(settings.database_url)
         with _progress(console) as progress:
-            return await seed(simulation, now, settings.tier_thresholds, _ProgressBars(progress))
+            return await seed(
+                simulation,
+                now,
+                settings.tier_thresholds,
+                _ProgressBars(progress),
+                base_url=settings.base_url,
+            )
 
     return run_on_database(work)
 
@@ -133,6 +139,11 @@ def _print_summary(console: Console, simulation: Simulation, report: SeedReport)
         f"(as of {simulation.as_of}, seed {simulation.seed})"
     )
     console.print("tiers: " + ", ".join(f"{tier} {n}" for tier, n in report.tiers.items()))
+    waves = Table("wave", "invited", "answered", "response rate", title="past survey waves")
+    for wave in report.waves:
+        rate = f"{wave.answered / wave.invited:.0%}" if wave.invited else "-"
+        waves.add_row(wave.period, str(wave.invited), str(wave.answered), rate)
+    console.print(waves)
     staff = Table("email", "name", "role", title="demo staff (all share the password)")
     for member in simulation.staff:
         staff.add_row(member.email, member.name, member.role.label)

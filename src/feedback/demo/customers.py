@@ -15,9 +15,11 @@ __all__ = [
     "ClosingReason",
     "Fate",
     "SimulatedAccount",
+    "SimulatedAnswer",
     "SimulatedContact",
     "SimulatedPurchase",
     "SimulatedStaff",
+    "SimulatedWave",
     "Simulation",
 ]
 
@@ -104,6 +106,35 @@ class SimulatedAccount:
         return sum((purchase.amount for purchase in self.purchases), Decimal(0))
 
 
+@dataclass(frozen=True, slots=True)
+class SimulatedAnswer:
+    """A contact's answer in a wave: through the link, or by phone or on a visit with staff."""
+
+    account_code: str
+    email: str
+    answered_at: dt.datetime
+    level: int
+    aspects: dict[str, int]
+    comment: str = ""
+    may_contact: bool = False
+    channel: str = "web"
+    recorded_by: str | None = None  # the staff member's email, for phone and visit
+
+
+@dataclass(frozen=True)
+class SimulatedWave:
+    """A past survey wave: whom it reached, when reminders went out, and who answered what."""
+
+    period: str
+    opens_on: dt.date
+    closes_on: dt.date
+    issued_at: dt.datetime
+    reminders_at: tuple[dt.datetime, ...]
+    closed_at: dt.datetime
+    invited: tuple[tuple[str, str], ...]  # (account code, contact email)
+    answers: tuple[SimulatedAnswer, ...]
+
+
 @dataclass(frozen=True)
 class Simulation:
     """A whole simulated customer base as of one day."""
@@ -113,6 +144,7 @@ class Simulation:
     history_start: dt.date
     staff: tuple[SimulatedStaff, ...]
     accounts: tuple[SimulatedAccount, ...]
+    waves: tuple[SimulatedWave, ...] = ()
 
     @property
     def contact_count(self) -> int:

@@ -14,6 +14,7 @@ from feedback.accounts import imports, services, staff
 from feedback.config import TierThresholds
 from feedback.db import transaction
 from feedback.demo.names import DEMO_DOMAIN
+from feedback.demo.past_waves import WaveSummary, run_past_waves
 from feedback.demo.simulator import Simulation, write_csvs
 
 __all__ = [
@@ -30,7 +31,8 @@ DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_PASSWORD = "demo-password"  # noqa: S105
 
 Progress = Callable[[str, int, int], None]
-"""Called with (step, done, total): staff users created, or bytes of a step's file imported."""
+"""Called with (step, done, total): staff users created, bytes of a step's file imported, or
+survey waves run."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SeedReport:
     contacts: int
     purchases: int
     tiers: dict[str, int]
+    waves: list[WaveSummary]
 
 
 def _silent(step: str, done: int, total: int) -> None:
@@ -85,8 +88,11 @@ async def seed(
     now: dt.datetime,
     thresholds: TierThresholds,
     progress: Progress | None = None,
+    *,
+    base_url: str,
 ) -> SeedReport:
-    """Create the demo staff, import the simulated CRM files, and tier the accounts.
+    """Create the demo staff, import the simulated CRM files, tier the accounts, and run the
+    simulated past survey waves (their links built from ``base_url``).
 
     Everything runs in one transaction: a failed seed leaves the database as it was.
     Tiers are computed as of the simulation's as-of date.
@@ -95,4 +101,5 @@ async def seed(
     async with transaction():
         await _create_staff(simulation, now, progress)
         tiers = await _import_files(simulation, thresholds, progress)
-        return SeedReport(**await services.record_counts(), tiers=tiers)
+        waves = await run_past_waves(simulation.waves, base_url, partial(progress, "waves"))
+        return SeedReport(**await services.record_counts(), tiers=tiers, waves=waves)

@@ -18,12 +18,15 @@ from feedback.demo.customers import (
     ClosingReason,
     Fate,
     SimulatedAccount,
+    SimulatedAnswer,
     SimulatedContact,
     SimulatedPurchase,
     SimulatedStaff,
+    SimulatedWave,
     Simulation,
 )
 from feedback.demo.names import DEMO_DOMAIN, STAFF_ROSTER, company_name, person_name
+from feedback.demo.opinions import simulate_waves
 
 # The model and the CSV writer are re-exported: this module is the one to import.
 __all__ = [
@@ -36,9 +39,11 @@ __all__ = [
     "ClosingReason",
     "Fate",
     "SimulatedAccount",
+    "SimulatedAnswer",
     "SimulatedContact",
     "SimulatedPurchase",
     "SimulatedStaff",
+    "SimulatedWave",
     "Simulation",
     "simulate",
     "write_csvs",
@@ -395,7 +400,8 @@ def _optional_date(history: _History, index: int | None) -> dt.date | None:
 
 
 def simulate(as_of: dt.date, accounts: int = 3000, seed: int = 7) -> Simulation:
-    """A customer base with three years of purchases up to ``as_of``; same seed, same data."""
+    """A customer base with three years of purchases up to ``as_of`` and its last six survey
+    waves; same seed, same data."""
     if accounts < 0:
         raise ValueError("the number of accounts cannot be negative")
     rng = np.random.default_rng(seed)
@@ -403,12 +409,14 @@ def simulate(as_of: dt.date, accounts: int = 3000, seed: int = 7) -> Simulation:
     staff = _staff()
     managers = _managers_by_region(staff)
     taken: set[str] = set()
+    customers = tuple(
+        _account(rng, number, history, managers, taken) for number in range(1, accounts + 1)
+    )
     return Simulation(
         as_of=as_of,
         seed=seed,
         history_start=history.start,
         staff=staff,
-        accounts=tuple(
-            _account(rng, number, history, managers, taken) for number in range(1, accounts + 1)
-        ),
+        accounts=customers,
+        waves=simulate_waves(customers, as_of, seed),
     )

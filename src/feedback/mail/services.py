@@ -25,6 +25,7 @@ __all__ = [
     "deliver_due",
     "queue",
     "queue_many",
+    "record_delivered",
     "retry_delay",
 ]
 
@@ -37,6 +38,11 @@ INSERT_SQL = (
     'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
     "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', '', NULL, NULL) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+DELIVERED_SQL = (
+    'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
+    "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
+    "VALUES (?, ?, ?, '', '', ?, ?, 1, '', '', NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING"
 )
 DUE_SQL = (
     "SELECT id FROM outbox_message WHERE sent_at IS NULL AND due_at <= {} "
@@ -218,3 +224,15 @@ async def cancel_unsent(key_prefix: str) -> None:
         len(key_prefix),
         key_prefix,
     )
+
+
+async def record_delivered(mails: Iterable[Mail], now: dt.datetime) -> None:
+    """Write messages to the outbox as delivered at their due time, without sending them.
+
+    For mail that went out another way (history loaded from elsewhere, such as the demo's
+    past waves): the outbox shows it sent, as a delivery leaves it (no bodies kept), and
+    never sends it again. Written in the current transaction, once per dedupe key.
+    """
+    rows = ((m.dedupe_key, m.to, m.subject, now, m.due_at or now, m.due_at or now) for m in mails)
+    async with transaction():
+        await bound().executemany(DELIVERED_SQL, rows)

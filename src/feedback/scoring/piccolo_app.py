@@ -1,4 +1,4 @@
-"""Piccolo app of the scoring domain; its tables arrive with the capability."""
+"""Piccolo app of the scoring domain."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from feedback.scoring.tables import ScoringModel
+
 APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[ScoringModel],
     migration_dependencies=[],
     commands=[],
 )

@@ -6,20 +6,35 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from feedback.accounts.directory import account_id_for_code, contact_details, contact_ids_of_account
+from feedback.accounts.directory import (
+    account_dimensions,
+    account_id_for_code,
+    contact_details,
+    contact_ids_of_account,
+    contact_language,
+)
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
+from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.db import transaction
-from feedback.errors import Conflict, InvalidInput
+from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.surveys.complaint_intake import open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
-from feedback.surveys.services import items_of, wave_info
+from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
 from feedback.surveys.tokens import token_hash
 
 __all__ = [
     "LinkNotUsable",
     "OpenInvitation",
+    "RecordedAnswer",
+    "StaffAnswerChoices",
+    "checked_answer",
     "open_invitation",
     "record_response",
     "record_staff_response",
+    "staff_answer_choices",
+    "wave_items",
 ]
 
 LOOKUP_COLUMNS = (
@@ -54,11 +69,34 @@ class OpenInvitation:
     invitation_id: int
     wave_id: int
     account_id: int
+    contact_id: int
     period: str
     closes_on: dt.date
     language: str
     questionnaire_version: int
     items: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """A stored answer, and the complaint it opened (if any)."""
+
+    response_id: int
+    period: str
+    account_code: str
+    channel: Channel
+    complaint_id: int | None
+
+
+@dataclass(frozen=True)
+class StaffAnswerChoices:
+    """What the form for recording an answer offers: the account, its contacts, open waves."""
+
+    account_code: str
+    account_name: str
+    tier: str
+    contact_emails: list[str]
+    periods: list[str]
 
 
 async def _usable_invitation(token: str, now: dt.datetime) -> dict[str, Any]:
@@ -74,8 +112,7 @@ async def _usable_invitation(token: str, now: dt.datetime) -> dict[str, Any]:
 
 
 async def _language(contact_id: int) -> str:
-    contact = (await contact_details([contact_id])).get(contact_id)
-    return contact.language if contact is not None else DEFAULT_LANGUAGE
+    return await contact_language(contact_id) or DEFAULT_LANGUAGE
 
 
 def _open(row: dict[str, Any], language: str) -> OpenInvitation:
@@ -83,6 +120,7 @@ def _open(row: dict[str, Any], language: str) -> OpenInvitation:
         invitation_id=row["id"],
         wave_id=row["wave"],
         account_id=row["account"],
+        contact_id=row["contact"],
         period=row["period"],
         closes_on=row["closes_on"],
         language=language,
@@ -91,13 +129,20 @@ def _open(row: dict[str, Any], language: str) -> OpenInvitation:
     )
 
 
-async def open_invitation(token: str, now: dt.datetime) -> OpenInvitation:
-    """The invitation a link names, if it may still be answered; reading records nothing."""
+async def open_invitation(
+    token: str, now: dt.datetime, language: str | None = None
+) -> OpenInvitation:
+    """The invitation a link names, if it may still be answered; reading records nothing.
+
+    ``language`` is the page's language when the link already names one; otherwise the
+    contact's is read.
+    """
     row = await _usable_invitation(token, now)
-    return _open(row, await _language(int(row["contact"])))
+    return _open(row, language or await _language(int(row["contact"])))
 
 
-def _checked(answer: Answer, items: list[dict[str, str]]) -> Answer:
+def checked_answer(answer: Answer, items: list[dict[str, str]]) -> Answer:
+    """The answer cleaned for storing, or InvalidInput if it does not fit the questionnaire."""
     try:
         return validate_answer(answer, items)
     except ValueError as exc:
@@ -117,11 +162,23 @@ def _response(answer: Answer, **fields: Any) -> Response:
     )
 
 
-async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
-    """Store the customer's answer; exactly one answer per invitation, even under races."""
+async def record_response(
+    token: str,
+    answer: Answer,
+    now: dt.datetime,
+    policy: SlaPolicy = DEFAULT_POLICY,
+    opened: OpenInvitation | None = None,
+) -> int:
+    """Store the customer's answer; exactly one answer per invitation, even under races.
+
+    An answer that calls for it opens a complaint (``policy`` sets its deadlines) in the
+    same transaction: both are stored, or neither. ``opened`` is the invitation the caller
+    has just opened with this token, so that it is not looked up twice; the claim below
+    still refuses a used or expired link.
+    """
     # The contact's language only matters to the page, not to storing the answer.
-    invitation = _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
-    checked = _checked(answer, invitation.items)
+    invitation = opened or _open(await _usable_invitation(token, now), DEFAULT_LANGUAGE)
+    checked = checked_answer(answer, invitation.items)
     async with transaction():
         claimed = await Invitation.raw(CLAIM_SQL, now, invitation.invitation_id, now)
         if not claimed:
@@ -137,15 +194,37 @@ async def record_response(token: str, answer: Answer, now: dt.datetime) -> int:
                 created_at=now,
             )
         )
-    return int(rows[0]["id"])
+        response_id = int(rows[0]["id"])
+        await open_if_called_for(
+            checked,
+            response_id,
+            invitation.account_id,
+            invitation.contact_id,
+            invitation.period,
+            now,
+            policy,
+        )
+    return response_id
+
+
+async def _contacts_named(account_id: int, email: str) -> list[int]:
+    contacts = await contact_ids_of_account(account_id, email=email)
+    if not contacts:
+        raise NotFound(f"{email} is not a contact of this account")
+    return contacts
+
+
+async def wave_items(wave: WaveInfo) -> list[dict[str, str]]:
+    """The items of the questionnaire version a wave asks."""
+    rows = await Invitation.raw(
+        "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
+    )
+    return items_of(rows[0])
 
 
 async def _claim_contact_invitation(
-    wave_id: int, account_id: int, email: str, now: dt.datetime
+    wave_id: int, account_id: int, contacts: list[int], now: dt.datetime
 ) -> int | None:
-    contacts = await contact_ids_of_account(account_id, email=email)
-    if not contacts:
-        return None
     rows = await (
         Invitation.update({Invitation.responded_at: now})
         .where(
@@ -159,30 +238,40 @@ async def _claim_contact_invitation(
     return int(rows[0]["id"]) if rows else None
 
 
+async def _staff_answerable_wave(period: str) -> WaveInfo:
+    wave = await wave_info(period)
+    if wave.status == WaveStatus.planned:
+        raise Conflict(f"the wave {wave.period} has not opened yet")
+    if wave.status == WaveStatus.closed:
+        raise Conflict(f"the wave {wave.period} is closed; its results are final")
+    return wave
+
+
 async def record_staff_response(
     period: str,
     account_code: str,
     answer: Answer,
-    channel: Channel,
-    recorded_by: int,
+    channel: Channel | str,
+    recorder: StaffMember,
     now: dt.datetime,
     contact_email: str | None = None,
-) -> int:
-    """Store an answer taken by phone or on a visit; it uses up the contact's link if given."""
-    if channel not in (Channel.phone, Channel.visit):
+    policy: SlaPolicy = DEFAULT_POLICY,
+) -> RecordedAnswer:
+    """Store an answer taken by phone or on a visit; it uses up the contact's link if given.
+
+    Account managers record answers for their own accounts only.
+    """
+    if channel not in (Channel.phone.value, Channel.visit.value):
         raise InvalidInput("staff record answers given by phone or on a visit")
-    wave = await wave_info(period)
-    if wave.status == WaveStatus.planned:
-        raise Conflict(f"the wave {wave.period} has not opened yet")
-    questionnaire = await Invitation.raw(
-        "SELECT items FROM questionnaire WHERE version = {}", wave.questionnaire_version
-    )
-    checked = _checked(answer, items_of(questionnaire[0]))
-    account_id = await account_id_for_code(account_code)
+    channel = Channel(channel)
+    wave = await _staff_answerable_wave(period)
+    account_id = await account_id_for_code(account_code, managed_by=_manager_filter(recorder))
+    checked = checked_answer(answer, await wave_items(wave))
+    contacts = await _contacts_named(account_id, contact_email) if contact_email else []
     async with transaction():
         invitation = None
         if contact_email:
-            invitation = await _claim_contact_invitation(wave.id, account_id, contact_email, now)
+            invitation = await _claim_contact_invitation(wave.id, account_id, contacts, now)
             if invitation is None:
                 raise Conflict(f"{contact_email} has no unanswered invitation in {wave.period}")
         rows = await Response.insert(
@@ -193,8 +282,36 @@ async def record_staff_response(
                 account=account_id,
                 questionnaire_version=wave.questionnaire_version,
                 channel=channel,
-                recorded_by=recorded_by,
+                recorded_by=recorder.id,
                 created_at=now,
             )
         )
-    return int(rows[0]["id"])
+        response_id = int(rows[0]["id"])
+        complaint_id = await open_if_called_for(
+            checked,
+            response_id,
+            account_id,
+            contacts[0] if contacts else None,
+            wave.period,
+            now,
+            policy,
+        )
+    return RecordedAnswer(response_id, wave.period, account_code, channel, complaint_id)
+
+
+def _manager_filter(staff: StaffMember) -> int | None:
+    return staff.id if staff.role is Role.account_manager else None
+
+
+async def staff_answer_choices(account_code: str, viewer: StaffMember) -> StaffAnswerChoices:
+    """The account (if the viewer may record for it), its contacts' emails and the open waves."""
+    account_id = await account_id_for_code(account_code, managed_by=_manager_filter(viewer))
+    account = (await account_dimensions([account_id]))[account_id]
+    contacts = await contact_details(await contact_ids_of_account(account_id))
+    return StaffAnswerChoices(
+        account_code=account.code,
+        account_name=account.name,
+        tier=account.tier,
+        contact_emails=sorted(c.email for c in contacts.values() if c.email),
+        periods=[wave.period for wave in await open_waves()],
+    )

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
+import msgspec
 
 from feedback.cli import run_on_database
 from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.surveys import issuance, results, services
+from feedback.surveys.quadrant import Quadrant
+from feedback.surveys.schemas import results_out
 
 __all__ = ["waves_group"]
-
-
-def _mail_context(settings: Settings) -> issuance.MailContext:
-    return issuance.MailContext(base_url=settings.base_url)
 
 
 @click.group("waves")
@@ -53,7 +50,10 @@ def issue(period: str, links_csv: Path | None) -> None:
 
     async def work(settings: Settings) -> int:
         issued = await issuance.issue_wave(
-            period, SystemClock().now(), _mail_context(settings), links_csv=links_csv
+            period,
+            SystemClock().now(),
+            issuance.MailContext.from_settings(settings),
+            links_csv=links_csv,
         )
         return len(issued)
 
@@ -70,7 +70,9 @@ def remind(period: str) -> None:
     """Queue reminders to non-responders that are due one."""
 
     async def work(settings: Settings) -> int:
-        return await issuance.send_reminders(period, SystemClock().now(), _mail_context(settings))
+        return await issuance.send_reminders(
+            period, SystemClock().now(), issuance.MailContext.from_settings(settings)
+        )
 
     click.echo(f"{run_on_database(work)} reminder(s) queued")
 
@@ -101,7 +103,7 @@ def show_results(period: str, as_json: bool) -> None:
 
     outcome = run_on_database(work)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False, indent=2))
+        click.echo(msgspec.json.format(msgspec.json.encode(results_out(outcome)), indent=2))
         return
     overall = outcome.overall
     click.echo(
@@ -117,4 +119,15 @@ def show_results(period: str, as_json: bool) -> None:
     for item in outcome.dropped:
         click.echo(
             f"  dropped: {item.code} {item.name} {item.previous_level} -> {item.current_level}"
+        )
+    _echo_quadrants(outcome)
+
+
+def _echo_quadrants(outcome: results.WaveResults) -> None:
+    click.echo(f"quadrants (loyalty from purchases before {outcome.purchases_as_of}):")
+    for kind in Quadrant:
+        codes = [item.code for item in outcome.quadrants if item.quadrant is kind]
+        click.echo(
+            f"  {kind.label} {outcome.quadrant_counts[kind.value]} ({kind.action})"
+            + (f": {', '.join(codes)}" if codes else "")
         )

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
+from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, PathParameter
+from litestar.response import Redirect, Template
+from markupsafe import Markup
 
+from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
-from feedback.surveys import answers
+from feedback.surveys import answers, overview, results
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
+from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
+from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
+from feedback.surveys.schemas import (
+    ErrorOut,
+    WaveResultsOut,
+    WaveSummaryOut,
+    results_out,
+    summary_out,
+)
 from feedback.surveys.wording import wording
 from feedback.web import i18n
-from feedback.web.access import PUBLIC, allow
-from feedback.web.customer_pages import customer_page
+from feedback.web.access import ALL_STAFF, PUBLIC, allow
+from feedback.web.customer_pages import csrf_input, customer_page
 
-__all__ = ["SurveyPages"]
+__all__ = ["SurveyPages", "WaveApi", "WavePages"]
 
 AnyRequest = Request[Any, Any, Any]
+StaffRequest = Request[StaffMember, Any, Any]
 # One answer for unknown, used and expired links alike, so that links cannot be probed.
 INVALID_LINK_STATUS = 404
 LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
 RATING_VALUES = frozenset("12345")
+# Where a cached blank form takes each customer's CSRF field.
+CSRF_SLOT = Markup("<!-- csrf -->")
 
 
 @dataclass
@@ -82,6 +99,30 @@ def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
     return customer_page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
 
 
+def _form_context(
+    language: str, period: str, items: Sequence[Mapping[str, str]], read: ReadAnswer | None
+) -> dict[str, Any]:
+    kinds = {item["kind"] for item in items}
+    return {
+        "words": wording(language),
+        "period": period,
+        "aspects": [i["key"] for i in items if i["kind"] == ItemKind.aspect.value],
+        "asks_comment": ItemKind.comment.value in kinds,
+        "asks_contact": ItemKind.may_contact.value in kinds,
+        "max_comment": MAX_COMMENT,
+        "values": read.values if read else FormValues(),
+        "errors": read.errors if read else {},
+    }
+
+
+@lru_cache(maxsize=64)
+def _blank_form(language: str, period: str, items: tuple[tuple[str, str], ...]) -> str:
+    """The questionnaire as first shown, rendered once per language, wave and questionnaire:
+    only the CSRF field differs from one customer to the next."""
+    context = _form_context(language, period, [{"kind": k, "key": v} for k, v in items], None)
+    return i18n.render("survey/form.html", language, {**context, "csrf_input": CSRF_SLOT})
+
+
 def _form_page(
     request: AnyRequest,
     invitation: OpenInvitation,
@@ -89,18 +130,13 @@ def _form_page(
     read: ReadAnswer | None = None,
 ) -> Response[str]:
     language = i18n.choose_language(lang, invitation.language)
-    kinds = {item["kind"] for item in invitation.items}
-    context = {
-        "words": wording(language),
-        "period": invitation.period,
-        "aspects": [i["key"] for i in invitation.items if i["kind"] == ItemKind.aspect.value],
-        "asks_comment": ItemKind.comment.value in kinds,
-        "asks_contact": ItemKind.may_contact.value in kinds,
-        "max_comment": MAX_COMMENT,
-        "values": read.values if read else FormValues(),
-        "errors": read.errors if read else {},
-    }
-    status = 400 if read and read.errors else 200
+    if read is None:
+        items = tuple((item["kind"], item["key"]) for item in invitation.items)
+        html = _blank_form(language, invitation.period, items)
+        html = html.replace(CSRF_SLOT, csrf_input(request))
+        return Response(html, status_code=200, media_type=MediaType.HTML)
+    context = _form_context(language, invitation.period, invitation.items, read)
+    status = 400 if read.errors else 200
     return customer_page(request, "survey/form.html", language, status, context)
 
 
@@ -131,15 +167,23 @@ class SurveyPages(Controller):
         self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
     ) -> Response[Any]:
         now = request.app.state.clock.now()
+        # The form posts back to ?lang= of the language it was shown in.
+        known = lang if lang in i18n.LANGUAGES else None
         try:
-            invitation = await answers.open_invitation(token, now)
+            invitation = await answers.open_invitation(token, now, known)
         except LinkNotUsable:
             return _invalid_link(request, lang)
         read = _read_form(await request.form(), invitation)
         if read.answer is None:
             return _form_page(request, invitation, lang, read)
         try:
-            await answers.record_response(token, read.answer, now)
+            await answers.record_response(
+                token,
+                read.answer,
+                now,
+                request.app.state.settings.sla_policy,
+                opened=invitation,
+            )
         except LinkNotUsable:
             return _invalid_link(request, lang)
         except InvalidInput:
@@ -147,3 +191,65 @@ class SurveyPages(Controller):
             return _form_page(request, invitation, lang, read)
         language = i18n.choose_language(lang, invitation.language)
         return Redirect(f"/s/thanks?lang={language}", status_code=303)
+
+
+async def _visible_results(period: str, viewer: StaffMember) -> results.WaveResults:
+    return results.visible_results(await results.wave_results(period), viewer)
+
+
+PERIOD_ERRORS = {
+    400: ResponseSpec(ErrorOut, description="The period is not like 2026-H1 or 2026-H2."),
+    404: ResponseSpec(ErrorOut, description="There is no wave for the period."),
+}
+
+
+class WaveApi(Controller):
+    """Every staff role reads the figures; the per-account lists follow visible_results."""
+
+    path = "/api/v1/waves"
+    tags = ("waves",)
+    opt = allow(ALL_STAFF)
+
+    @get("/")
+    async def list_waves(self) -> list[WaveSummaryOut]:
+        """Every wave, oldest first, with its headline figures."""
+        return [summary_out(summary) for summary in await overview.wave_summaries()]
+
+    @get("/{period:str}/results", responses=PERIOD_ERRORS)
+    async def wave_results(
+        self,
+        request: StaffRequest,
+        period: Annotated[str, PathParameter(description="The half year, e.g. 2026-H2")],
+    ) -> WaveResultsOut:
+        """A wave's results, as `feedback waves results PERIOD --json` prints them.
+
+        Account managers get the per-account lists (movement, dropped, quadrants) of their
+        own portfolio only, agents none; ``accounts_shown`` says which.
+        """
+        return results_out(await _visible_results(period, request.user))
+
+
+class WavePages(Controller):
+    path = "/waves"
+    include_in_schema = False
+    opt = allow(ALL_STAFF)
+
+    @get("/")
+    async def waves_list(self, request: StaffRequest) -> Template:
+        summaries = await overview.wave_summaries()
+        return Template("waves/list.html", context={"waves": summaries[::-1], "user": request.user})
+
+    @get("/{period:str}")
+    async def wave_page(self, request: StaffRequest, period: FromPath[str]) -> Template:
+        shown = await _visible_results(period, request.user)
+        trend = [s for s in await overview.wave_summaries() if s.period <= shown.period]
+        context = {
+            "results": shown,
+            "trend": trend,
+            "level_chart": level_chart(shown.period, shown.overall),
+            "trend_chart": trend_chart(trend),
+            "level_labels": list(LEVEL_LABELS.values()),
+            "quadrant_kinds": list(Quadrant),
+            "user": request.user,
+        }
+        return Template("waves/detail.html", context=context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -16,10 +16,12 @@ from feedback.accounts.directory import (
     contact_details,
     survey_recipients,
 )
+from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
-from feedback.mail.services import Mail, queue_many
-from feedback.surveys.messages import Recipient, render_survey_mail
+from feedback.mail.services import Mail, queue_many, record_delivered
+from feedback.surveys.complaint_intake import accounts_not_to_survey
+from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Invitation, WaveStatus
 from feedback.surveys.tokens import new_token, survey_link, token_hash
@@ -43,6 +45,9 @@ REMINDER_CANDIDATES_SQL = (
     "WHERE wave = {} AND responded_at IS NULL AND reminders_sent < {} AND expires_at > {} "
     "ORDER BY id"
 )
+# On PostgreSQL a second reminder run waits for the first and then sees its updates, so the
+# two never remind anyone twice; SQLite's write transactions are serialised already.
+LOCK_CANDIDATES = {"postgres": " FOR UPDATE", "sqlite": ""}
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,28 @@ class IssuedLink:
     email: str
     link: str
 
+    @property
+    def token(self) -> str:
+        """The link's token, as the survey page receives it."""
+        return self.link.rpartition("/s/")[2]
+
 
 @dataclass(frozen=True)
 class MailContext:
-    """What the survey mails need from the settings."""
+    """What the survey mails need from the settings.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's past waves); the outbox records it as sent at its due time, without
+    bodies, and never sends it.
+    """
 
     base_url: str
     company: str = "Customer Service"
+    delivered_elsewhere: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MailContext:
+        return cls(base_url=settings.base_url)
 
 
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -75,9 +95,19 @@ def _mail(
     context: MailContext,
     due_at: dt.datetime,
 ) -> Mail:
+    if context.delivered_elsewhere:
+        subject = survey_mail_subject(
+            kind, contact.language, wave.period, context.company, wave.closes_on
+        )
+        return Mail(key, contact.email, subject, "", "", due_at)
     recipient = Recipient(contact.name, contact.account_name, link, contact.language)
     text = render_survey_mail(kind, recipient, wave.period, context.company, wave.closes_on)
     return Mail(key, contact.email, text.subject, text.text, text.html, due_at)
+
+
+async def _post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails for delivery, or record them as delivered elsewhere."""
+    await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 async def _issue_chunk(
@@ -94,7 +124,7 @@ async def _issue_chunk(
         ),
     )
     links = [survey_link(context.base_url, token) for token in tokens]
-    await queue_many(
+    await _post(
         (
             _mail(
                 "invitation",
@@ -107,6 +137,7 @@ async def _issue_chunk(
             )
             for r, link in zip(recipients, links, strict=True)
         ),
+        context,
         now,
     )
     return [
@@ -124,11 +155,11 @@ async def issue_wave(
     now: dt.datetime,
     context: MailContext,
     links_csv: Path | None = None,
-    skip_accounts: Collection[int] = (),
 ) -> list[IssuedLink]:
-    """Invite every opted-in contact of every active account not yet invited to this wave.
+    """Invite every opted-in contact of every account open today not yet invited to this wave.
 
-    ``skip_accounts`` holds accounts that must not be surveyed now (an open complaint).
+    Accounts with an open complaint are not surveyed now; issuing the wave again after
+    their complaint is closed invites them.
     Invitations and their queued mail commit together, in chunks of one transaction.
     """
     wave = await wave_info(period)
@@ -139,7 +170,7 @@ async def issue_wave(
         invited = await _invited_contacts(wave.id)
         recipients = [
             recipient
-            for recipient in await survey_recipients(skip_accounts)
+            for recipient in await survey_recipients(now.date(), await accounts_not_to_survey())
             if recipient.contact_id not in invited
         ]
         for chunk in _chunks(recipients):
@@ -173,9 +204,14 @@ def _due(row: dict[str, Any], now: dt.datetime, closes_at: dt.datetime, rule: Re
     return reminder_due(progress, now, closes_at, rule)
 
 
-def _still_reachable(contact: ContactDetails | None) -> bool:
-    """Consent withdrawn or the account closed since the invitation: no reminder."""
-    return contact is not None and contact.survey_opt_in and contact.account_active
+def _still_reachable(contact: ContactDetails | None, now: dt.datetime, held_back: set[int]) -> bool:
+    """Consent withdrawn, the account closed or a complaint opened since: no reminder."""
+    return (
+        contact is not None
+        and contact.survey_opt_in
+        and contact.account_open_on(now.date())
+        and contact.account_id not in held_back
+    )
 
 
 async def send_reminders(
@@ -188,10 +224,20 @@ async def send_reminders(
         raise Conflict(f"the wave {wave.period} is {wave.status}; reminders go out only while open")
     closes_at = closing_instant(wave.closes_on)
     async with transaction():
-        rows = await Invitation.raw(REMINDER_CANDIDATES_SQL, wave.id, rule.max_reminders, now)
+        rows = await Invitation.raw(
+            REMINDER_CANDIDATES_SQL + LOCK_CANDIDATES[bound().kind],
+            wave.id,
+            rule.max_reminders,
+            now,
+        )
         due = [row for row in rows if _due(row, now, closes_at, rule)]
         contacts = await contact_details({int(row["contact"]) for row in due})
-        due = [row for row in due if _still_reachable(contacts.get(int(row["contact"])))]
+        held_back = await accounts_not_to_survey()
+        due = [
+            row
+            for row in due
+            if _still_reachable(contacts.get(int(row["contact"])), now, held_back)
+        ]
         tokens = [new_token() for _ in due]
         await bound().executemany(
             "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
@@ -202,7 +248,7 @@ async def send_reminders(
             "WHERE id = ?",
             ((now, row["id"]) for row in due),
         )
-        await queue_many(
+        await _post(
             (
                 _mail(
                     "reminder",
@@ -215,6 +261,7 @@ async def send_reminders(
                 )
                 for row, token in zip(due, tokens, strict=True)
             ),
+            context,
             now,
         )
     return len(due)

@@ -12,7 +12,7 @@ from markupsafe import escape
 from feedback.config import PROJECT_ROOT
 from feedback.surveys.wording import wording
 
-__all__ = ["MailText", "Recipient", "render_survey_mail"]
+__all__ = ["MailText", "Recipient", "render_survey_mail", "survey_mail_subject"]
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 # Placeholders rendered once per language, then replaced per contact: issuing a wave to
@@ -86,3 +86,10 @@ def render_survey_mail(
         text=_fill(skeleton.text, recipient, html=False),
         html=_fill(skeleton.html, recipient, html=True),
     )
+
+
+def survey_mail_subject(
+    kind: str, language: str, period: str, company: str, closes_on: dt.date
+) -> str:
+    """The subject line alone, for mail recorded rather than sent."""
+    return _skeleton(kind, language, period, company, closes_on).subject

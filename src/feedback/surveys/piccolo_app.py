@@ -6,7 +6,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from feedback.surveys.tables import Invitation, Questionnaire, ReminderLink, Response, Wave
+from feedback.surveys.tables import (
+    Invitation,
+    Questionnaire,
+    ReminderLink,
+    Response,
+    Wave,
+)
 
 APP_CONFIG = AppConfig(
     app_name="surveys",

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from feedback.accounts.directory import AccountDimensions, account_dimensions
+from feedback.accounts.directory import (
+    AccountDimensions,
+    PurchaseWindows,
+    account_dimensions,
+    purchase_windows,
+)
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
 from feedback.surveys.levels import (
     ASPECTS,
     AspectAverage,
@@ -20,10 +30,26 @@ from feedback.surveys.levels import (
     figures_from_counts,
     movements,
 )
+from feedback.surveys.quadrant import (
+    BASELINE_DAYS,
+    RECENT_DAYS,
+    PurchaseRecord,
+    Quadrant,
+    pace,
+    quadrant,
+)
 from feedback.surveys.services import wave_info
 from feedback.surveys.tables import Wave
 
-__all__ = ["AccountMovement", "GroupFigures", "WaveResults", "wave_results"]
+__all__ = [
+    "AccountMovement",
+    "AccountQuadrant",
+    "AccountsShown",
+    "GroupFigures",
+    "WaveResults",
+    "visible_results",
+    "wave_results",
+]
 
 DIMENSIONS = ("tier", "industry", "region", "manager")
 INVITED_SQL = (
@@ -35,6 +61,14 @@ LEVELS_SQL = (
     "SELECT account, level, COUNT(*) AS answers FROM response WHERE wave = {} "
     "GROUP BY account, level"
 )
+
+
+class AccountsShown(str, Enum):
+    """Which accounts a viewer sees in the per-account lists of a wave's results."""
+
+    all = "all"
+    portfolio = "portfolio"
+    none = "none"
 
 
 @dataclass(frozen=True)
@@ -51,6 +85,21 @@ class AccountMovement:
     previous_level: int | None
     current_level: int | None
     movement: Movement
+    manager_id: int | None
+
+
+@dataclass(frozen=True)
+class AccountQuadrant:
+    """An answering account's place in the satisfaction / loyalty matrix."""
+
+    code: str
+    name: str
+    manager: str
+    manager_id: int | None
+    level: int
+    quadrant: Quadrant
+    pace: float | None
+    customer_since: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +112,10 @@ class WaveResults:
     movement_counts: dict[str, int]
     accounts: list[AccountMovement] = field(repr=False)
     dropped: list[AccountMovement]
+    purchases_as_of: dt.date
+    quadrant_counts: dict[str, int]
+    quadrants: list[AccountQuadrant] = field(repr=False)
+    accounts_shown: AccountsShown = AccountsShown.all
 
 
 @dataclass(frozen=True)
@@ -189,6 +242,7 @@ def _movements(
                 previous_level=previous.get(account),
                 current_level=current.get(account),
                 movement=change,
+                manager_id=dimensions[account].manager_id,
             )
             for account, change in moved.items()
             if account in dimensions
@@ -197,8 +251,42 @@ def _movements(
     )
 
 
-async def wave_results(period: str, now: dt.datetime | None = None) -> WaveResults:
-    """Everything a wave's results page shows: SQL sums per account, then NumPy by group."""
+def _record(windows: PurchaseWindows | None) -> PurchaseRecord:
+    if windows is None:
+        return PurchaseRecord(0.0, 0, 0.0, 0, None)
+    return msgspec.convert(windows, PurchaseRecord, from_attributes=True)
+
+
+async def _quadrants(
+    levels: dict[int, int], dimensions: dict[int, AccountDimensions], as_of: dt.date
+) -> list[AccountQuadrant]:
+    """Every answering account in the matrix, loyalty judged on purchases before ``as_of``."""
+    windows = await purchase_windows(levels, as_of, RECENT_DAYS, BASELINE_DAYS)
+    placed = []
+    for account, level in levels.items():
+        if account not in dimensions:
+            continue
+        record, named = _record(windows.get(account)), dimensions[account]
+        placed.append(
+            AccountQuadrant(
+                code=named.code,
+                name=named.name,
+                manager=named.manager,
+                manager_id=named.manager_id,
+                level=level,
+                quadrant=quadrant(level, record, as_of),
+                pace=pace(record),
+                customer_since=record.customer_since,
+            )
+        )
+    return sorted(placed, key=lambda item: item.code)
+
+
+async def wave_results(period: str) -> WaveResults:
+    """Everything a wave's results page shows: SQL sums per account, then NumPy by group.
+
+    Loyalty in the quadrants is judged on purchases before the day the wave opened.
+    """
     wave = await wave_info(period)
     previous = await _previous_wave(wave.period)
     per_account = await _per_account(wave.id)
@@ -206,6 +294,8 @@ async def wave_results(period: str, now: dt.datetime | None = None) -> WaveResul
     previous_levels = await _previous_levels(previous["id"] if previous else None)
     accounts = _movements(per_account, previous_levels, dimensions)
     counts = Counter(item.movement.value for item in accounts)
+    quadrants = await _quadrants(per_account.account_levels(), dimensions, wave.opens_on)
+    placed = Counter(item.quadrant for item in quadrants)
     return WaveResults(
         period=wave.period,
         previous_period=previous["period"] if previous else None,
@@ -219,4 +309,30 @@ async def wave_results(period: str, now: dt.datetime | None = None) -> WaveResul
         movement_counts={change.value: counts.get(change.value, 0) for change in Movement},
         accounts=accounts,
         dropped=[item for item in accounts if item.movement is Movement.down],
+        purchases_as_of=wave.opens_on,
+        quadrant_counts={kind.value: placed.get(kind, 0) for kind in Quadrant},
+        quadrants=quadrants,
+    )
+
+
+def visible_results(results: WaveResults, viewer: StaffMember) -> WaveResults:
+    """The results as a staff member may see them.
+
+    Every figure (rates, breakdowns, counts) is the whole wave's, for every role: they name
+    no account, and a manager reads their portfolio against the company. The per-account
+    lists are whole for admins and supervisors, the viewer's own portfolio for account
+    managers, and empty for agents, who work complaints rather than accounts.
+    """
+    if viewer.role in (Role.admin, Role.supervisor):
+        return results
+    if viewer.role is Role.account_manager:
+        return dataclasses.replace(
+            results,
+            accounts=[a for a in results.accounts if a.manager_id == viewer.id],
+            dropped=[a for a in results.dropped if a.manager_id == viewer.id],
+            quadrants=[a for a in results.quadrants if a.manager_id == viewer.id],
+            accounts_shown=AccountsShown.portfolio,
+        )
+    return dataclasses.replace(
+        results, accounts=[], dropped=[], quadrants=[], accounts_shown=AccountsShown.none
     )

@@ -21,6 +21,7 @@ __all__ = [
     "create_wave",
     "current_questionnaire",
     "items_of",
+    "open_waves",
     "parse_period",
     "save_questionnaire",
     "wave_info",
@@ -79,15 +80,25 @@ async def current_questionnaire(now: dt.datetime) -> dict[str, Any]:
     return row
 
 
+def _wave_query() -> Any:
+    return Wave.select(*Wave.all_columns(), Wave.questionnaire.version.as_alias("version"))
+
+
 async def wave_info(period: str) -> WaveInfo:
     """The wave of a period, or NotFound."""
-    row = await (
-        Wave.select(*Wave.all_columns(), Wave.questionnaire.version.as_alias("version"))
-        .where(Wave.period == str(parse_period(period)))
-        .first()
-    )
+    row = await _wave_query().where(Wave.period == str(parse_period(period))).first()
     if row is None:
         raise NotFound(f"there is no wave for {period}; create it with `feedback waves create`")
+    return _wave_info(row)
+
+
+async def open_waves() -> list[WaveInfo]:
+    """The waves taking answers now, oldest period first."""
+    rows = await _wave_query().where(Wave.status == WaveStatus.open.value).order_by(Wave.period)
+    return [_wave_info(row) for row in rows]
+
+
+def _wave_info(row: Mapping[str, Any]) -> WaveInfo:
     return WaveInfo(
         id=row["id"],
         period=row["period"],

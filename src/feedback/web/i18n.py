@@ -58,6 +58,8 @@ def _environment(language: str) -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
+        # Templates ship with the code: no need to stat them on every page.
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["html_lang"] = HTML_LANG[language]

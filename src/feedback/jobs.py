@@ -1,0 +1,100 @@
+"""`feedback jobs run`: the periodic work - survey waves' upkeep, then delivering due mail."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from typing import NoReturn
+
+import click
+
+from feedback.clock import Clock, SystemClock
+from feedback.config import Settings
+from feedback.mail.services import deliver_due
+from feedback.surveys.issuance import MailContext
+from feedback.surveys.periodic import SurveyWork, run_survey_work
+
+__all__ = ["JobsReport", "deliver_backlog", "jobs_group", "run_due_work"]
+
+IDLE_SECONDS = 5.0
+# Reminders are days apart and waves close by the day: a few runs an hour are plenty.
+SURVEY_WORK_EVERY = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class JobsReport:
+    survey: SurveyWork
+    sent: int
+    failed: int
+
+
+async def deliver_backlog(smtp_url: str, now: dt.datetime, batch: int) -> tuple[int, int]:
+    """Deliver batches until less than a full batch is due: (sent, failed)."""
+    sent = failed = 0
+    while True:
+        report = await deliver_due(smtp_url, now, batch=batch)
+        sent, failed = sent + report.sent, failed + report.failed
+        if report.claimed < batch:
+            return sent, failed
+
+
+async def run_due_work(settings: Settings, now: dt.datetime, batch: int = 100) -> JobsReport:
+    """Everything due at ``now``: survey upkeep first, so its reminders go out in this run."""
+    survey = await run_survey_work(now, MailContext.from_settings(settings))
+    sent, failed = await deliver_backlog(settings.smtp_url, now, batch)
+    return JobsReport(survey, sent, failed)
+
+
+def _show_survey_work(work: SurveyWork) -> None:
+    for period in work.closed:
+        click.echo(f"wave {period} closed: its closing day is over")
+    for period, count in work.reminded.items():
+        if count:
+            click.echo(f"wave {period}: {count} reminder(s) queued")
+
+
+def _show_failures(failed: int) -> None:
+    if failed:
+        click.echo(f"{failed} message(s) failed; they will be retried", err=True)
+
+
+async def _run_forever(settings: Settings, clock: Clock, batch: int) -> NoReturn:
+    survey_due = clock.now()
+    while True:
+        if clock.now() >= survey_due:
+            _show_survey_work(
+                await run_survey_work(clock.now(), MailContext.from_settings(settings))
+            )
+            survey_due = clock.now() + SURVEY_WORK_EVERY
+        sent, failed = await deliver_backlog(settings.smtp_url, clock.now(), batch)
+        _show_failures(failed)
+        if sent:
+            click.echo(f"{sent} message(s) sent")
+        await asyncio.sleep(IDLE_SECONDS)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs."""
+
+
+@jobs_group.command("run")
+@click.option("--once", is_flag=True, help="Do what is due now, then stop.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1))
+def run(once: bool, batch: int) -> None:
+    """Close waves past their closing day, queue due reminders, and deliver due mail over
+    FEEDBACK_SMTP_URL (failures are retried with backoff). Without --once it keeps going:
+    mail every few seconds, survey upkeep every ten minutes."""
+    # feedback.cli imports this module to register the command.
+    from feedback.cli import run_on_database
+
+    async def work(settings: Settings) -> int:
+        if not once:
+            await _run_forever(settings, SystemClock(), batch)
+        report = await run_due_work(settings, SystemClock().now(), batch)
+        _show_survey_work(report.survey)
+        _show_failures(report.failed)
+        return report.sent
+
+    click.echo(f"{run_on_database(work)} message(s) sent")

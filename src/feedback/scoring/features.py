@@ -1,0 +1,248 @@
+"""Point-in-time churn features: what was known about each account at the end of a day.
+
+Every feature at day D reads only purchases on or before D, closings on or before D and
+waves that closed on or before D; ``features_at`` is a pure function of those. Windows
+are the ``w`` days ending on D: (D - w, D]. Money is the sum of purchase amounts; a
+"purchase day" is a day with at least one purchase (see records.PurchaseDays).
+
+The table is built from blocks (purchases, profile, surveys), each a function of the
+records and the day; a new source of signals (complaints) is one more block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from feedback.accounts.tiers import tier_array, trailing_window
+from feedback.config import TierThresholds
+from feedback.scoring.records import CustomerRecords, date_of, day_number
+
+__all__ = ["FEATURE_BLOCKS", "WINDOWS", "FeatureBlock", "FeatureTable", "features_at"]
+
+WINDOWS = (30, 90, 180, 365)
+# Trends compare the last `recent` days with the account's own rate over the `normal` days
+# before them: its normal, not the customer base's.
+TRENDS = ((90, 365), (180, 365))
+FloatArray = npt.NDArray[np.float64]
+TextArray = npt.NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class FeatureBlock:
+    """Some features of every account position: numeric (NaN = unknown) and categorical."""
+
+    numeric: dict[str, FloatArray]
+    categorical: dict[str, TextArray]
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Features of the accounts in a snapshot, one row per account, named columns."""
+
+    account_ids: npt.NDArray[np.int64]
+    numeric_names: tuple[str, ...]
+    numeric: FloatArray  # rows x numeric_names
+    categorical_names: tuple[str, ...]
+    categorical: TextArray  # rows x categorical_names
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in the order of ``matrix()``: numeric, then categorical."""
+        return self.numeric_names + self.categorical_names
+
+    def matrix(self) -> npt.NDArray[np.object_]:
+        """All columns in one object array, as the model pipelines take them."""
+        out = np.empty((len(self.account_ids), len(self.names)), dtype=object)
+        out[:, : len(self.numeric_names)] = self.numeric
+        out[:, len(self.numeric_names) :] = self.categorical
+        return out
+
+    def column(self, name: str) -> FloatArray:
+        return self.numeric[:, self.numeric_names.index(name)]
+
+    def rows(self, selected: npt.NDArray[np.bool_] | npt.NDArray[np.int64]) -> FeatureTable:
+        return FeatureTable(
+            self.account_ids[selected],
+            self.numeric_names,
+            self.numeric[selected],
+            self.categorical_names,
+            self.categorical[selected],
+        )
+
+
+def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, numerator / safe, np.nan)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Purchase days and money of each account in (start, end]."""
+
+    days: FloatArray
+    money: FloatArray
+
+
+def _window(records: CustomerRecords, start: int, end: int) -> _Window:
+    purchases = records.purchases
+    low = purchases.rows_up_to(records.size, start)
+    high = purchases.rows_up_to(records.size, end)
+    return _Window((high - low).astype(np.float64), purchases.money(low, high))
+
+
+def _windows(records: CustomerRecords, day: int) -> dict[str, FloatArray]:
+    found: dict[str, FloatArray] = {}
+    for width in WINDOWS:
+        window = _window(records, day - width, day)
+        found[f"purchase_days_{width}d"] = window.days
+        found[f"revenue_{width}d"] = window.money
+    found["average_purchase_365d"] = _ratio(found["revenue_365d"], found["purchase_days_365d"])
+    return found
+
+
+def _trends(records: CustomerRecords, day: int) -> dict[str, FloatArray]:
+    """log(1 + recent) - log(1 + normal rate x recent days): 0 at the account's usual pace."""
+    found: dict[str, FloatArray] = {}
+    for recent, normal in TRENDS:
+        now = _window(records, day - recent, day)
+        before = _window(records, day - recent - normal, day - recent)
+        scale = recent / normal
+        found[f"frequency_trend_{recent}d"] = np.log1p(now.days) - np.log1p(before.days * scale)
+        # Refunds can leave a window's money below zero; the trend treats that as nothing.
+        money_now, money_before = np.maximum(now.money, 0), np.maximum(before.money, 0)
+        found[f"revenue_trend_{recent}d"] = np.log1p(money_now) - np.log1p(money_before * scale)
+    return found
+
+
+def _history(records: CustomerRecords, day: int) -> dict[str, FloatArray]:
+    """Recency, gaps between consecutive purchase days, totals and tenure, up to ``day``."""
+    purchases = records.purchases
+    start = purchases.starts(records.size)
+    end = purchases.rows_up_to(records.size, day)
+    count = (end - start).astype(np.float64)
+    days = np.append(purchases.day, 0)  # a sentinel, so empty accounts index safely
+    gap = np.diff(purchases.day, prepend=0).astype(np.float64)
+    gap[start[start < len(gap)]] = 0.0  # an account's first day has no gap before it
+    gap_sum = np.concatenate([[0.0], np.cumsum(gap)])
+    square_sum = np.concatenate([[0.0], np.cumsum(gap**2)])
+    first_gap = np.minimum(start + 1, end)
+    mean = _ratio(gap_sum[end] - gap_sum[first_gap], count - 1)
+    mean_square = _ratio(square_sum[end] - square_sum[first_gap], count - 1)
+    since_last = np.where(count > 0, day - days[end - 1], np.nan)
+    first = np.where(count > 0, days[start], np.nan)
+    opened = np.where(records.opened > np.iinfo(np.int32).min, records.opened, first)
+    return {
+        "purchase_days_total": count,
+        "revenue_total": purchases.money(start, end),
+        "days_since_last_purchase": since_last,
+        "days_since_first_purchase": day - first,
+        "mean_gap_days": mean,
+        "gap_variation": _ratio(np.sqrt(np.maximum(mean_square - mean**2, 0.0)), mean),
+        "last_gap_days": np.where(count > 1, days[end - 1] - days[np.maximum(end - 2, 0)], np.nan),
+        "overdue_ratio": _ratio(since_last, mean),
+        "tenure_days": day - opened,
+    }
+
+
+def _tiers(records: CustomerRecords, day: int, thresholds: TierThresholds) -> TextArray:
+    """Each account's tier as it would have been computed on ``day`` (trailing 12 months)."""
+    first, last = trailing_window(date_of(day))
+    revenue = _window(records, day_number(first) - 1, day_number(last)).money
+    return tier_array(np.where(records.active_at(day), revenue, 0.0), thresholds)
+
+
+def purchase_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+    """Recency, frequency and money over each window, trends, gaps, tenure and the tier."""
+    numeric = _windows(records, day) | _trends(records, day) | _history(records, day)
+    return FeatureBlock(numeric, {"tier": _tiers(records, day, thresholds)})
+
+
+def profile_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+    """Industry, region and every custom attribute, as the CRM holds them now."""
+    return FeatureBlock(
+        {f"attribute:{name}": values for name, values in records.numeric_attributes.items()},
+        {
+            "industry": records.industry,
+            "region": records.region,
+            **{
+                f"attribute:{name}": values
+                for name, values in records.categorical_attributes.items()
+            },
+        },
+    )
+
+
+def survey_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+    """Levels in the waves closed on or before ``day``: latest, change, silence, waves asked."""
+    surveys = records.surveys
+    known = surveys.closing_day <= day
+    account, closing, level = (
+        surveys.account[known],
+        surveys.closing_day[known],
+        surveys.level[known],
+    )
+    asked = np.bincount(account, minlength=records.size).astype(np.float64)
+    answered = level >= 0
+    latest, previous = _last_two(account[answered], level[answered], records.size)
+    silent = np.full(records.size, np.nan)
+    if len(closing):
+        last_wave = closing == closing.max()
+        silent[account[last_wave]] = (level[last_wave] < 0).astype(np.float64)
+    return FeatureBlock(
+        {
+            "survey_waves_asked": asked,
+            "survey_latest_level": latest,
+            "survey_level_change": latest - previous,
+            "survey_silent_last_wave": silent,
+        },
+        {},
+    )
+
+
+def _last_two(
+    account: npt.NDArray[np.int64], level: npt.NDArray[np.int64], size: int
+) -> tuple[FloatArray, FloatArray]:
+    """Each account's last and second-to-last value (rows sorted by account, then time)."""
+    latest, previous = np.full(size, np.nan), np.full(size, np.nan)
+    if len(account) == 0:
+        return latest, previous
+    is_last = np.append(account[1:] != account[:-1], True)
+    latest[account[is_last]] = level[is_last]
+    before = np.flatnonzero(is_last) - 1
+    has_before = (before >= 0) & (account[np.maximum(before, 0)] == account[is_last])
+    previous[account[is_last][has_before]] = level[before[has_before]]
+    return latest, previous
+
+
+Block = Callable[[CustomerRecords, int, TierThresholds], FeatureBlock]
+FEATURE_BLOCKS: tuple[Block, ...] = (purchase_block, profile_block, survey_block)
+
+
+def features_at(
+    records: CustomerRecords,
+    day: int,
+    thresholds: TierThresholds | None = None,
+    blocks: tuple[Block, ...] = FEATURE_BLOCKS,
+) -> FeatureTable:
+    """The features of every account active at ``day``, from what was known on that day."""
+    thresholds = thresholds or TierThresholds()
+    active = records.active_at(day)
+    built = [block(records, day, thresholds) for block in blocks]
+    numeric = {name: values for part in built for name, values in part.numeric.items()}
+    categorical = {name: values for part in built for name, values in part.categorical.items()}
+    size = int(active.sum())
+    return FeatureTable(
+        account_ids=records.account_ids[active],
+        numeric_names=tuple(numeric),
+        numeric=np.column_stack([values[active] for values in numeric.values()])
+        if numeric
+        else np.empty((size, 0)),
+        categorical_names=tuple(categorical),
+        categorical=np.column_stack([values[active] for values in categorical.values()])
+        if categorical
+        else np.empty((size, 0), dtype=np.str_),
+    )

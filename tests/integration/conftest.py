@@ -1,0 +1,17 @@
+"""Fixtures shared by the integration tests: a real SMTP server in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integration.test_outbox import SmtpServerFixture
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServerFixture]:
+    server = SmtpServerFixture()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,152 @@
+"""Survey answers that open complaints, and accounts with an open complaint left unsurveyed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from feedback.accounts.roles import Role
+from feedback.clock import FrozenClock
+from feedback.complaints.states import Action
+from feedback.complaints.tables import Complaint
+from feedback.db import Database
+from feedback.mail.tables import OutboxMessage
+from feedback.surveys.answers import record_response, record_staff_response
+from feedback.surveys.issuance import issue_wave, send_reminders
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.tables import Invitation, Response
+from tests.integration.test_complaints import APOLOGY, FINDINGS, RESOLUTION, act, raise_complaint
+from tests.integration.test_surveys import MAIL, account, token_of, wave
+
+
+async def _tokens(clock: FrozenClock) -> dict[str, str]:
+    return {
+        link.email: token_of(link.link) for link in await issue_wave("2026-H2", clock.now(), MAIL)
+    }
+
+
+async def _complaints() -> list[dict[str, object]]:
+    return await Complaint.select(
+        Complaint.account.code.as_alias("code"),
+        Complaint.contact.email.as_alias("email"),
+        Complaint.channel,
+        Complaint.severity,
+        Complaint.state,
+        Complaint.survey_response,
+        Complaint.description,
+    ).order_by(Complaint.id)
+
+
+async def test_level_0_and_commented_contact_requests_open_complaints_and_others_do_not(
+    db: Database, clock: FrozenClock
+) -> None:
+    for code in ("A1", "A2", "A3", "A4"):
+        await account(code)
+    await wave(clock)
+    tokens = await _tokens(clock)
+    unhappy = await record_response(tokens["a1@x.com"], Answer(level=0), clock.now())
+    call_me = await record_response(
+        tokens["a2@x.com"], Answer(level=2, comment="Call me about the invoice", may_contact=True),
+        clock.now(),
+    )  # fmt: skip
+    await record_response(tokens["a3@x.com"], Answer(level=3, comment="Great"), clock.now())
+    await record_response(tokens["a4@x.com"], Answer(level=1, may_contact=True), clock.now())
+    assert await _complaints() == [
+        {"code": "A1", "email": "a1@x.com", "channel": "survey", "severity": "major",
+         "state": "received", "survey_response": unhappy,
+         "description": "Answered 'I am not satisfied' in the 2026-H2 survey."},
+        {"code": "A2", "email": "a2@x.com", "channel": "survey", "severity": "minor",
+         "state": "received", "survey_response": call_me,
+         "description": "Asked to be contacted in the 2026-H2 survey.\n\n"
+                        "Call me about the invoice"},
+    ]  # fmt: skip
+    acknowledgements = await OutboxMessage.select(OutboxMessage.to).where(
+        OutboxMessage.dedupe_key.like("complaint%")
+    )
+    assert sorted(row["to"] for row in acknowledgements) == ["a1@x.com", "a2@x.com"]
+
+
+async def test_a_staff_answer_opens_a_complaint_for_the_contact_it_names(
+    db: Database, clock: FrozenClock, make_staff
+) -> None:  # type: ignore[no-untyped-def]
+    await account("K1", [("boss@k1.com", True), ("buyer@k1.com", True)])
+    await wave(clock)
+    await _tokens(clock)
+    agent = await make_staff(Role.agent)
+    recorded = await record_staff_response(
+        "2026-H2", "K1", Answer(level=0, comment="Late again"), "visit", agent, clock.now(),
+        contact_email="buyer@k1.com",
+    )  # fmt: skip
+    without_contact = await record_staff_response(
+        "2026-H2", "K1", Answer(level=0), "phone", agent, clock.now()
+    )
+    complaints = await _complaints()
+    assert [(c["email"], c["survey_response"]) for c in complaints] == [
+        ("buyer@k1.com", recorded.response_id),
+        (None, without_contact.response_id),
+    ]
+    ids = [row["id"] for row in await Complaint.select(Complaint.id).order_by(Complaint.id)]
+    assert ids == [recorded.complaint_id, without_contact.complaint_id]
+
+
+async def test_an_answer_and_its_complaint_are_written_together_or_not_at_all(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await wave(clock)
+    token = (await _tokens(clock))["a1@x.com"]
+    # Take the complaint history away: the complaint's last write fails after the answer's.
+    await db.engine.run_ddl("ALTER TABLE complaint_event RENAME TO complaint_event_away")
+    try:
+        with pytest.raises(Exception, match="complaint_event"):
+            await record_response(token, Answer(level=0), clock.now())
+    finally:
+        await db.engine.run_ddl("ALTER TABLE complaint_event_away RENAME TO complaint_event")
+    assert (await Response.count(), await Complaint.count()) == (0, 0)
+    assert await Invitation.count().where(Invitation.responded_at.is_not_null()) == 0
+    await record_response(token, Answer(level=0), clock.now())
+    assert (await Response.count(), await Complaint.count()) == (1, 1)
+
+
+async def test_many_submits_of_one_level_0_link_open_one_complaint(
+    db: Database, clock: FrozenClock
+) -> None:
+    await account("A1")
+    await wave(clock)
+    token = (await _tokens(clock))["a1@x.com"]
+    await asyncio.gather(
+        *(record_response(token, Answer(level=0), clock.now()) for _ in range(20)),
+        return_exceptions=True,
+    )
+    assert (await Response.count(), await Complaint.count()) == (1, 1)
+
+
+async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded(
+    db: Database, clock: FrozenClock, make_staff
+) -> None:  # type: ignore[no-untyped-def]
+    held = await account("H1")
+    reminded = await account("R1")
+    await account("Z1")
+    await wave(clock)
+    complaint = await raise_complaint(clock, held)
+    assert [link.account_code for link in await issue_wave("2026-H2", clock.now(), MAIL)] == [
+        "R1",
+        "Z1",
+    ]
+    await raise_complaint(clock, reminded)
+    clock.advance(dt.timedelta(days=8))
+    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1  # Z1 only
+
+    agent = await make_staff(Role.agent)
+    for action, content in (
+        (Action.apologise, APOLOGY),
+        (Action.investigate, FINDINGS),
+        (Action.resolve, RESOLUTION),
+        (Action.follow_up_satisfied, {}),
+    ):
+        complaint = await act(complaint, action, content, agent, clock)
+    assert complaint.state == "closed"
+    again = await issue_wave("2026-H2", clock.now(), MAIL)
+    assert [link.account_code for link in again] == ["H1"], "invited once its complaint closed"

@@ -1,0 +1,125 @@
+"""`feedback jobs run`'s work on both databases with a frozen clock and a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from feedback.clock import FrozenClock
+from feedback.config import Settings
+from feedback.db import Database
+from feedback.jobs import run_due_work
+from feedback.mail.tables import OutboxMessage
+from feedback.surveys.answers import record_response
+from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.periodic import run_survey_work
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.services import create_wave, wave_info
+from feedback.surveys.tables import Invitation, ReminderLink
+from tests.integration.test_outbox import SmtpServerFixture
+from tests.integration.test_surveys import BASE, account, token_of
+
+CONTEXT = MailContext(base_url=BASE)
+
+
+@pytest.fixture
+def job_settings(db: Database, smtp: SmtpServerFixture) -> Settings:
+    return Settings(environment="test", database_url=db.url, base_url=BASE, smtp_url=smtp.url)
+
+
+async def _issued_wave(clock: FrozenClock, closes_on: dt.date, codes: int = 1) -> dict[str, str]:
+    """Accounts A00, A01, ... with a contact each, invited to 2026-H2 (opened Nov 20)."""
+    for n in range(codes):
+        await account(f"A{n:02}")
+    await create_wave("2026-H2", clock.now(), opens_on=dt.date(2026, 11, 20), closes_on=closes_on)
+    return {link.email: link.link for link in await issue_wave("2026-H2", clock.now(), CONTEXT)}
+
+
+def _subjects(smtp: SmtpServerFixture) -> list[tuple[str, str]]:
+    return sorted((str(m["To"]), "reminder" if "reminder" in str(m["Subject"]).lower()
+                   else "invitation") for m in smtp.inbox.messages)  # fmt: skip
+
+
+async def test_reminders_go_out_days_apart_and_the_wave_closes_after_its_last_day(
+    db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
+) -> None:
+    links = await _issued_wave(clock, dt.date(2026, 12, 15), codes=2)
+    first = await run_due_work(job_settings, clock.now())
+    assert (first.survey.closed, first.survey.reminded, first.sent) == ([], {"2026-H2": 0}, 2)
+    await record_response(token_of(links["a00@x.com"]), Answer(level=2), clock.now())
+    reports = []
+    for days in (7, 0, 7, 0, 7, 5):  # to Dec 3, twice; Dec 10, twice; Dec 17; Dec 22
+        clock.advance(dt.timedelta(days=days))
+        reports.append(await run_due_work(job_settings, clock.now()))
+    assert [(r.survey.closed, r.survey.reminded, r.sent, r.failed) for r in reports] == [
+        ([], {"2026-H2": 1}, 1, 0),
+        ([], {"2026-H2": 0}, 0, 0),
+        ([], {"2026-H2": 1}, 1, 0),
+        ([], {"2026-H2": 0}, 0, 0),
+        (["2026-H2"], {}, 0, 0),
+        ([], {}, 0, 0),
+    ]
+    assert _subjects(smtp) == [
+        ("a00@x.com", "invitation"),
+        ("a01@x.com", "invitation"),
+        ("a01@x.com", "reminder"),
+        ("a01@x.com", "reminder"),
+    ]
+    assert len(set(smtp.inbox.message_ids())) == 4
+    closed = await wave_info("2026-H2")
+    assert (closed.status, await ReminderLink.count()) == ("closed", 2)
+    assert await Invitation.count().where(Invitation.expires_at > clock.now()) == 0
+
+
+async def test_a_wave_is_closed_only_after_the_whole_closing_day(
+    db: Database, clock: FrozenClock, job_settings: Settings
+) -> None:
+    await _issued_wave(clock, dt.date(2026, 11, 26))
+    clock.at = dt.datetime(2026, 11, 26, 23, 59, 59, tzinfo=dt.UTC)
+    assert (await run_survey_work(clock.now(), CONTEXT)).closed == []
+    clock.at = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)
+    assert (await run_survey_work(clock.now(), CONTEXT)).closed == ["2026-H2"]
+    assert (await run_survey_work(clock.now(), CONTEXT)).closed == []
+
+
+async def test_nothing_is_opened_or_issued_that_an_admin_did_not_ask_for(
+    db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
+) -> None:
+    await account("A1")
+    await create_wave("2026-H2", clock.now(), opens_on=dt.date(2026, 11, 1),
+                      closes_on=dt.date(2026, 12, 15))  # fmt: skip
+    await create_wave("2026-H1", clock.now(), opens_on=dt.date(2026, 3, 1),
+                      closes_on=dt.date(2026, 4, 15))  # fmt: skip
+    report = await run_due_work(job_settings, clock.now())
+    assert (report.survey.closed, report.survey.reminded, report.sent) == ([], {}, 0)
+    assert [(await wave_info(p)).status for p in ("2026-H1", "2026-H2")] == ["planned", "planned"]
+    assert (await Invitation.count(), await OutboxMessage.count()) == (0, 0)
+    assert smtp.inbox.messages == []
+
+
+async def test_closing_withdraws_mail_not_yet_sent(
+    db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
+) -> None:
+    await _issued_wave(clock, dt.date(2026, 11, 30))
+    clock.advance(dt.timedelta(days=5))  # the invitation was never delivered
+    report = await run_due_work(job_settings, clock.now())
+    assert (report.survey.closed, report.sent) == (["2026-H2"], 0)
+    assert await OutboxMessage.count() == 0
+    assert smtp.inbox.messages == []
+
+
+async def test_two_runs_at_once_remind_each_non_responder_once(
+    db: Database, clock: FrozenClock
+) -> None:
+    await _issued_wave(clock, dt.date(2026, 12, 15), codes=30)
+    clock.advance(dt.timedelta(days=7))
+    runs = await asyncio.gather(*(run_survey_work(clock.now(), CONTEXT) for _ in range(3)))
+    assert sorted(run.reminded["2026-H2"] for run in runs) == [0, 0, 30]
+    assert await ReminderLink.count() == 30
+    reminders = OutboxMessage.count().where(OutboxMessage.dedupe_key.like("survey-reminder%"))
+    assert await reminders == 30
+    assert {
+        row["reminders_sent"] for row in await Invitation.select(Invitation.reminders_sent)
+    } == {1}

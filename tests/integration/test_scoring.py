@@ -1,0 +1,182 @@
+"""Churn scoring on a real database: bulk history reads, training, evaluation, the registry."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from argon2 import PasswordHasher
+
+from feedback.accounts import staff
+from feedback.accounts.history import NEVER, NO_DAY
+from feedback.accounts.tables import Account, AttributeDefinition, Contact, Purchase
+from feedback.clock import FrozenClock
+from feedback.config import TierThresholds
+from feedback.db import Database
+from feedback.demo.seed import seed
+from feedback.demo.simulator import simulate
+from feedback.errors import InvalidInput, NotFound
+from feedback.scoring import registry, services
+from feedback.scoring.labels import ChurnRule
+from feedback.scoring.records import day_number
+from feedback.surveys.answers import record_response
+from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.services import close_wave, create_wave
+from feedback.surveys.tables import Response
+
+AS_OF = dt.date(2026, 11, 26)
+MAIL = MailContext(base_url="https://survey.example.com")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo seed creates 15 staff users; Argon2id at full cost would dominate the test."""
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
+
+
+async def _book() -> dict[str, int]:
+    """Three accounts with purchases, attributes and a closing; ids by code."""
+    await AttributeDefinition.insert(
+        AttributeDefinition(name="plan", kind="categorical"),
+        AttributeDefinition(name="seats", kind="numeric"),
+    )
+    ids = {}
+    for code, opened, closed, attributes in (
+        ("A", dt.date(2024, 1, 5), None, '{"plan": "basic", "seats": 4}'),
+        ("B", None, dt.date(2026, 3, 1), '{"plan": null}'),
+        ("C", dt.date(2025, 2, 1), None, "{}"),
+    ):
+        row = Account(
+            code=code,
+            name=code,
+            industry="Retail",
+            region="Nordics",
+            opened_on=opened,
+            closed_on=closed,
+            status="closed" if closed else "active",
+            attributes=attributes,
+        )
+        await row.save()
+        ids[code] = int(row.id)
+        await Contact(account=row.id, email=f"{code.lower()}@x.com").save()
+    purchases = [
+        ("C", dt.date(2026, 1, 2), "10.50"),
+        ("A", dt.date(2025, 6, 1), "100.25"),
+        ("A", dt.date(2024, 2, 1), "7.00"),
+        ("A", dt.date(2026, 12, 1), "1.00"),  # after the as-of day
+    ]
+    for n, (code, day, amount) in enumerate(purchases):
+        await Purchase(
+            account=ids[code], occurred_on=day, amount=Decimal(amount), external_ref=f"r{n}"
+        ).save()
+    return ids
+
+
+async def test_history_reads_come_back_as_exact_columns(db: Database) -> None:
+    ids = await _book()
+    book = await services.load_records(AS_OF)
+    assert book.account_ids.tolist() == sorted(ids.values())
+    a, b, c = (book.account_ids.tolist().index(ids[code]) for code in "ABC")
+    assert book.opened[a] == day_number(dt.date(2024, 1, 5))
+    assert book.opened[b] == NO_DAY
+    assert book.closed[b] == day_number(dt.date(2026, 3, 1))
+    assert book.closed[a] == NEVER
+    assert book.categorical_attributes["plan"].tolist() == ["basic", "", ""]
+    np.testing.assert_array_equal(book.numeric_attributes["seats"], [4.0, np.nan, np.nan])
+    assert book.industry.tolist() == ["Retail"] * 3
+    purchases = book.purchases
+    assert purchases.account.tolist() == [a, a, c]
+    assert purchases.day.tolist() == [
+        day_number(dt.date(2024, 2, 1)),
+        day_number(dt.date(2025, 6, 1)),
+        day_number(dt.date(2026, 1, 2)),
+    ]
+    assert purchases.amount.tolist() == [7.0, 100.25, 10.5]
+
+
+async def test_survey_levels_are_read_per_wave_and_account(db: Database) -> None:
+    ids = await _book()
+    for period, closes, level in (
+        ("2025-H2", dt.date(2025, 12, 15), 3),
+        ("2026-H1", dt.date(2026, 6, 15), None),
+    ):
+        now = dt.datetime.combine(closes - dt.timedelta(days=5), dt.time(12), dt.UTC)
+        await create_wave(period, now, opens_on=closes - dt.timedelta(days=20), closes_on=closes)
+        for link in await issue_wave(period, now, MAIL):
+            if level is not None and link.account_code == "A":
+                await record_response(link.link.rpartition("/")[2], Answer(level=level), now)
+        await close_wave(period, now)
+    assert await Response.count() == 1
+    surveys = (await services.load_records(AS_OF)).surveys
+    a, b, c = (sorted(ids.values()).index(ids[code]) for code in "ABC")
+    # B closed on 2026-03-01: asked (and silent) in 2025-H2, not asked in 2026-H1.
+    assert list(
+        zip(
+            surveys.account.tolist(),
+            surveys.closing_day.tolist(),
+            surveys.level.tolist(),
+            strict=True,
+        )
+    ) == [
+        (a, day_number(dt.date(2025, 12, 15)), 3),
+        (a, day_number(dt.date(2026, 6, 15)), -1),
+        (b, day_number(dt.date(2025, 12, 15)), -1),
+        (c, day_number(dt.date(2025, 12, 15)), -1),
+        (c, day_number(dt.date(2026, 6, 15)), -1),
+    ]
+
+
+async def test_training_registers_a_version_that_loads_and_predicts_alike(
+    db: Database, clock: FrozenClock
+) -> None:
+    simulation = simulate(AS_OF, accounts=400, seed=21)
+    await seed(simulation, clock.now(), TierThresholds(), base_url="https://feedback.example")
+    with pytest.raises(NotFound):
+        await registry.load_model()
+    first = await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())
+    second = await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())
+    assert (first.version, second.version) == (1, 2)
+    assert first.validated_on == AS_OF - dt.timedelta(days=180)
+    assert first.training_to == AS_OF - dt.timedelta(days=360)
+    assert first.training_from < first.training_to
+    assert first.metrics["selection_metric"] == "roc_auc"
+    assert set(first.metrics["candidates_roc_auc"]) == {"gradient_boosting", "logistic_regression"}
+
+    stored = await registry.load_model(1)
+    assert stored.record == dataclasses.replace(first, created_at=stored.record.created_at)
+    assert stored.record.created_at == clock.now()
+    book = await services.load_records(AS_OF)
+    frame = services.training.frame_at(
+        book, day_number(first.validated_on), ChurnRule(), TierThresholds()
+    )
+    assert frame.features.names == stored.record.numeric_names + stored.record.categorical_names
+    rows = frame.features.matrix()
+    fresh = await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())
+    latest = await registry.load_model()
+    assert latest.record.version == fresh.version == 3
+    np.testing.assert_allclose(
+        latest.model.predict_proba(rows)[:, 1], stored.model.predict_proba(rows)[:, 1]
+    )
+    assert stored.record.metrics["validation"]["roc_auc"] == pytest.approx(
+        first.metrics["validation"]["roc_auc"]
+    )
+
+
+async def test_training_without_enough_history_says_what_is_missing(
+    db: Database, clock: FrozenClock
+) -> None:
+    await _book()
+    with pytest.raises(InvalidInput, match="not enough history to train with a 180-day horizon"):
+        await services.train(dt.date(2025, 3, 1), ChurnRule(), TierThresholds(), clock.now())
+    # Enough history, but three accounts cannot show both outcomes.
+    with pytest.raises(InvalidInput, match="has only churned accounts"):
+        await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())
+
+
+async def test_evaluation_refuses_a_horizon_that_has_not_elapsed(db: Database) -> None:
+    with pytest.raises(InvalidInput, match="labels are not known yet"):
+        await services.evaluate(dt.date(2026, 9, 1), ChurnRule(), 5, TierThresholds(), today=AS_OF)

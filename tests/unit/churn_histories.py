@@ -1,0 +1,75 @@
+"""Hand-made customer records for churn rule tests: dates in, the arrays scoring reads out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from feedback.demo.simulator import Simulation
+from feedback.scoring.records import CustomerRecords, SurveyLevels, day_number, purchase_days
+
+OPEN = np.iinfo(np.int64).max // 2
+UNKNOWN = np.iinfo(np.int64).min // 2
+
+
+@dataclass(frozen=True)
+class Account:
+    purchases: Sequence[tuple[dt.date, float]] = ()
+    opened: dt.date | None = None
+    closed: dt.date | None = None
+    industry: str = "Retail"
+    region: str = "Oceania"
+    seats: float = float("nan")
+    plan: str = ""
+    # (closing day of the wave, level or -1 for silence)
+    waves: Sequence[tuple[dt.date, int]] = field(default_factory=tuple)
+
+
+def records(accounts: Sequence[Account]) -> CustomerRecords:
+    """Account i gets id i + 1."""
+    rows = [
+        (i, day_number(day), amount) for i, a in enumerate(accounts) for day, amount in a.purchases
+    ]
+    waves = sorted(
+        (i, day_number(day), level) for i, a in enumerate(accounts) for day, level in a.waves
+    )
+    return CustomerRecords(
+        account_ids=np.arange(1, len(accounts) + 1, dtype=np.int64),
+        opened=np.array([day_number(a.opened) if a.opened else UNKNOWN for a in accounts]),
+        closed=np.array([day_number(a.closed) if a.closed else OPEN for a in accounts]),
+        industry=np.array([a.industry for a in accounts]),
+        region=np.array([a.region for a in accounts]),
+        numeric_attributes={"seats": np.array([a.seats for a in accounts], dtype=np.float64)},
+        categorical_attributes={"plan": np.array([a.plan for a in accounts])},
+        purchases=purchase_days(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=np.int64),
+            np.array([r[2] for r in rows], dtype=np.float64),
+        ),
+        surveys=SurveyLevels(
+            np.array([w[0] for w in waves], dtype=np.int64),
+            np.array([w[1] for w in waves], dtype=np.int64),
+            np.array([w[2] for w in waves], dtype=np.int64),
+        ),
+    )
+
+
+def simulated_records(simulation: Simulation) -> CustomerRecords:
+    """What the database would give scoring after importing the simulation (no surveys)."""
+    return records(
+        [
+            Account(
+                purchases=[(p.occurred_on, float(p.amount)) for p in a.purchases],
+                opened=a.opened_on,
+                closed=a.closed_on,
+                industry=a.industry,
+                region=a.region,
+                seats=float(a.attributes["seats"] or "nan"),
+                plan=str(a.attributes["plan"]),
+            )
+            for a in simulation.accounts
+        ]
+    )

@@ -1,0 +1,255 @@
+"""Churn labels and point-in-time features on hand-made histories, with exact values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedback.accounts.tiers import assign_tiers, tier_array
+from feedback.config import TierThresholds
+from feedback.scoring.features import FeatureTable, features_at
+from feedback.scoring.labels import ChurnRule, churn_labels
+from feedback.scoring.records import day_number
+from tests.unit.churn_histories import Account, records
+
+D = dt.date(2026, 6, 30)
+DAY = day_number(D)
+
+
+def ago(days: int) -> dt.date:
+    return D - dt.timedelta(days=days)
+
+
+def later(days: int) -> dt.date:
+    return D + dt.timedelta(days=days)
+
+
+BOOK = [
+    # 1: buys every month or two, and again after D
+    Account(
+        purchases=[(ago(100), 100.0), (ago(40), 50.0), (ago(10), 30.0), (ago(10), 20.0),
+                   (later(5), 70.0)],
+        opened=ago(400),
+        seats=12.0,
+        plan="premium",
+        waves=[(ago(200), 2), (ago(20), 1), (later(10), 0)],
+    ),
+    # 2: bought once, 200 days ago, and never again
+    Account(purchases=[(ago(200), 100.0)], waves=[(ago(20), -1)]),
+    # 3: never bought, closes 30 days after D
+    Account(closed=later(30)),
+    # 4: never bought, stays open
+    Account(waves=[(ago(200), 3)]),
+    # 5: closed the day before D; 6: closed on D; 7: opened the day after D
+    Account(purchases=[(ago(90), 500.0)], closed=ago(1)),
+    Account(purchases=[(ago(90), 500.0)], closed=D),
+    Account(opened=later(1)),
+    # 8: bought 50 days before D, silent since, closes one day after the horizon
+    Account(purchases=[(ago(50), 300.0)], closed=later(181)),
+    # 9: bought on D and on the horizon's last day
+    Account(purchases=[(D, 100.0), (later(180), 10.0)]),
+    # 10: closes on the horizon's last day, though it keeps buying until then
+    Account(purchases=[(ago(30), 5.0), (later(100), 5.0)], closed=later(180)),
+]  # fmt: skip
+
+
+def row(table: FeatureTable, account_id: int) -> dict[str, object]:
+    at = int(np.flatnonzero(table.account_ids == account_id)[0])
+    values: dict[str, object] = dict(
+        zip(table.numeric_names, table.numeric[at].tolist(), strict=True)
+    )
+    values |= dict(zip(table.categorical_names, table.categorical[at].tolist(), strict=True))
+    return values
+
+
+def test_labels_follow_closing_and_inactivity_within_the_horizon() -> None:
+    book = records(BOOK)
+    labels = churn_labels(book, DAY, ChurnRule(horizon_days=180))
+    active = book.active_at(DAY)
+    assert book.account_ids[active].tolist() == [1, 2, 3, 4, 8, 9, 10]
+    assert dict(zip(book.account_ids[active].tolist(), labels[active].tolist(), strict=True)) == {
+        1: False,  # bought 5 days after D
+        2: True,  # history before D, nothing in (D, D+180]
+        3: True,  # closed in the horizon
+        4: False,  # never bought: inactivity is not churn
+        8: True,  # silent through the horizon; its closing comes a day too late to matter
+        9: False,  # a purchase on D+180 is inside the horizon
+        10: True,  # closed on D+180, purchases or not
+    }
+
+
+def test_inactivity_can_be_left_out_of_the_label() -> None:
+    book = records(BOOK)
+    labels = churn_labels(book, DAY, ChurnRule(horizon_days=180, inactivity_is_churn=False))
+    assert book.account_ids[labels & book.active_at(DAY)].tolist() == [3, 10]
+
+
+def test_a_shorter_horizon_shortens_the_window() -> None:
+    labels = churn_labels(records(BOOK), DAY, ChurnRule(horizon_days=4))
+    assert labels[0]  # account 1's next purchase is on D+5
+
+
+def test_the_horizon_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least one day"):
+        ChurnRule(horizon_days=0)
+
+
+def test_recency_frequency_money_and_gaps_of_a_regular_buyer() -> None:
+    first = row(features_at(records(BOOK), DAY), 1)
+    expected = {
+        "purchase_days_30d": 1, "revenue_30d": 50.0,
+        "purchase_days_90d": 2, "revenue_90d": 100.0,
+        "purchase_days_180d": 3, "revenue_180d": 200.0,
+        "purchase_days_365d": 3, "revenue_365d": 200.0,
+        "average_purchase_365d": 200 / 3,
+        "purchase_days_total": 3, "revenue_total": 200.0,
+        "days_since_last_purchase": 10, "days_since_first_purchase": 100,
+        "mean_gap_days": 45.0, "gap_variation": 15 / 45, "last_gap_days": 30,
+        "overdue_ratio": 10 / 45, "tenure_days": 400,
+        "frequency_trend_90d": math.log(3) - math.log(1 + 90 / 365),
+        "revenue_trend_90d": math.log(101) - math.log(1 + 100 * 90 / 365),
+        "frequency_trend_180d": math.log(4),
+        "revenue_trend_180d": math.log(201),
+        "attribute:seats": 12.0,
+    }  # fmt: skip
+    assert {name: first[name] for name in expected} == pytest.approx(expected)
+    assert (first["industry"], first["region"], first["attribute:plan"]) == (
+        "Retail", "Oceania", "premium"
+    )  # fmt: skip
+
+
+def test_a_single_purchase_has_recency_but_no_gaps() -> None:
+    second = row(features_at(records(BOOK), DAY), 2)
+    assert second["days_since_last_purchase"] == 200
+    assert second["tenure_days"] == 200  # no opening date: tenure from the first purchase
+    for name in ("mean_gap_days", "gap_variation", "last_gap_days", "overdue_ratio"):
+        assert math.isnan(second[name])  # type: ignore[arg-type]
+
+
+def test_an_account_that_never_bought_has_zeros_and_unknowns() -> None:
+    fourth = row(features_at(records(BOOK), DAY), 4)
+    assert (fourth["purchase_days_365d"], fourth["revenue_total"]) == (0, 0)
+    assert math.isnan(fourth["days_since_last_purchase"])  # type: ignore[arg-type]
+    assert math.isnan(fourth["tenure_days"])  # type: ignore[arg-type]
+    assert fourth["frequency_trend_90d"] == 0.0
+    assert fourth["tier"] == "D"
+
+
+def test_tiers_are_recomputed_from_the_trailing_year_at_the_snapshot() -> None:
+    table = features_at(records(BOOK), DAY)
+    tiers = dict(zip(table.account_ids.tolist(), table.categorical[:, 0].tolist(), strict=True))
+    # Active revenue in the 12 months to D: 8: 300, 1: 200, 2: 100, 9: 100, 10: 5 (705).
+    # Shares before: 8: 0, 1: .43, 2: .71, 9: .85 (ties by position), 10: .99.
+    assert table.categorical_names[0] == "tier"
+    assert tiers == {1: "A", 2: "B", 3: "D", 4: "D", 8: "A", 9: "C", 10: "D"}
+
+
+def test_survey_levels_use_only_waves_closed_by_the_snapshot() -> None:
+    table = features_at(records(BOOK), DAY)
+    first, second, fourth = row(table, 1), row(table, 2), row(table, 4)
+    assert (first["survey_waves_asked"], first["survey_latest_level"]) == (2, 1)
+    assert first["survey_level_change"] == -1
+    assert first["survey_silent_last_wave"] == 0
+    assert second["survey_silent_last_wave"] == 1
+    assert math.isnan(second["survey_latest_level"])  # type: ignore[arg-type]
+    assert fourth["survey_latest_level"] == 3
+    assert math.isnan(fourth["survey_silent_last_wave"])  # type: ignore[arg-type]
+    assert math.isnan(fourth["survey_level_change"])  # type: ignore[arg-type]
+
+
+def test_the_table_holds_the_active_accounts_with_named_columns() -> None:
+    table = features_at(records(BOOK), DAY)
+    assert table.account_ids.tolist() == [1, 2, 3, 4, 8, 9, 10]
+    assert table.numeric.shape == (7, len(table.numeric_names))
+    assert table.categorical_names == ("tier", "industry", "region", "attribute:plan")
+    assert table.matrix().shape == (7, len(table.names))
+    assert len(set(table.names)) == len(table.names)
+
+
+# --- no leakage: what happens after D changes no feature at D ---------------------------
+
+purchase = st.tuples(st.integers(-700, 400), st.floats(1, 5000, allow_nan=False))
+account = st.fixed_dictionaries(
+    {
+        "purchases": st.lists(purchase, max_size=12),
+        "opened": st.integers(-1200, 10),
+        "closed": st.none() | st.integers(-300, 400),
+        "waves": st.lists(st.tuples(st.integers(-600, 300), st.integers(-1, 3)), max_size=4),
+    }
+)
+future = st.fixed_dictionaries(
+    {
+        "purchases": st.lists(st.tuples(st.integers(1, 600), st.floats(1, 5000)), max_size=6),
+        "closed": st.none() | st.integers(1, 600),
+        "waves": st.lists(st.tuples(st.integers(1, 300), st.integers(-1, 3)), max_size=2),
+    }
+)
+
+
+def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # type: ignore[type-arg]
+    accounts = []
+    for n, item in enumerate(spec):
+        purchases = [(later(day), amount) for day, amount in item["purchases"]]
+        waves = [(later(day), level) for day, level in item["waves"]]
+        closed = item["closed"]
+        if changes is not None:
+            change = changes[n % len(changes)]
+            purchases = [p for p in purchases if p[0] <= D]
+            purchases += [(later(day), amount) for day, amount in change["purchases"]]
+            waves = [w for w in waves if w[0] <= D]
+            waves += [(later(day), level) for day, level in change["waves"]]
+            if closed is None or closed > 0:
+                closed = change["closed"]
+        accounts.append(
+            Account(
+                purchases=purchases,
+                opened=later(item["opened"]),
+                closed=None if closed is None else later(closed),
+                waves=sorted(waves, key=lambda w: w[0]),
+            )
+        )
+    return accounts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(account, min_size=1, max_size=8), st.lists(future, min_size=1, max_size=3))
+def test_changing_anything_after_the_snapshot_changes_no_feature(
+    spec: list[dict],  # type: ignore[type-arg]
+    changes: list[dict],  # type: ignore[type-arg]
+) -> None:
+    before = features_at(records(_book(spec, None)), DAY)
+    after = features_at(records(_book(spec, changes)), DAY)
+    assert before.names == after.names
+    assert before.account_ids.tolist() == after.account_ids.tolist()
+    np.testing.assert_allclose(before.numeric, after.numeric, rtol=1e-9, atol=1e-6)
+    assert before.categorical.tolist() == after.categorical.tolist()
+
+
+@given(st.lists(st.integers(0, 10_000), max_size=30))
+def test_the_bulk_tier_rule_agrees_with_assign_tiers(cents: list[int]) -> None:
+    revenue = {f"{n:04d}": Decimal(c) / 100 for n, c in enumerate(cents)}
+    expected = assign_tiers(revenue)
+    bulk = tier_array(np.array(cents, dtype=np.float64) / 100)
+    assert bulk.tolist() == [expected[f"{n:04d}"] for n in range(len(cents))]
+
+
+def test_the_bulk_tier_rule_is_exact_for_thresholds_with_many_decimals() -> None:
+    thresholds = TierThresholds(0.333333333333, 0.666666666667, 0.999999999999)
+    cents = [10**12, 10**12, 10**12, 1]
+    revenue = {f"{n}": Decimal(c) / 100 for n, c in enumerate(cents)}
+    bulk = tier_array(np.array(cents, dtype=np.float64) / 100, thresholds)
+    assert bulk.tolist() == list(assign_tiers(revenue, thresholds).values())
+
+
+def test_refunds_leave_money_negative_but_trends_finite() -> None:
+    refunded = records([Account(purchases=[(ago(20), 50.0), (ago(10), -80.0)])])
+    values = row(features_at(refunded, DAY), 1)
+    assert values["revenue_30d"] == -30.0
+    assert values["revenue_trend_90d"] == 0.0
+    assert values["revenue_trend_180d"] == 0.0
