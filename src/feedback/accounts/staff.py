@@ -198,13 +198,3 @@ async def set_active(email: str, active: bool) -> None:
         if not active:
             await StaffSession.delete().where(StaffSession.user == member.id)
     security_log.info("staff user %s: %s", "activated" if active else "deactivated", member.email)
-
-
-async def staff_names(user_ids: Collection[int]) -> dict[int, str]:
-    """Display names of staff users, e.g. whoever recorded or handled something."""
-    if not user_ids:
-        return {}
-    rows = await StaffUser.select(StaffUser.id, StaffUser.name).where(
-        StaffUser.id.is_in(sorted(set(user_ids)))
-    )
-    return {int(row["id"]): str(row["name"]) for row in rows}
