@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from feedback.accounts.history import NEVER
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
 from feedback.complaints.alerts import AlertKind, due_alerts, record_alert
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity, Step
+from feedback.complaints.history import complaint_columns
 from feedback.complaints.reporting import (
     Breakdown,
     ReopenRate,
@@ -34,11 +36,12 @@ from feedback.complaints.services import (
     history,
     open_complaint,
 )
-from feedback.complaints.states import Action
+from feedback.complaints.states import Action, RootCause
 from feedback.complaints.tables import Category, Channel, Complaint
 from feedback.db import Database, transaction
 from feedback.errors import AccessDenied, Conflict, InvalidInput, InvalidTransition, NotFound
 from feedback.mail.tables import OutboxMessage
+from feedback.scoring.records import day_number
 
 HOUR = dt.timedelta(hours=1)
 APOLOGY = {"message": "We are sorry that the delivery was late."}
@@ -542,3 +545,51 @@ async def test_one_survey_answer_raises_at_most_one_complaint(
     assert [c["id"] for c in await Complaint.select(Complaint.id)] == [first.id]
     assert len(await history(first.id)) == 1
     assert await OutboxMessage.count() == 1
+
+
+async def test_the_bulk_read_gives_each_complaints_milestone_days(
+    db: Database, clock: FrozenClock, make_staff: Any
+) -> None:
+    agent = await make_staff(Role.agent)
+    supervisor = await make_staff(Role.supervisor)
+    first, second = await account("A1"), await account("B1", tier="B")
+    received = clock.now()
+    complaint = await raise_complaint(clock, first)
+    day = dt.timedelta(days=1)
+    worked = await walk(
+        complaint,
+        [
+            (HOUR, Action.apologise, APOLOGY),
+            (day, Action.investigate, FINDINGS),
+            (3 * day, Action.resolve, RESOLUTION),  # the resolution deadline is missed
+            (5 * day, Action.follow_up_unsatisfied, {"note": "Still broken."}),
+        ],
+        agent,
+        clock,
+    )
+    clock.at = received + 6 * day
+    open_one = await raise_complaint(clock, second)
+    late = clock.now() + 2 * day
+    [escalation] = [
+        alert
+        for alert in await due_alerts(late)
+        if alert.complaint_id == open_one.id and alert.kind == AlertKind.escalation
+    ]
+    assert await record_alert(escalation, late)
+    spam = await raise_complaint(clock, second)
+    await act(
+        spam, Action.cancel, {"reason": "spam", "explanation": "An advert."}, supervisor, clock
+    )
+    columns = await complaint_columns()
+    on = day_number
+    assert columns.account_ids.tolist() == [first, second]
+    assert columns.received.tolist() == [on(received.date()), on(open_one.received_at.date())]
+    assert columns.closed.tolist() == [NEVER, NEVER]
+    assert worked.state == "investigating"
+    assert columns.breached.tolist() == [
+        on((received + 3 * day).date()),
+        on(late.date()),
+    ]
+    assert columns.unsatisfied.tolist() == [on((received + 5 * day).date()), NEVER]
+    assert columns.investigated.tolist() == [on((received + day).date()), NEVER]
+    assert columns.root_cause.tolist() == [list(RootCause).index(RootCause.delivery), -1]

@@ -8,11 +8,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from feedback.complaints.states import RootCause
 from feedback.demo.simulator import Simulation
-from feedback.scoring.records import CustomerRecords, SurveyLevels, day_number, purchase_days
+from feedback.scoring.records import (
+    ComplaintRecords,
+    CustomerRecords,
+    SurveyLevels,
+    day_number,
+    purchase_days,
+)
 
 OPEN = np.iinfo(np.int64).max // 2
 UNKNOWN = np.iinfo(np.int64).min // 2
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A complaint's milestones; None: not (yet) happened."""
+
+    received: dt.date
+    closed: dt.date | None = None
+    breached: dt.date | None = None
+    unsatisfied: dt.date | None = None
+    investigated: dt.date | None = None
+    root_cause: RootCause | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +45,32 @@ class Account:
     plan: str = ""
     # (closing day of the wave, level or -1 for silence)
     waves: Sequence[tuple[dt.date, int]] = field(default_factory=tuple)
+    complaints: Sequence[Complaint] = ()
+
+
+def _day(day: dt.date | None) -> int:
+    return OPEN if day is None else day_number(day)
+
+
+def complaint_records(accounts: Sequence[Account]) -> ComplaintRecords:
+    rows = sorted(
+        ((i, c.received, c) for i, a in enumerate(accounts) for c in a.complaints),
+        key=lambda row: (row[0], row[1]),
+    )
+    causes = list(RootCause)
+
+    def column(values: list[int]) -> np.ndarray:  # type: ignore[type-arg]
+        return np.array(values, dtype=np.int64)
+
+    return ComplaintRecords(
+        account=column([i for i, _, _ in rows]),
+        received=column([day_number(c.received) for _, _, c in rows]),
+        closed=column([_day(c.closed) for _, _, c in rows]),
+        breached=column([_day(c.breached) for _, _, c in rows]),
+        unsatisfied=column([_day(c.unsatisfied) for _, _, c in rows]),
+        investigated=column([_day(c.investigated) for _, _, c in rows]),
+        root_cause=column([causes.index(c.root_cause) if c.root_cause else -1 for _, _, c in rows]),
+    )
 
 
 def records(accounts: Sequence[Account]) -> CustomerRecords:
@@ -54,6 +99,7 @@ def records(accounts: Sequence[Account]) -> CustomerRecords:
             np.array([w[1] for w in waves], dtype=np.int64),
             np.array([w[2] for w in waves], dtype=np.int64),
         ),
+        complaints=complaint_records(accounts),
     )
 
 

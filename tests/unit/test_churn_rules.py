@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback.accounts.tiers import assign_tiers, tier_array
+from feedback.complaints.states import RootCause
 from feedback.config import TierThresholds
 from feedback.scoring.features import FeatureTable, features_at
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
-from tests.unit.churn_histories import Account, records
+from tests.unit.churn_histories import Account, Complaint, records
 
 D = dt.date(2026, 6, 30)
 DAY = day_number(D)
@@ -172,6 +173,46 @@ def test_the_table_holds_the_active_accounts_with_named_columns() -> None:
     assert len(set(table.names)) == len(table.names)
 
 
+def test_complaint_features_count_only_what_was_known_at_the_snapshot() -> None:
+    complaints = [
+        # in 90 days, open at D, breached 2 days after receipt, never investigated
+        Complaint(ago(30), breached=ago(28)),
+        # in 90 days, closed before D, investigated (billing), unsatisfied follow-up
+        Complaint(ago(80), closed=ago(5), investigated=ago(70),
+                  root_cause=RootCause.billing, unsatisfied=ago(20)),
+        # in 365 days only; its breach and investigation come after D
+        Complaint(ago(200), closed=ago(150), breached=later(3), investigated=later(1),
+                  root_cause=RootCause.delivery),
+        # older than a year: counts in no window, but it is still open at D
+        Complaint(ago(400), investigated=ago(390), root_cause=RootCause.billing),
+        # received after D: not there at all
+        Complaint(later(2), breached=later(3)),
+    ]  # fmt: skip
+    table = features_at(records([Account(complaints=complaints), Account()]), DAY)
+    first, second = row(table, 1), row(table, 2)
+    assert first["complaints_90d"] == 2
+    assert first["complaints_365d"] == 3
+    assert first["complaints_breached_90d"] == 1
+    assert first["complaints_breached_365d"] == 1
+    assert first["complaints_open"] == 2
+    assert first["follow_ups_unsatisfied_365d"] == 1
+    assert first["root_cause:billing_365d"] == 1
+    assert first["root_cause:delivery_365d"] == 0
+    complaint_columns = [name for name in table.numeric_names if "complaint" in name
+                         or name.startswith(("root_cause:", "follow_ups"))]  # fmt: skip
+    assert len(complaint_columns) == 6 + len(RootCause)
+    assert all(second[name] == 0 for name in complaint_columns)
+
+
+def test_a_complaint_received_on_the_snapshot_day_counts_and_one_closed_that_day_is_not_open() -> (
+    None
+):
+    complaints = [Complaint(D), Complaint(ago(10), closed=D)]
+    first = row(features_at(records([Account(complaints=complaints)]), DAY), 1)
+    assert first["complaints_90d"] == 2
+    assert first["complaints_open"] == 1
+
+
 # --- no leakage: what happens after D changes no feature at D ---------------------------
 
 purchase = st.tuples(st.integers(-700, 400), st.floats(1, 5000, allow_nan=False))
@@ -181,6 +222,15 @@ account = st.fixed_dictionaries(
         "opened": st.integers(-1200, 10),
         "closed": st.none() | st.integers(-300, 400),
         "waves": st.lists(st.tuples(st.integers(-600, 300), st.integers(-1, 3)), max_size=4),
+        # received, then delays to closing, breach, unsatisfied, investigation; the cause
+        "complaints": st.lists(
+            st.tuples(
+                st.integers(-500, 200),
+                *[st.none() | st.integers(0, 200)] * 4,
+                st.sampled_from(list(RootCause)),
+            ),
+            max_size=4,
+        ),
     }
 )
 future = st.fixed_dictionaries(
@@ -188,8 +238,29 @@ future = st.fixed_dictionaries(
         "purchases": st.lists(st.tuples(st.integers(1, 600), st.floats(1, 5000)), max_size=6),
         "closed": st.none() | st.integers(1, 600),
         "waves": st.lists(st.tuples(st.integers(1, 300), st.integers(-1, 3)), max_size=2),
+        "shift": st.none() | st.integers(1, 300),  # None: it does not happen after all
+        "cause": st.sampled_from(list(RootCause)),
     }
 )
+
+
+def _complaint(spec: tuple, change: dict | None) -> Complaint:  # type: ignore[type-arg]
+    """Milestones after D move by the change's shift or vanish; a cause found after D differs."""
+    received, *delays, cause = spec
+
+    def day(delay: int | None) -> dt.date | None:
+        if delay is None:
+            return None
+        offset = received + delay
+        if change is None or offset <= 0:
+            return later(offset)
+        return None if change["shift"] is None else later(offset + change["shift"])
+
+    investigated = day(delays[3])
+    if change and investigated is not None and investigated > D:
+        cause = change["cause"]
+    return Complaint(later(received), day(delays[0]), day(delays[1]), day(delays[2]),
+                     investigated, cause)  # fmt: skip
 
 
 def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # type: ignore[type-arg]
@@ -198,8 +269,10 @@ def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # typ
         purchases = [(later(day), amount) for day, amount in item["purchases"]]
         waves = [(later(day), level) for day, level in item["waves"]]
         closed = item["closed"]
-        if changes is not None:
-            change = changes[n % len(changes)]
+        change = None if changes is None else changes[n % len(changes)]
+        complaints = [_complaint(entry, change) for entry in item["complaints"]]
+        if change is not None:
+            complaints = [c for c in complaints if c.received <= D]
             purchases = [p for p in purchases if p[0] <= D]
             purchases += [(later(day), amount) for day, amount in change["purchases"]]
             waves = [w for w in waves if w[0] <= D]
@@ -212,6 +285,7 @@ def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # typ
                 opened=later(item["opened"]),
                 closed=None if closed is None else later(closed),
                 waves=sorted(waves, key=lambda w: w[0]),
+                complaints=complaints,
             )
         )
     return accounts

@@ -20,6 +20,7 @@ __all__ = [
     "PurchaseColumns",
     "account_columns",
     "day_sql",
+    "moment_day_sql",
     "purchase_columns",
 ]
 
@@ -31,6 +32,11 @@ NEVER = np.iinfo(np.int64).max // 2
 DAY_SQL = {
     "sqlite": "CAST(julianday({column}) - 2440587.5 AS INTEGER)",
     "postgres": "({column} - DATE '1970-01-01')",
+}
+# The same for a TIMESTAMPTZ column: the UTC day (SQLite holds these as UTC text).
+MOMENT_DAY_SQL = {
+    "sqlite": DAY_SQL["sqlite"],
+    "postgres": "(CAST({column} AT TIME ZONE 'UTC' AS DATE) - DATE '1970-01-01')",
 }
 # Every column is an expression: a bare column declared INTEGER would go through the Python
 # converter Piccolo registers with the SQLite driver, once per row (a purchase read of
@@ -77,6 +83,11 @@ class AccountColumns:
 def day_sql(column: str) -> str:
     """SQL for the day number of a DATE column on the bound database's engine."""
     return DAY_SQL[bound().kind].format(column=column)
+
+
+def moment_day_sql(column: str) -> str:
+    """SQL for the UTC day number of a TIMESTAMPTZ column on the bound database's engine."""
+    return MOMENT_DAY_SQL[bound().kind].format(column=column)
 
 
 async def purchase_columns(up_to: dt.date) -> PurchaseColumns:

@@ -5,8 +5,8 @@ waves that closed on or before D; ``features_at`` is a pure function of those. W
 are the ``w`` days ending on D: (D - w, D]. Money is the sum of purchase amounts; a
 "purchase day" is a day with at least one purchase (see records.PurchaseDays).
 
-The table is built from blocks (purchases, profile, surveys), each a function of the
-records and the day; a new source of signals (complaints) is one more block.
+The table is built from blocks (purchases, profile, surveys, complaints), each a function
+of the records and the day.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.accounts.tiers import tier_array, trailing_window
+from feedback.complaints.states import RootCause
 from feedback.config import TierThresholds
 from feedback.scoring.records import CustomerRecords, date_of, day_number
 
@@ -27,6 +28,7 @@ WINDOWS = (30, 90, 180, 365)
 # Trends compare the last `recent` days with the account's own rate over the `normal` days
 # before them: its normal, not the customer base's.
 TRENDS = ((90, 365), (180, 365))
+COMPLAINT_WINDOWS = (90, 365)
 FloatArray = npt.NDArray[np.float64]
 TextArray = npt.NDArray[np.str_]
 
@@ -218,8 +220,35 @@ def _last_two(
     return latest, previous
 
 
+def complaint_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+    """Complaints received in each window, open at ``day``, breached, unsatisfied, by cause.
+
+    Breaches and root causes count the complaints received in the last 365 days whose
+    breach or investigation happened on or before ``day``.
+    """
+    complaints = records.complaints
+
+    def count(selected: npt.NDArray[np.bool_]) -> FloatArray:
+        return np.bincount(complaints.account[selected], minlength=records.size).astype(float)
+
+    received = complaints.received <= day
+    numeric: dict[str, FloatArray] = {}
+    for width in COMPLAINT_WINDOWS:
+        recent = received & (complaints.received > day - width)
+        numeric[f"complaints_{width}d"] = count(recent)
+        numeric[f"complaints_breached_{width}d"] = count(recent & (complaints.breached <= day))
+    numeric["complaints_open"] = count(received & (complaints.closed > day))
+    year = received & (complaints.received > day - 365)
+    numeric["follow_ups_unsatisfied_365d"] = count(year & (complaints.unsatisfied <= day))
+    investigated = year & (complaints.investigated <= day)
+    for position, cause in enumerate(RootCause):
+        selected = investigated & (complaints.root_cause == position)
+        numeric[f"root_cause:{cause.value}_365d"] = count(selected)
+    return FeatureBlock(numeric, {})
+
+
 Block = Callable[[CustomerRecords, int, TierThresholds], FeatureBlock]
-FEATURE_BLOCKS: tuple[Block, ...] = (purchase_block, profile_block, survey_block)
+FEATURE_BLOCKS: tuple[Block, ...] = (purchase_block, profile_block, survey_block, complaint_block)
 
 
 def features_at(

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 __all__ = [
     "EPOCH",
+    "ComplaintRecords",
     "CustomerRecords",
     "PurchaseDays",
     "SurveyLevels",
@@ -104,8 +105,28 @@ class SurveyLevels:
 
 
 @dataclass(frozen=True)
+class ComplaintRecords:
+    """Each complaint (cancelled ones excluded): account position and the days things happened.
+
+    A day is a very large number when the thing has not happened (yet): ``closed`` for an
+    open complaint, ``breached`` (the first deadline it missed), ``unsatisfied`` (the first
+    follow-up that found the customer unsatisfied), ``investigated`` (the first
+    investigation; the root cause counts from then). ``root_cause`` is the cause's position
+    in complaints.states.RootCause, -1 when none was recorded.
+    """
+
+    account: IntArray
+    received: IntArray
+    closed: IntArray
+    breached: IntArray
+    unsatisfied: IntArray
+    investigated: IntArray
+    root_cause: IntArray
+
+
+@dataclass(frozen=True)
 class CustomerRecords:
-    """Accounts (by position), their purchase days and survey levels; dates are day numbers.
+    """Accounts (by position), their purchase days, survey levels and complaints; day numbers.
 
     ``opened`` is a very small number when unknown; ``closed`` a very large one for an
     account that is still open.
@@ -120,6 +141,7 @@ class CustomerRecords:
     categorical_attributes: dict[str, npt.NDArray[np.str_]]
     purchases: PurchaseDays
     surveys: SurveyLevels
+    complaints: ComplaintRecords
 
     @property
     def size(self) -> int:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from feedback.accounts.history import account_columns, purchase_columns
+from feedback.complaints.history import complaint_columns
 from feedback.config import TierThresholds
 from feedback.errors import InvalidInput
 from feedback.scoring import registry, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import (
+    ComplaintRecords,
     CustomerRecords,
     SurveyLevels,
     date_of,
@@ -39,10 +41,14 @@ MAX_TRAINING_SNAPSHOTS = 6
 
 
 async def load_records(up_to: dt.date) -> CustomerRecords:
-    """Accounts, purchases on or before ``up_to`` and survey levels, as arrays (a few queries)."""
+    """Accounts, purchases on or before ``up_to``, survey levels and complaints, as arrays.
+
+    Complaints are read whole: the features take only what happened on or before their day.
+    """
     accounts = await account_columns()
     purchases = await purchase_columns(up_to)
     levels = await level_history()
+    complaints = await complaint_columns()
     return CustomerRecords(
         account_ids=accounts.ids,
         opened=accounts.opened,
@@ -56,6 +62,15 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
         ),
         surveys=SurveyLevels(
             np.searchsorted(accounts.ids, levels.account_ids), levels.closing_days, levels.levels
+        ),
+        complaints=ComplaintRecords(
+            np.searchsorted(accounts.ids, complaints.account_ids),
+            complaints.received,
+            complaints.closed,
+            complaints.breached,
+            complaints.unsatisfied,
+            complaints.investigated,
+            complaints.root_cause,
         ),
     )
 
