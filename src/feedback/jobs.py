@@ -1,4 +1,4 @@
-"""`feedback jobs run`: the periodic work - survey waves' upkeep, then delivering due mail."""
+"""`feedback jobs run`: the periodic work - survey waves' upkeep, daily churn scores, mail."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from feedback.clock import Clock, SystemClock
 from feedback.config import Settings
 from feedback.mail.services import deliver_due
+from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.surveys.issuance import MailContext
 from feedback.surveys.periodic import SurveyWork, run_survey_work
 
@@ -25,6 +26,7 @@ SURVEY_WORK_EVERY = dt.timedelta(minutes=10)
 @dataclass(frozen=True)
 class JobsReport:
     survey: SurveyWork
+    scoring: ScoreRun | None
     sent: int
     failed: int
 
@@ -42,8 +44,18 @@ async def deliver_backlog(smtp_url: str, now: dt.datetime, batch: int) -> tuple[
 async def run_due_work(settings: Settings, now: dt.datetime, batch: int = 100) -> JobsReport:
     """Everything due at ``now``: survey upkeep first, so its reminders go out in this run."""
     survey = await run_survey_work(now, MailContext.from_settings(settings))
+    scoring = await _daily_scores(settings, now)
     sent, failed = await deliver_backlog(settings.smtp_url, now, batch)
-    return JobsReport(survey, sent, failed)
+    return JobsReport(survey, scoring, sent, failed)
+
+
+async def _daily_scores(settings: Settings, now: dt.datetime) -> ScoreRun | None:
+    return await score_if_due(now.date(), settings.tier_thresholds, now)
+
+
+def _show_scoring(run: ScoreRun | None) -> None:
+    for line in run.lines() if run else []:
+        click.echo(line)
 
 
 def _show_survey_work(work: SurveyWork) -> None:
@@ -66,6 +78,7 @@ async def _run_forever(settings: Settings, clock: Clock, batch: int) -> NoReturn
             _show_survey_work(
                 await run_survey_work(clock.now(), MailContext.from_settings(settings))
             )
+            _show_scoring(await _daily_scores(settings, clock.now()))
             survey_due = clock.now() + SURVEY_WORK_EVERY
         sent, failed = await deliver_backlog(settings.smtp_url, clock.now(), batch)
         _show_failures(failed)
@@ -83,9 +96,10 @@ def jobs_group() -> None:
 @click.option("--once", is_flag=True, help="Do what is due now, then stop.")
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1))
 def run(once: bool, batch: int) -> None:
-    """Close waves past their closing day, queue due reminders, and deliver due mail over
-    FEEDBACK_SMTP_URL (failures are retried with backoff). Without --once it keeps going:
-    mail every few seconds, survey upkeep every ten minutes."""
+    """Close waves past their closing day, queue due reminders, score churn once a day
+    (once a model is trained), and deliver due mail over FEEDBACK_SMTP_URL (failures are
+    retried with backoff). Without --once it keeps going: mail every few seconds, survey
+    upkeep and the daily scores checked every ten minutes."""
     # feedback.cli imports this module to register the command.
     from feedback.cli import run_on_database
 
@@ -94,6 +108,7 @@ def run(once: bool, batch: int) -> None:
             await _run_forever(settings, SystemClock(), batch)
         report = await run_due_work(settings, SystemClock().now(), batch)
         _show_survey_work(report.survey)
+        _show_scoring(report.scoring)
         _show_failures(report.failed)
         return report.sent
 

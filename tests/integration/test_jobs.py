@@ -94,6 +94,7 @@ async def test_nothing_is_opened_or_issued_that_an_admin_did_not_ask_for(
                       closes_on=dt.date(2026, 4, 15))  # fmt: skip
     report = await run_due_work(job_settings, clock.now())
     assert (report.survey.closed, report.survey.reminded, report.sent) == ([], {}, 0)
+    assert report.scoring is None, "no churn model has been trained"
     assert [(await wave_info(p)).status for p in ("2026-H1", "2026-H2")] == ["planned", "planned"]
     assert (await Invitation.count(), await OutboxMessage.count()) == (0, 0)
     assert smtp.inbox.messages == []

@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
@@ -17,7 +21,13 @@ from feedback.clock import SystemClock
 from feedback.config import TierThresholds
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
-from feedback.scoring import registry
+from feedback.scoring import registry, services
+from feedback.scoring.bands import BANDS, Band, band_ranks, rose
+from feedback.scoring.features import features_at
+from feedback.scoring.reasons import MIN_WEIGHT
+from feedback.scoring.records import day_number
+from feedback.scoring.scores import ScoreRun, score_if_due
+from feedback.scoring.tables import ScoringScore
 from tests.conftest import _create_postgres_database, _drop_postgres_database
 from tests.integration.test_survey_commands import on_database
 
@@ -120,3 +130,90 @@ def test_bad_requests_end_with_a_message_and_no_traceback(
     assert message in result.output
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, (ValueError, RuntimeError, TypeError))
+
+
+def _scores(url: str) -> list[dict[str, Any]]:
+    async def read() -> list[dict[str, Any]]:
+        return await ScoringScore.select().order_by(ScoringScore.id)
+
+    return on_database(url, read)
+
+
+def _features(url: str, day: dt.date) -> dict[int, dict[str, float]]:
+    async def read() -> dict[int, dict[str, float]]:
+        table = features_at(await services.load_records(day), day_number(day))
+        return {
+            int(account): dict(zip(table.numeric_names, row.tolist(), strict=True))
+            for account, row in zip(table.account_ids, table.numeric, strict=True)
+        }
+
+    return on_database(url, read)
+
+
+def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
+    customers: str,
+) -> None:
+    assert run(customers, "scoring", "train").exit_code == 0
+    earlier, today = TODAY - dt.timedelta(days=120), TODAY
+    first = run(customers, "scoring", "score", "--as-of", str(earlier))
+    assert first.exit_code == 0, first.output
+    assert "0 account(s) rose into a higher band" in first.output, "no earlier score to rise from"
+
+    def daily() -> Awaitable[ScoreRun | None]:
+        return score_if_due(today, TierThresholds(), SystemClock().now())
+
+    periodic = on_database(customers, daily)
+    assert periodic is not None
+    assert periodic.as_of == today
+    assert on_database(customers, daily) is None, "once a day"
+    second = run(customers, "scoring", "score", "--as-of", str(today))
+    assert second.exit_code == 0, second.output
+    again = run(customers, "scoring", "score", "--as-of", str(today))
+    assert again.output == second.output, "a rerun on the same day replaces the day's scores"
+
+    rows = _scores(customers)
+    by_day = {day: [r for r in rows if r["as_of"] == day] for day in (earlier, today)}
+    features = _features(customers, today)
+    assert sorted(r["account"] for r in by_day[today]) == sorted(features)
+    counts = {band: sum(r["band"] == band.value for r in by_day[today]) for band in Band}
+    assert f"scored {len(features)} account(s) on {today}" in second.output
+    assert ", ".join(f"{b.value} {n}" for b, n in counts.items()) in second.output
+    probabilities = np.array([r["probability"] for r in by_day[today]])
+    assert [BANDS[r] for r in band_ranks(probabilities)] == [r["band"] for r in by_day[today]]
+    assert len(set(probabilities.round(6))) > 10, "scores differ between accounts"
+
+    before = {r["account"]: r["probability"] for r in by_day[earlier]}
+    risen = {
+        r["account"]
+        for r in by_day[today]
+        if r["account"] in before
+        and rose(np.array([before[r["account"]]]), np.array([r["probability"]]))[0]
+    }
+    assert f"{len(risen)} account(s) rose into a higher band" in second.output
+
+    recency_reasons = 0
+    for row in by_day[today]:
+        reasons = json.loads(row["reasons"]) if isinstance(row["reasons"], str) else row["reasons"]
+        weights = [reason["weight"] for reason in reasons]
+        assert weights == sorted(weights, reverse=True)
+        assert len(reasons) <= 3
+        assert all(weight >= MIN_WEIGHT for weight in weights)
+        values = features[row["account"]]
+        for reason in reasons:
+            found = re.fullmatch(r"no purchase for (\d+) days; usually every (\d+)", reason["text"])
+            if reason["group"] != "recency":
+                assert "purchase for" not in reason["text"]
+            elif found:
+                recency_reasons += 1
+                assert int(found[1]) == round(values["days_since_last_purchase"])
+                assert int(found[2]) == round(values["mean_gap_days"])
+    assert recency_reasons > 0, "in a simulated book, silence drives some accounts' risk"
+
+
+def test_score_without_a_model_says_to_train_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert run(url, "db", "migrate").exit_code == 0
+    result = run(url, "scoring", "score")
+    assert result.exit_code != 0
+    assert "no churn model has been trained" in result.output
+    assert "Traceback" not in result.output

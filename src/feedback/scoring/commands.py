@@ -11,7 +11,7 @@ import click
 from feedback.cli import run_on_database
 from feedback.clock import SystemClock
 from feedback.config import Settings
-from feedback.scoring import registry, services
+from feedback.scoring import registry, scores, services
 from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule
 
 __all__ = ["scoring_group"]
@@ -31,7 +31,7 @@ def _horizon_option(function: Callable[..., None]) -> Callable[..., None]:
 
 @click.group("scoring")
 def scoring_group() -> None:
-    """Churn models: train, evaluate."""
+    """Churn models: train, evaluate, score."""
 
 
 @scoring_group.command("train")
@@ -107,3 +107,17 @@ def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -
         f"top decile   precision {metrics['top_decile_precision']:.1%}, "
         f"lift {metrics['top_decile_lift']:.2f}"
     )
+
+
+@scoring_group.command("score")
+@click.option("--as-of", type=DATE, default=None, help="The day to score (default: today).")
+def score(as_of: dt.datetime | None) -> None:
+    """Score every active account with the latest model; keep the history, list risers."""
+    clock = SystemClock()
+    day = as_of.date() if as_of else clock.today()
+
+    async def work(settings: Settings) -> scores.ScoreRun:
+        return await scores.score_accounts(day, settings.tier_thresholds, clock.now())
+
+    for line in run_on_database(work).lines():
+        click.echo(line)

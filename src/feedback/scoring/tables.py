@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Bytea, Date, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Bytea,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
-__all__ = ["ScoringModel"]
+from feedback.accounts.tables import Account
+from feedback.scoring.bands import Band
+
+__all__ = ["ScoringModel", "ScoringScore"]
 
 
 class ScoringModel(Table, tablename="scoring_model"):
@@ -24,3 +39,17 @@ class ScoringModel(Table, tablename="scoring_model"):
     )
     metrics = JSON(help_text="Validation figures of every candidate and of the chosen model.")
     model = Bytea(help_text="The fitted pipeline in skops format (never pickle).")
+
+
+class ScoringScore(Table, tablename="scoring_score"):
+    """One account's churn score on one day: the history that trends and alerts read."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    as_of = Date(index=True, help_text="The day whose features were scored.")
+    scored_at = Timestamptz()
+    model_version = Integer(help_text="The scoring_model version that scored it.")
+    probability = DoublePrecision(help_text="Churn within the model's horizon.")
+    revenue_12m = DoublePrecision(help_text="Revenue in the 365 days to as_of: the value at risk.")
+    band = Varchar(length=10, choices=Band)
+    reasons = JSON(help_text='Top reasons: [{"group": ..., "text": ..., "weight": ...}].')

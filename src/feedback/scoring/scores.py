@@ -1,0 +1,195 @@
+"""Scoring every active account with the latest model: probability, band, reasons, history."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from feedback.accounts.directory import account_dimensions
+from feedback.config import TierThresholds
+from feedback.db import bound, transaction
+from feedback.errors import InvalidInput
+from feedback.scoring import reasons, registry
+from feedback.scoring.bands import BANDS, Band, band_ranks, rose
+from feedback.scoring.features import FeatureTable, features_at
+from feedback.scoring.records import day_number
+from feedback.scoring.services import load_records
+from feedback.scoring.tables import ScoringModel, ScoringScore
+
+__all__ = [
+    "Alert",
+    "ScoreRun",
+    "Scored",
+    "model_matrix",
+    "previous_probabilities",
+    "score_accounts",
+    "score_if_due",
+    "score_table",
+    "store_scores",
+]
+
+PREVIOUS_SQL = (
+    "SELECT CAST(s.account AS INTEGER), s.probability FROM scoring_score s JOIN "
+    "(SELECT account, MAX(as_of) AS as_of FROM scoring_score WHERE as_of < ? GROUP BY account) p "
+    "ON p.account = s.account AND p.as_of = s.as_of"
+)
+INSERT_SQL = (
+    "INSERT INTO scoring_score (account, as_of, scored_at, model_version, probability, "
+    "revenue_12m, band, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Probabilities and reasons of the accounts of a feature table, in its row order."""
+
+    account_ids: npt.NDArray[np.int64]
+    probabilities: npt.NDArray[np.float64]
+    revenue_12m: npt.NDArray[np.float64]
+    reasons: list[list[reasons.Reason]]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An account whose risk rose into a higher band since its previous score."""
+
+    account_id: int
+    code: str
+    previous: Band
+    band: Band
+    probability: float
+
+
+@dataclass(frozen=True)
+class ScoreRun:
+    as_of: dt.date
+    model_version: int
+    counts: dict[Band, int]
+    alerts: list[Alert]
+
+    def lines(self) -> list[str]:
+        """Counts per band, then the accounts that rose into a higher band."""
+        counts = ", ".join(f"{band.value} {count}" for band, count in self.counts.items())
+        return [
+            f"scored {sum(self.counts.values())} account(s) on {self.as_of} with model "
+            f"version {self.model_version}: {counts}",
+            f"{len(self.alerts)} account(s) rose into a higher band",
+            *(
+                f"  {a.code}: {a.previous.value} -> {a.band.value} ({a.probability:.1%})"
+                for a in self.alerts
+            ),
+        ]
+
+
+def model_matrix(table: FeatureTable, record: registry.ModelRecord) -> npt.NDArray[np.object_]:
+    """The table's columns in the order the model was trained on."""
+    missing = [
+        name for name in record.numeric_names + record.categorical_names if name not in table.names
+    ]
+    if missing:
+        raise InvalidInput(
+            f"churn model version {record.version} needs features that are no longer computed "
+            f"({', '.join(missing[:5])}); train a new model with `feedback scoring train`"
+        )
+    matrix = table.matrix()
+    return matrix[
+        :, [table.names.index(name) for name in record.numeric_names + record.categorical_names]
+    ]
+
+
+def score_table(table: FeatureTable, stored: registry.StoredModel) -> Scored:
+    """Probabilities, then each account's top reasons from its group contributions."""
+    record = stored.record
+    matrix = model_matrix(table, record)
+    names = record.numeric_names + record.categorical_names
+
+    def predict(rows: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
+        return stored.model.predict_proba(rows)[:, 1]
+
+    probabilities, weights = reasons.contributions(
+        predict, matrix, names, len(record.numeric_names)
+    )
+    found = [
+        reasons.top_reasons(weights[row], dict(zip(names, matrix[row], strict=True)))
+        for row in range(len(matrix))
+    ]
+    return Scored(table.account_ids, probabilities, table.column("revenue_365d"), found)
+
+
+async def previous_probabilities(as_of: dt.date) -> dict[int, float]:
+    """Each account's probability at its latest scored day before ``as_of``."""
+    matrix = (await bound().read_numbers(PREVIOUS_SQL, as_of)).reshape(-1, 2)
+    return dict(zip(matrix[:, 0].astype(int).tolist(), matrix[:, 1].tolist(), strict=True))
+
+
+async def store_scores(
+    scored: Scored, as_of: dt.date, version: int, now: dt.datetime
+) -> list[Band]:
+    """Replace the day's scores (a rerun on the same day replaces, never doubles)."""
+    ranks = band_ranks(scored.probabilities)
+    rows = (
+        (
+            int(account),
+            as_of,
+            now,
+            version,
+            float(probability),
+            float(revenue),
+            BANDS[rank].value,
+            json.dumps([{"group": r.group, "weight": r.weight, "text": r.text} for r in found]),
+        )
+        for account, probability, revenue, rank, found in zip(
+            scored.account_ids,
+            scored.probabilities,
+            scored.revenue_12m,
+            ranks,
+            scored.reasons,
+            strict=True,
+        )
+    )
+    async with transaction():
+        await ScoringScore.delete().where(ScoringScore.as_of == as_of)
+        await bound().executemany(INSERT_SQL, rows)
+    return [BANDS[rank] for rank in ranks]
+
+
+async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.datetime) -> ScoreRun:
+    """Score every account active at ``as_of`` with the latest model and keep the history."""
+    stored = await registry.load_model()
+    records = await load_records(as_of)
+    table = features_at(records, day_number(as_of), thresholds)
+    scored = await asyncio.to_thread(score_table, table, stored)
+    previous = await previous_probabilities(as_of)
+    bands = await store_scores(scored, as_of, stored.record.version, now)
+    before = np.array([previous.get(int(a), np.nan) for a in scored.account_ids])
+    risen = np.flatnonzero(rose(before, scored.probabilities))
+    codes = await account_dimensions([int(scored.account_ids[i]) for i in risen])
+    alerts = [
+        Alert(
+            int(scored.account_ids[i]),
+            codes[int(scored.account_ids[i])].code,
+            BANDS[int(band_ranks(before[i : i + 1])[0])],
+            bands[i],
+            float(scored.probabilities[i]),
+        )
+        for i in risen
+    ]
+    alerts.sort(key=lambda alert: -alert.probability)
+    counts = {band: bands.count(band) for band in Band}
+    return ScoreRun(as_of, stored.record.version, counts, alerts)
+
+
+async def score_if_due(
+    today: dt.date, thresholds: TierThresholds, now: dt.datetime
+) -> ScoreRun | None:
+    """The periodic run: score once a day, and only once a model has been trained."""
+    if not await ScoringModel.exists().run():
+        return None
+    if await ScoringScore.exists().where(ScoringScore.as_of == today).run():
+        return None
+    return await score_accounts(today, thresholds, now)
