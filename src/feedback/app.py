@@ -37,6 +37,7 @@ from feedback.complaints.public_pages import (
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
+from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
@@ -141,6 +142,8 @@ def create_app(
             WavePages,
             ComplaintPages,
             ComplaintApi,
+            ScorePages,
+            ScoreApi,
             ComplaintFormPages,
             FollowUpPages,
             create_static_files_router(

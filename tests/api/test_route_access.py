@@ -160,6 +160,10 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", f"/waves/{PERIOD}"),
         ("GET", "/api/v1/waves"),
         ("GET", f"/api/v1/waves/{PERIOD}/results"),
+        ("GET", "/drifting"),
+        ("GET", f"/accounts/{ACCOUNT_CODE}/churn"),
+        ("GET", "/api/v1/scores"),
+        ("GET", f"/api/v1/accounts/{ACCOUNT_CODE}/scores"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),

@@ -1,0 +1,80 @@
+"""HTTP layer of churn scores: the drifting-accounts page, an account's risk page, the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
+from markupsafe import Markup
+
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
+from feedback.scoring import risk
+from feedback.scoring.bands import BAND_FLOORS, Band
+from feedback.scoring.schemas import ScoreHistory, ScorePage
+from feedback.web.access import allow
+from feedback.web.charts import PALETTE, Series, line_chart
+
+__all__ = ["RISK_READERS", "ScoreApi", "ScorePages"]
+
+StaffRequest = Request[StaffMember, Any, Any]
+# Churn risk is account managers' work (their own portfolio), watched by supervisors and
+# admins; agents work complaints and do not need it.
+RISK_READERS = {Role.account_manager, Role.supervisor, Role.admin}
+
+
+def trend_chart(history: ScoreHistory) -> Markup:
+    """The probability at each scored day, oldest first."""
+    return line_chart(
+        "churn-trend",
+        f"Churn probability of {history.code} by scored day",
+        f"{len(history.items)} scores; the table below gives each one.",
+        [point.as_of.isoformat() for point in history.items],
+        [Series("probability of churn", [p.probability for p in history.items], PALETTE[0])],
+    )
+
+
+class ScorePages(Controller):
+    include_in_schema = False
+    opt = allow(RISK_READERS)
+
+    @get("/drifting")
+    async def drifting_page(self, request: StaffRequest, band: FromQuery[str] = "") -> Template:
+        page = await risk.drifting(request.user, band, risk.MAX_PAGE)
+        context = {
+            "page": page,
+            "band": band,
+            "bands": [b.value for b in Band],
+            "floors": {b.value: floor for b, floor in BAND_FLOORS.items()},
+            "user": request.user,
+        }
+        return Template("scoring/drifting.html", context=context)
+
+    @get("/accounts/{code:str}/churn")
+    async def account_risk_page(self, request: StaffRequest, code: FromPath[str]) -> Template:
+        history = await risk.account_history(code, request.user)
+        chart = trend_chart(history) if len(history.items) > 1 else None
+        context = {"history": history, "chart": chart, "user": request.user}
+        return Template("scoring/account.html", context=context)
+
+
+class ScoreApi(Controller):
+    tags = ("scoring",)
+    opt = allow(RISK_READERS)
+
+    @get("/api/v1/scores")
+    async def scores(
+        self,
+        request: StaffRequest,
+        band: FromQuery[str] = "",
+        limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = 50,
+    ) -> ScorePage:
+        """The latest scores by probability x 12-month revenue; managers see their portfolio."""
+        return await risk.drifting(request.user, band, limit)
+
+    @get("/api/v1/accounts/{code:str}/scores")
+    async def account_scores(self, request: StaffRequest, code: FromPath[str]) -> ScoreHistory:
+        """Every score of one account, oldest first."""
+        return await risk.account_history(code, request.user)

@@ -1,0 +1,52 @@
+"""API shapes of churn scores (msgspec structs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+__all__ = ["AccountScore", "ScoreHistory", "ScorePage", "ScorePoint", "ScoreReason"]
+
+
+class ScoreReason(msgspec.Struct, frozen=True):
+    group: str
+    weight: float
+    text: str
+
+
+class AccountScore(msgspec.Struct, frozen=True):
+    """An account's latest score; ``risk_value`` = probability x revenue in the last 12 months."""
+
+    code: str
+    name: str
+    tier: str
+    manager: str
+    as_of: dt.date
+    probability: float
+    band: str
+    previous_probability: float | None
+    revenue_12m: float
+    risk_value: float
+    reasons: list[ScoreReason]
+
+
+class ScorePage(msgspec.Struct, frozen=True):
+    """The latest scored day: accounts by risk x value, and those that rose a band."""
+
+    as_of: dt.date | None
+    items: list[AccountScore]
+    rose: list[AccountScore]
+
+
+class ScorePoint(msgspec.Struct, frozen=True):
+    as_of: dt.date
+    probability: float
+    band: str
+    model_version: int
+    reasons: list[ScoreReason]
+
+
+class ScoreHistory(msgspec.Struct, frozen=True):
+    code: str
+    items: list[ScorePoint]

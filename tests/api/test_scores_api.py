@@ -1,0 +1,115 @@
+"""Churn scores over HTTP: drifting accounts by value at risk, history, portfolios, pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from feedback.accounts import staff
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
+from feedback.accounts.tables import Account
+from feedback.scoring.tables import ScoringScore
+from tests.conftest import log_in
+
+EARLIER, LATEST = dt.date(2026, 11, 1), dt.date(2026, 11, 25)
+NOW = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+def _score(
+    account: int, day: dt.date, probability: float, revenue: float, band: str
+) -> ScoringScore:
+    reasons = [{"group": "recency", "weight": 0.2, "text": f"no purchase for {account} days"}]
+    return ScoringScore(
+        account=account, as_of=day, scored_at=NOW, model_version=1, probability=probability,
+        revenue_12m=revenue, band=band, reasons=json.dumps(reasons),
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def scored(make_staff) -> dict[str, StaffMember]:  # type: ignore[no-untyped-def]
+    """Three accounts of one manager and one of another, scored on two days."""
+    people = {role: await make_staff(role) for role in Role}
+    other = await make_staff(Role.account_manager)
+    mine = people[Role.account_manager].id
+    ids = {}
+    for code, manager in (("A1", mine), ("A2", mine), ("A3", mine), ("B1", other.id)):
+        row = Account(code=code, name=f"Account {code}", tier="B", status="active", manager=manager)
+        await row.save()
+        ids[code] = int(row.id)
+    await ScoringScore.insert(
+        _score(ids["A1"], EARLIER, 0.05, 1000.0, "low"),
+        _score(ids["A2"], EARLIER, 0.30, 5000.0, "high"),
+        _score(ids["A1"], LATEST, 0.30, 1000.0, "high"),  # rose from low: 300 at risk
+        _score(ids["A2"], LATEST, 0.12, 5000.0, "medium"),  # fell: 600 at risk
+        _score(ids["A3"], LATEST, 0.60, 100.0, "critical"),  # first score: 60 at risk
+        _score(ids["B1"], LATEST, 0.90, 9000.0, "critical"),  # another portfolio
+    )
+    return {role.value: member for role, member in people.items()}
+
+
+async def test_scores_are_sorted_by_value_at_risk_with_the_risers_listed(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["supervisor"])
+    page = (await client.get("/api/v1/scores")).json()
+    assert page["as_of"] == LATEST.isoformat()
+    assert [s["code"] for s in page["items"]] == ["B1", "A2", "A1", "A3"]
+    assert [s["risk_value"] for s in page["items"]] == pytest.approx([8100, 600, 300, 60])
+    assert [(s["code"], s["previous_probability"]) for s in page["rose"]] == [("A1", 0.05)]
+    assert page["items"][1]["reasons"][0]["text"].startswith("no purchase for")
+    critical = (await client.get("/api/v1/scores?band=critical&limit=1")).json()
+    assert [s["code"] for s in critical["items"]] == ["B1"]
+
+
+async def test_account_managers_see_only_their_portfolio(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["account_manager"])
+    page = (await client.get("/api/v1/scores")).json()
+    assert [s["code"] for s in page["items"]] == ["A2", "A1", "A3"]
+    history = (await client.get("/api/v1/accounts/A1/scores")).json()
+    assert [(p["as_of"], p["band"]) for p in history["items"]] == [
+        (EARLIER.isoformat(), "low"),
+        (LATEST.isoformat(), "high"),
+    ]
+    hidden = await client.get("/api/v1/accounts/B1/scores")
+    assert hidden.status_code == 404
+    assert (await client.get("/accounts/B1/churn")).status_code == 404
+
+
+async def test_agents_are_kept_out_and_bad_filters_get_a_400(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["agent"])
+    assert (await client.get("/api/v1/scores")).status_code == 403
+    await log_in(client, scored["admin"])
+    bad = await client.get("/api/v1/scores?band=extreme")
+    assert bad.status_code == 400
+    assert "unknown band 'extreme'" in bad.text
+    assert (await client.get("/api/v1/scores?limit=0")).status_code == 400
+
+
+async def test_the_pages_show_bands_reasons_risers_and_the_trend(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["account_manager"])
+    drifting = await client.get("/drifting")
+    assert drifting.status_code == 200
+    assert "Rose into a higher band (1)" in drifting.text
+    assert "no purchase for" in drifting.text
+    assert "Account B1" not in drifting.text
+    page = await client.get("/accounts/A1/churn")
+    assert page.status_code == 200
+    assert "30.0%" in page.text
+    assert "+25.0 points (was low)" in page.text
+    assert "<svg" in page.text
