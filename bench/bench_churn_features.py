@@ -132,7 +132,7 @@ async def measure(url: str) -> None:
         marks.append(time.perf_counter())
         table = features_at(records, day_number(AS_OF))
         marks.append(time.perf_counter())
-        scored = scores.score_table(table, stored)
+        scored = scores.score_table(records, day_number(AS_OF), table, stored)
         marks.append(time.perf_counter())
         await scores.store_scores(scored, AS_OF, stored.record.version, NOW)
         marks.append(time.perf_counter())

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from feedback.accounts.tiers import assign_tiers, tier_array
 from feedback.complaints.states import RootCause
 from feedback.config import TierThresholds
-from feedback.scoring.features import FeatureTable, features_at
+from feedback.scoring.features import FeatureTable, features_at, latest_answer_days
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
 from tests.unit.churn_histories import Account, Complaint, records
@@ -162,6 +162,14 @@ def test_survey_levels_use_only_waves_closed_by_the_snapshot() -> None:
     assert fourth["survey_latest_level"] == 3
     assert math.isnan(fourth["survey_silent_last_wave"])  # type: ignore[arg-type]
     assert math.isnan(fourth["survey_level_change"])  # type: ignore[arg-type]
+
+
+def test_the_latest_answered_wave_is_the_last_one_closed_by_the_snapshot() -> None:
+    days = latest_answer_days(records(BOOK), DAY)
+    assert days[0] == day_number(ago(20)), "the wave after D does not count"
+    assert np.isnan(days[1]), "a silent wave is no answer"
+    assert days[3] == day_number(ago(200))
+    assert np.isnan(days[2])
 
 
 def test_the_table_holds_the_active_accounts_with_named_columns() -> None:

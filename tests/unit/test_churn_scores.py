@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -18,6 +19,7 @@ from feedback.scoring.reasons import (
     sentence,
     top_reasons,
 )
+from feedback.scoring.records import day_number
 
 probability = st.floats(0, 1, allow_nan=False)
 
@@ -122,7 +124,13 @@ def test_the_revenue_sentence_follows_the_trend_feature(now: float, trend: float
 
 def test_satisfaction_and_follow_up_sentences_use_the_levels_and_counts() -> None:
     fell = {"survey_latest_level": 1.0, "survey_level_change": -2.0}
-    assert sentence("satisfaction", fell) == "satisfaction fell from level 3 to level 1"
+    assert sentence("satisfaction", fell) == (
+        "satisfaction fell from level 3 to level 1 in the latest answered wave"
+    )
+    closed = {**fell, "survey_latest_answer_day": float(day_number(dt.date(2026, 6, 30)))}
+    assert sentence("satisfaction", closed) == (
+        "satisfaction fell from level 3 to level 1 in the wave that closed on 2026-06-30"
+    )
     assert sentence("satisfaction", {"survey_latest_level": np.nan}) == "no survey answer yet"
     assert sentence("follow_ups", {"follow_ups_unsatisfied_365d": 1.0}).startswith(
         "1 complaint followed up with the customer still unsatisfied"

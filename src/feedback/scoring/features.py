@@ -22,7 +22,14 @@ from feedback.complaints.states import RootCause
 from feedback.config import TierThresholds
 from feedback.scoring.records import CustomerRecords, date_of, day_number
 
-__all__ = ["FEATURE_BLOCKS", "WINDOWS", "FeatureBlock", "FeatureTable", "features_at"]
+__all__ = [
+    "FEATURE_BLOCKS",
+    "WINDOWS",
+    "FeatureBlock",
+    "FeatureTable",
+    "features_at",
+    "latest_answer_days",
+]
 
 WINDOWS = (30, 90, 180, 365)
 # Trends compare the last `recent` days with the account's own rate over the `normal` days
@@ -203,6 +210,18 @@ def survey_block(records: CustomerRecords, day: int, thresholds: TierThresholds)
         },
         {},
     )
+
+
+def latest_answer_days(records: CustomerRecords, day: int) -> FloatArray:
+    """The closing day of each account's latest answered wave closed by ``day`` (NaN: none).
+
+    Not a feature (a date says nothing by itself); reasons name the wave with it.
+    """
+    surveys = records.surveys
+    answered = (surveys.closing_day <= day) & (surveys.level >= 0)
+    latest = np.full(records.size, -np.inf)
+    np.maximum.at(latest, surveys.account[answered], surveys.closing_day[answered])
+    return np.where(np.isinf(latest), np.nan, latest)
 
 
 def _last_two(

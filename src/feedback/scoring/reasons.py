@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.complaints.states import RootCause
+from feedback.scoring.records import date_of
 
 __all__ = [
     "GROUPS",
@@ -165,9 +166,15 @@ def _satisfaction(values: Values) -> str:
     latest, change = _number(values, "survey_latest_level"), _number(values, "survey_level_change")
     if math.isnan(latest):
         return "no survey answer yet"
+    closed = _number(values, "survey_latest_answer_day")
+    wave = (
+        "the latest answered wave"
+        if math.isnan(closed)
+        else (f"the wave that closed on {date_of(int(closed))}")
+    )
     if change < 0:
-        return f"satisfaction fell from level {latest - change:.0f} to level {latest:.0f}"
-    return f"satisfaction at level {latest:.0f} in the latest answered wave"
+        return f"satisfaction fell from level {latest - change:.0f} to level {latest:.0f} in {wave}"
+    return f"satisfaction at level {latest:.0f} in {wave}"
 
 
 def _complaints(values: Values) -> str:

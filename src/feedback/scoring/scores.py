@@ -16,8 +16,8 @@ from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
 from feedback.scoring import reasons, registry
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
-from feedback.scoring.features import FeatureTable, features_at
-from feedback.scoring.records import day_number
+from feedback.scoring.features import FeatureTable, features_at, latest_answer_days
+from feedback.scoring.records import CustomerRecords, day_number
 from feedback.scoring.services import load_records
 from feedback.scoring.tables import ScoringModel, ScoringScore
 
@@ -102,9 +102,15 @@ def model_matrix(table: FeatureTable, record: registry.ModelRecord) -> npt.NDArr
     ]
 
 
-def score_table(table: FeatureTable, stored: registry.StoredModel) -> Scored:
-    """Probabilities, then each account's top reasons from its group contributions."""
+def score_table(
+    records: CustomerRecords, day: int, table: FeatureTable, stored: registry.StoredModel
+) -> Scored:
+    """Probabilities, then each account's top reasons from its group contributions.
+
+    Besides the features, a reason may name the closing day of the latest answered wave.
+    """
     record = stored.record
+    answered = latest_answer_days(records, day)[records.active_at(day)]
     matrix = model_matrix(table, record)
     names = record.numeric_names + record.categorical_names
 
@@ -115,7 +121,11 @@ def score_table(table: FeatureTable, stored: registry.StoredModel) -> Scored:
         predict, matrix, names, len(record.numeric_names)
     )
     found = [
-        reasons.top_reasons(weights[row], dict(zip(names, matrix[row], strict=True)))
+        reasons.top_reasons(
+            weights[row],
+            dict(zip(names, matrix[row], strict=True))
+            | {"survey_latest_answer_day": answered[row]},
+        )
         for row in range(len(matrix))
     ]
     return Scored(table.account_ids, probabilities, table.column("revenue_365d"), found)
@@ -163,7 +173,7 @@ async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.dat
     stored = await registry.load_model()
     records = await load_records(as_of)
     table = features_at(records, day_number(as_of), thresholds)
-    scored = await asyncio.to_thread(score_table, table, stored)
+    scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored)
     previous = await previous_probabilities(as_of)
     bands = await store_scores(scored, as_of, stored.record.version, now)
     before = np.array([previous.get(int(a), np.nan) for a in scored.account_ids])
