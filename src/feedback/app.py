@@ -38,7 +38,7 @@ from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
 from feedback.scoring.controllers import ScoreApi, ScorePages
-from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
+from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
@@ -140,6 +140,7 @@ def create_app(
             StaffAnswerApi,
             WaveApi,
             WavePages,
+            QuestionnaireApi,
             ComplaintPages,
             ComplaintApi,
             ScorePages,
