@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from enum import Enum
 
 from feedback.complaints.deadlines import STEP_OF_STATE, Step
+from feedback.complaints.messages import MailContext, post
 from feedback.complaints.records import write_event
 from feedback.complaints.states import ComplaintState
 from feedback.complaints.tables import Complaint, EventKind
 from feedback.db import transaction
-from feedback.mail.services import Mail, queue_many
+from feedback.mail.services import Mail
 
 __all__ = ["AlertKind", "DeadlineAlert", "due_alerts", "record_alert"]
 
@@ -62,7 +63,12 @@ async def due_alerts(now: dt.datetime, limit: int = 1000) -> list[DeadlineAlert]
     ]
 
 
-async def record_alert(alert: DeadlineAlert, now: dt.datetime, mails: Sequence[Mail] = ()) -> bool:
+async def record_alert(
+    alert: DeadlineAlert,
+    now: dt.datetime,
+    mails: Sequence[Mail] = (),
+    context: MailContext = MailContext(),  # noqa: B008
+) -> bool:
     """Mark the alert sent (an escalation also flags the breach) and queue its ``mails`` in the
     same transaction; False, and nothing queued, if it was already recorded.
 
@@ -94,6 +100,5 @@ async def record_alert(alert: DeadlineAlert, now: dt.datetime, mails: Sequence[M
             now,
             {"step": alert.step.value, "due_at": alert.due_at.isoformat()},
         )
-        if mails:
-            await queue_many(mails, now)
+        await post(mails, context, now)
     return True

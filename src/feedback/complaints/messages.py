@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from feedback.accounts.directory import ContactDetails
-from feedback.mail.services import Mail
+from feedback.mail.services import Mail, queue_many, record_delivered
 from feedback.web.i18n import LANGUAGES, render, translations
 
-__all__ = ["ComplaintMail", "DeadlineNotice", "MailContext", "complaint_mail", "deadline_mail"]
+__all__ = [
+    "ComplaintMail",
+    "DeadlineNotice",
+    "MailContext",
+    "complaint_mail",
+    "deadline_mail",
+    "post",
+]
 
 
 class ComplaintMail(str, Enum):
@@ -22,10 +30,22 @@ class ComplaintMail(str, Enum):
 
 @dataclass(frozen=True)
 class MailContext:
-    """What every complaint mail needs besides the complaint."""
+    """What every complaint mail needs besides the complaint.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's complaints); the outbox records it as sent, without bodies, and never
+    sends it.
+    """
 
     company: str = "Customer Service"
     base_url: str = ""
+    delivered_elsewhere: bool = False
+
+
+async def post(mails: Sequence[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails in the current transaction, or record them as delivered elsewhere."""
+    if mails:
+        await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 def _subject(kind: ComplaintMail, language: str, reference: str) -> str:

@@ -73,7 +73,7 @@ async def _alert_batch(
             alert, team.recipients(alert), accounts.get(alert.account_id), assignee, context
         )
         # Another run (or a staff action) may have got there first: then nothing is queued.
-        if await record_alert(alert, now, mails):
+        if await record_alert(alert, now, mails, context):
             counts[alert.kind] += 1
     return ComplaintWork(counts[AlertKind.warning], counts[AlertKind.escalation])
 
