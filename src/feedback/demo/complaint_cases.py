@@ -15,7 +15,15 @@ from feedback.complaints.deadlines import Severity
 from feedback.complaints.states import Action
 from feedback.demo.customers import Fate, SimulatedAccount, Simulation
 
-__all__ = ["CaseStep", "ComplaintCase", "Handling", "Outcome", "complaint_cases", "handling"]
+__all__ = [
+    "CaseStep",
+    "ComplaintCase",
+    "Handling",
+    "Outcome",
+    "complaint_cases",
+    "handling",
+    "survey_handling",
+]
 
 HOUR = dt.timedelta(hours=1)
 # Complaints raised by phone, email, visits and the web form besides the survey's: a share
@@ -211,6 +219,25 @@ def handling(
     return Handling(supervisor, assignee, _hours(rng, 0.05, 0.15), tuple(steps), idle)
 
 
+def _drawn_outcome(rng: np.random.Generator) -> tuple[Outcome, bool]:
+    outcomes = list(OUTCOME_WEIGHTS)
+    chances = np.array(list(OUTCOME_WEIGHTS.values()))
+    outcome = outcomes[int(rng.choice(len(outcomes), p=chances / chances.sum()))]
+    return outcome, bool(rng.random() < LATE_CHANCE)
+
+
+def _cause(rng: np.random.Generator, fate: Fate) -> str:
+    return _pick(rng, ROOT_CAUSES[Fate.drifting if fate is Fate.drifting else Fate.steady])
+
+
+def survey_handling(
+    rng: np.random.Generator, fate: Fate, staff: Sequence[tuple[str, Role]]
+) -> Handling:
+    """How a complaint raised by a survey answer of an account with ``fate`` is handled."""
+    outcome, late = _drawn_outcome(rng)
+    return handling(rng, outcome, late, _cause(rng, fate), staff)
+
+
 def _complainers(rng: np.random.Generator, simulation: Simulation) -> list[SimulatedAccount]:
     active = [a for a in simulation.accounts if a.closed_on is None and a.contacts]
     weights = np.array([4.0 if a.fate is Fate.drifting else 1.0 for a in active])
@@ -223,19 +250,14 @@ def complaint_cases(simulation: Simulation, now: dt.datetime) -> list[ComplaintC
     """The complaints raised outside the survey, oldest first; same simulation, same cases."""
     rng = np.random.default_rng([simulation.seed, 2])
     staff = [(member.email, member.role) for member in simulation.staff]
-    outcomes = list(OUTCOME_WEIGHTS)
-    chances = np.array(list(OUTCOME_WEIGHTS.values()))
     cases = []
     for number, account in enumerate(_complainers(rng, simulation)):
-        if number < len(OUTCOME_CYCLE):
-            outcome, late = OUTCOME_CYCLE[number]
-        else:
-            outcome = outcomes[int(rng.choice(len(outcomes), p=chances / chances.sum()))]
-            late = bool(rng.random() < LATE_CHANCE)
-        fate = Fate.drifting if account.fate is Fate.drifting else Fate.steady
-        cause = _pick(rng, ROOT_CAUSES[fate])
+        cycled = number < len(OUTCOME_CYCLE)
+        outcome, late = OUTCOME_CYCLE[number] if cycled else _drawn_outcome(rng)
+        cause = _cause(rng, account.fate)
         category = CATEGORY_OF_CAUSE[cause]
         plan = handling(rng, outcome, late, cause, staff)
+        fate = Fate.drifting if account.fate is Fate.drifting else Fate.steady
         severity = list(Severity)[int(rng.choice(3, p=SEVERITIES[fate]))]
         cases.append(ComplaintCase(
             account_code=account.code, contact_email=account.contacts[0].email,

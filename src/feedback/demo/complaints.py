@@ -17,6 +17,8 @@ from feedback.complaints.deadlines import SlaPolicy, Step
 from feedback.complaints.messages import MailContext
 from feedback.complaints.periodic import run_complaint_work
 from feedback.complaints.services import (
+    Category,
+    Channel,
     ComplaintView,
     NewComplaint,
     apply_action,
@@ -25,15 +27,12 @@ from feedback.complaints.services import (
     open_complaint,
 )
 from feedback.demo.complaint_cases import (
-    LATE_CHANCE,
-    OUTCOME_WEIGHTS,
-    ROOT_CAUSES,
     ComplaintCase,
     Handling,
     complaint_cases,
-    handling,
+    survey_handling,
 )
-from feedback.demo.customers import Fate, Simulation
+from feedback.demo.customers import Simulation
 from feedback.surveys.complaint_intake import open_for_past_answers
 
 __all__ = ["ComplaintSummary", "load_complaints"]
@@ -87,8 +86,8 @@ async def _open_case(case: ComplaintCase, now: dt.datetime, policy: SlaPolicy) -
     contacts = await directory.contact_ids_of_account(account_id, case.contact_email)
     new = NewComplaint(
         account_id=account_id,
-        channel=case.channel,  # type: ignore[arg-type]
-        category=case.category,  # type: ignore[arg-type]
+        channel=Channel(case.channel),
+        category=Category(case.category),
         severity=case.severity,
         description=case.description,
         contact_id=contacts[0] if contacts else None,
@@ -107,17 +106,10 @@ async def _survey_runs(
     opened = await open_for_past_answers(simulation.waves[-1].period, policy, CONTEXT)
     complaints = [await get_complaint(complaint_id) for complaint_id, _ in opened]
     codes = await directory.account_dimensions({c.account_id for c in complaints})
-    outcomes = list(OUTCOME_WEIGHTS)
-    chances = np.array(list(OUTCOME_WEIGHTS.values()))
-    runs = []
-    for complaint in complaints:
-        fate = fates[codes[complaint.account_id].code]
-        causes = ROOT_CAUSES[Fate.drifting if fate is Fate.drifting else Fate.steady]
-        cause = list(causes)[int(rng.choice(len(causes), p=np.array(list(causes.values()))))]
-        outcome = outcomes[int(rng.choice(len(outcomes), p=chances / chances.sum()))]
-        plan = handling(rng, outcome, bool(rng.random() < LATE_CHANCE), cause, people)
-        runs.append(_Run(complaint, plan, complaint.received_at))
-    return runs
+    return [
+        _Run(c, survey_handling(rng, fates[codes[c.account_id].code], people), c.received_at)
+        for c in complaints
+    ]
 
 
 async def _step(
