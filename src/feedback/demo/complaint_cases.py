@@ -59,6 +59,10 @@ OUTCOME_WEIGHTS = {
     Outcome.reopened_resolved: 0.1, Outcome.cancelled: 0.06,
 }  # fmt: skip
 LATE_CHANCE = 0.2
+# Older complaints have mostly run their course; a few are stuck past their deadline.
+SETTLED = (Outcome.closed_satisfied, Outcome.closed_unanswered)
+SETTLED_AFTER = dt.timedelta(days=21)
+STUCK_CHANCE = 0.08
 
 # Drifting accounts complain about what drives them away; steady ones about the everyday.
 ROOT_CAUSES = {
@@ -219,10 +223,11 @@ def handling(
     return Handling(supervisor, assignee, _hours(rng, 0.05, 0.15), tuple(steps), idle)
 
 
-def _drawn_outcome(rng: np.random.Generator) -> tuple[Outcome, bool]:
-    outcomes = list(OUTCOME_WEIGHTS)
-    chances = np.array(list(OUTCOME_WEIGHTS.values()))
-    outcome = outcomes[int(rng.choice(len(outcomes), p=chances / chances.sum()))]
+def _drawn_outcome(
+    rng: np.random.Generator, among: Sequence[Outcome] = tuple(Outcome)
+) -> tuple[Outcome, bool]:
+    chances = np.array([OUTCOME_WEIGHTS[outcome] for outcome in among])
+    outcome = among[int(rng.choice(len(among), p=chances / chances.sum()))]
     return outcome, bool(rng.random() < LATE_CHANCE)
 
 
@@ -231,10 +236,12 @@ def _cause(rng: np.random.Generator, fate: Fate) -> str:
 
 
 def survey_handling(
-    rng: np.random.Generator, fate: Fate, staff: Sequence[tuple[str, Role]]
+    rng: np.random.Generator, fate: Fate, staff: Sequence[tuple[str, Role]], age: dt.timedelta
 ) -> Handling:
-    """How a complaint raised by a survey answer of an account with ``fate`` is handled."""
-    outcome, late = _drawn_outcome(rng)
+    """How a complaint raised by a survey answer of an account with ``fate`` is handled;
+    by ``age`` weeks most are settled, and only a few are still stuck (and breached)."""
+    settled = age > SETTLED_AFTER and rng.random() >= STUCK_CHANCE
+    outcome, late = _drawn_outcome(rng, SETTLED if settled else tuple(Outcome))
     return handling(rng, outcome, late, _cause(rng, fate), staff)
 
 

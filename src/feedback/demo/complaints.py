@@ -96,7 +96,7 @@ async def _open_case(case: ComplaintCase, now: dt.datetime, policy: SlaPolicy) -
 
 
 async def _survey_runs(
-    simulation: Simulation, policy: SlaPolicy, people: list[tuple[str, Role]]
+    simulation: Simulation, now: dt.datetime, policy: SlaPolicy, people: list[tuple[str, Role]]
 ) -> list[_Run]:
     """The complaints the most recent wave's answers raised, each handled from its receipt."""
     rng = np.random.default_rng([simulation.seed, 3])
@@ -107,7 +107,11 @@ async def _survey_runs(
     complaints = [await get_complaint(complaint_id) for complaint_id, _ in opened]
     codes = await directory.account_dimensions({c.account_id for c in complaints})
     return [
-        _Run(c, survey_handling(rng, fates[codes[c.account_id].code], people), c.received_at)
+        _Run(
+            c,
+            survey_handling(rng, fates[codes[c.account_id].code], people, now - c.received_at),
+            c.received_at,
+        )
         for c in complaints
     ]
 
@@ -153,7 +157,7 @@ async def load_complaints(
     with the deadline alerts of the time recorded and all their mail recorded as sent."""
     people = [(member.email, member.role) for member in simulation.staff]
     members = {email: await staff.find_user(email) for email, _ in people}
-    runs = await _survey_runs(simulation, policy, people)
+    runs = await _survey_runs(simulation, now, policy, people)
     from_survey = len(runs)
     for case in complaint_cases(simulation, now):
         runs.append(_Run(await _open_case(case, now, policy), case.handling, case.received_at))
