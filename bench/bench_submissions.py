@@ -61,7 +61,6 @@ ANSWER = {
     "service_attitude": "",
     "value": "4",
     "comment": "Deliveries were on time; the new packaging is better.",
-    "may_contact": "yes",
 }
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0

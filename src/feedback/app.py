@@ -37,7 +37,7 @@ from feedback.complaints.public_pages import (
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
-from feedback.surveys.controllers import SurveyPages, WaveApi, WavePages
+from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
 from feedback.web.logs import TokenRedactingFilter, redact_links
@@ -139,6 +139,7 @@ def create_app(
             StaffAnswerApi,
             WaveApi,
             WavePages,
+            QuestionnaireApi,
             ComplaintPages,
             ComplaintApi,
             ComplaintFormPages,

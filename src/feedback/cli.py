@@ -143,9 +143,17 @@ def _register_domain_commands() -> None:
     from feedback.demo.command import demo_command
     from feedback.jobs import jobs_group
     from feedback.scoring.commands import scoring_group
-    from feedback.surveys.commands import waves_group
+    from feedback.surveys.commands import questionnaires_group, waves_group
 
-    for command in (import_group, demo_command, waves_group, jobs_group, scoring_group):
+    commands = (
+        import_group,
+        demo_command,
+        waves_group,
+        questionnaires_group,
+        jobs_group,
+        scoring_group,
+    )
+    for command in commands:
         main.add_command(command)
 
 

@@ -246,3 +246,56 @@ def test_jobs_run_keeps_delivering_until_stopped(
         "cy@a2.com",
     ]
     assert "3 message(s) sent" in output
+
+
+def test_questionnaire_versions_are_saved_shown_and_asked_by_new_waves_only(
+    url: str, tmp_path: Path
+) -> None:
+    missing = run(url, "questionnaires", "show")
+    assert missing.exit_code == 1
+    assert "there is no questionnaire yet" in missing.output
+    _create_open_wave(url)
+    first = run(url, "questionnaires", "show")
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("version 1 (saved ")
+    assert f"asked by {PERIOD})" in first.output
+    items = json.loads(first.output.split("\n", 1)[1])
+    assert items[0] == {"kind": "level", "key": "level"}
+
+    shorter = tmp_path / "shorter.json"
+    shorter.write_text(json.dumps([items[0], {"kind": "aspect", "key": "delivery"}]))
+    saved = run(url, "questionnaires", "save", str(shorter))
+    assert saved.output == "questionnaire version 2 saved; new waves will ask it\n"
+    assert run(url, "waves", "create", "--period", "2027-H1").exit_code == 0
+    second = run(url, "questionnaires", "show")
+    assert "version 2 (saved " in second.output
+    assert "asked by 2027-H1)" in second.output
+    assert json.loads(second.output.split("\n", 1)[1]) == [
+        {"kind": "level", "key": "level"},
+        {"kind": "aspect", "key": "delivery"},
+    ]
+    assert f"asked by {PERIOD})" in run(url, "questionnaires", "show", "--version", "1").output
+    assert (
+        "no questionnaire version 7" in run(url, "questionnaires", "show", "--version", "7").output
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not JSON"),
+        ('{"kind": "level"}', "must hold a list of items"),
+        ('[{"kind": "comment", "key": "comment"}]', "starts with the three-level item"),
+        ('[{"kind": "level", "key": "level"}, {"kind": "aspect", "key": "taste"}]',
+         "unknown aspect 'taste'"),
+    ],
+)  # fmt: skip
+def test_a_bad_questionnaire_file_is_refused_with_its_reason_and_saves_nothing(
+    url: str, tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "items.json"
+    path.write_text(content)
+    refused = run(url, "questionnaires", "save", str(path))
+    assert refused.exit_code == 1
+    assert message in refused.output
+    assert "there is no questionnaire yet" in run(url, "questionnaires", "show").output

@@ -1,8 +1,9 @@
-"""`feedback waves`: create, issue, remind, close and report on survey waves."""
+"""`feedback waves` (create, issue, remind, close, results) and `feedback questionnaires`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from feedback.surveys import issuance, results, services
 from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.schemas import results_out
 
-__all__ = ["waves_group"]
+__all__ = ["questionnaires_group", "waves_group"]
 
 
 @click.group("waves")
@@ -131,3 +132,52 @@ def _echo_quadrants(outcome: results.WaveResults) -> None:
             f"  {kind.label} {outcome.quadrant_counts[kind.value]} ({kind.action})"
             + (f": {', '.join(codes)}" if codes else "")
         )
+
+
+@click.group("questionnaires")
+def questionnaires_group() -> None:
+    """Questionnaire versions: the three-level item first, then aspects, comment, contact."""
+
+
+@questionnaires_group.command("show")
+@click.option("--version", "wanted", type=int, default=None, help="Default: the newest.")
+def show_questionnaire(wanted: int | None) -> None:
+    """Print a version's items as JSON (the format `save` reads) and the waves that ask it."""
+
+    async def work(settings: Settings) -> list[services.QuestionnaireInfo]:
+        return await services.questionnaire_versions()
+
+    versions = run_on_database(work)
+    chosen = [q for q in versions if wanted in (None, q.version)][:1]
+    if not chosen:
+        raise click.ClickException(
+            "there is no questionnaire yet; the first wave creates the standard one"
+            if wanted is None
+            else f"there is no questionnaire version {wanted}"
+        )
+    info = chosen[0]
+    asked = ", ".join(info.periods) or "no wave yet"
+    click.echo(f"version {info.version} (saved {info.created_at:%Y-%m-%d}; asked by {asked})")
+    click.echo(json.dumps(info.items, indent=2))
+
+
+@questionnaires_group.command("save")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def save_questionnaire(path: Path) -> None:
+    """Save the items in PATH (a JSON list) as the next version; waves created later ask it.
+
+    Waves already created keep the version they ask, so answers given never change meaning.
+    """
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{path} is not JSON: {exc}") from exc
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise click.ClickException(
+            f'{path} must hold a list of items such as {{"kind": "aspect", "key": "delivery"}}'
+        )
+
+    async def work(settings: Settings) -> int:
+        return await services.save_questionnaire(items, SystemClock().now())
+
+    click.echo(f"questionnaire version {run_on_database(work)} saved; new waves will ask it")

@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, PathParameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
-from feedback.surveys import answers, overview, results
+from feedback.surveys import answers, overview, results, services
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
 from feedback.surveys.quadrant import Quadrant
@@ -25,6 +27,8 @@ from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
 from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
 from feedback.surveys.schemas import (
     ErrorOut,
+    QuestionnaireIn,
+    QuestionnaireOut,
     WaveResultsOut,
     WaveSummaryOut,
     results_out,
@@ -35,7 +39,7 @@ from feedback.web import i18n
 from feedback.web.access import ALL_STAFF, PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
 
-__all__ = ["SurveyPages", "WaveApi", "WavePages"]
+__all__ = ["QuestionnaireApi", "SurveyPages", "WaveApi", "WavePages"]
 
 AnyRequest = Request[Any, Any, Any]
 StaffRequest = Request[StaffMember, Any, Any]
@@ -253,3 +257,27 @@ class WavePages(Controller):
             "user": request.user,
         }
         return Template("waves/detail.html", context=context)
+
+
+class QuestionnaireApi(Controller):
+    """Staff read the versions; administrators save a new one."""
+
+    path = "/api/v1/questionnaires"
+    tags = ("waves",)
+
+    @get("/", opt=allow(ALL_STAFF))
+    async def list_versions(self) -> list[QuestionnaireOut]:
+        """Every version, newest first, with the waves that ask it."""
+        versions = await services.questionnaire_versions()
+        return [msgspec.convert(v, QuestionnaireOut, from_attributes=True) for v in versions]
+
+    @post("/", opt=allow({Role.admin}), status_code=201)
+    async def save_version(
+        self, request: StaffRequest, data: JSONBody[QuestionnaireIn]
+    ) -> QuestionnaireOut:
+        """Save the items as the next version; waves created from now on ask it, waves that
+        exist keep theirs (answers given never change meaning)."""
+        items = [msgspec.structs.asdict(item) for item in data.items]
+        version = await services.save_questionnaire(items, request.app.state.clock.now())
+        saved = [v for v in await services.questionnaire_versions() if v.version == version]
+        return msgspec.convert(saved[0], QuestionnaireOut, from_attributes=True)

@@ -21,6 +21,9 @@ __all__ = [
     "ErrorOut",
     "GroupOut",
     "LevelFiguresOut",
+    "QuestionnaireIn",
+    "QuestionnaireItem",
+    "QuestionnaireOut",
     "RecordedAnswerOut",
     "StaffAnswerIn",
     "WaveResultsOut",
@@ -154,3 +157,22 @@ class RecordedAnswerOut(msgspec.Struct):
     account_code: str
     channel: str
     complaint_id: int | None
+
+
+class QuestionnaireItem(msgspec.Struct, forbid_unknown_fields=True):
+    """``level`` first; ``aspect`` with key quality, delivery, service_attitude or value;
+    ``comment``; ``may_contact``."""
+
+    kind: Literal["level", "aspect", "comment", "may_contact"]
+    key: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
+class QuestionnaireIn(msgspec.Struct, forbid_unknown_fields=True):
+    items: Annotated[list[QuestionnaireItem], msgspec.Meta(min_length=1, max_length=20)]
+
+
+class QuestionnaireOut(msgspec.Struct):
+    version: int
+    created_at: dt.datetime
+    items: list[QuestionnaireItem]
+    periods: list[str]

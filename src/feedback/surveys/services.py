@@ -16,6 +16,7 @@ from feedback.surveys.tables import Invitation, Questionnaire, Wave, WaveStatus
 from feedback.surveys.waves import Period, SurveyCalendar
 
 __all__ = [
+    "QuestionnaireInfo",
     "WaveInfo",
     "close_wave",
     "create_wave",
@@ -23,6 +24,7 @@ __all__ = [
     "items_of",
     "open_waves",
     "parse_period",
+    "questionnaire_versions",
     "save_questionnaire",
     "wave_info",
 ]
@@ -36,6 +38,14 @@ class WaveInfo:
     closes_on: dt.date
     status: str
     questionnaire_version: int
+
+
+@dataclass(frozen=True)
+class QuestionnaireInfo:
+    version: int
+    created_at: dt.datetime
+    items: list[dict[str, str]]
+    periods: list[str]  # the waves that ask this version
 
 
 def parse_period(text: str) -> Period:
@@ -67,6 +77,21 @@ async def save_questionnaire(items: Sequence[Mapping[str, Any]], now: dt.datetim
             Questionnaire(version=version, items=json.dumps(clean), created_at=now)
         )
     return version
+
+
+async def questionnaire_versions() -> list[QuestionnaireInfo]:
+    """Every version, newest first, with the waves that ask it."""
+    rows = await Questionnaire.select().order_by(Questionnaire.version, ascending=False)
+    waves = await Wave.select(Wave.period, Wave.questionnaire).order_by(Wave.period)
+    return [
+        QuestionnaireInfo(
+            version=row["version"],
+            created_at=row["created_at"],
+            items=items_of(row),
+            periods=[wave["period"] for wave in waves if wave["questionnaire"] == row["id"]],
+        )
+        for row in rows
+    ]
 
 
 async def current_questionnaire(now: dt.datetime) -> dict[str, Any]:
