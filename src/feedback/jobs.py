@@ -1,4 +1,5 @@
-"""`feedback jobs run`: the periodic work - survey waves' upkeep, daily churn scores, mail."""
+"""`feedback jobs run`: the periodic work - survey waves' upkeep, complaint deadline alerts,
+daily churn scores, then delivering due mail."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import NoReturn
 import click
 
 from feedback.clock import Clock, SystemClock
+from feedback.complaints import messages as complaint_messages
+from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
 from feedback.mail.services import deliver_due
 from feedback.scoring.scores import ScoreRun, score_if_due
@@ -26,6 +29,7 @@ SURVEY_WORK_EVERY = dt.timedelta(minutes=10)
 @dataclass(frozen=True)
 class JobsReport:
     survey: SurveyWork
+    complaints: ComplaintWork
     scoring: ScoreRun | None
     sent: int
     failed: int
@@ -42,11 +46,21 @@ async def deliver_backlog(smtp_url: str, now: dt.datetime, batch: int) -> tuple[
 
 
 async def run_due_work(settings: Settings, now: dt.datetime, batch: int = 100) -> JobsReport:
-    """Everything due at ``now``: survey upkeep first, so its reminders go out in this run."""
+    """Everything due at ``now``: survey upkeep and complaint alerts first, so their mail goes
+    out in this run."""
     survey = await run_survey_work(now, MailContext.from_settings(settings))
+    complaints = await _complaint_work(settings, now)
     scoring = await _daily_scores(settings, now)
     sent, failed = await deliver_backlog(settings.smtp_url, now, batch)
-    return JobsReport(survey, scoring, sent, failed)
+    return JobsReport(survey, complaints, scoring, sent, failed)
+
+
+async def _complaint_work(settings: Settings, now: dt.datetime) -> ComplaintWork:
+    context = complaint_messages.MailContext(base_url=settings.base_url)
+    work = await run_complaint_work(now, context)
+    if work.warned or work.escalated:
+        click.echo(f"complaints: {work.warned} warning(s), {work.escalated} escalation(s)")
+    return work
 
 
 async def _daily_scores(settings: Settings, now: dt.datetime) -> ScoreRun | None:
@@ -80,6 +94,8 @@ async def _run_forever(settings: Settings, clock: Clock, batch: int) -> NoReturn
             )
             _show_scoring(await _daily_scores(settings, clock.now()))
             survey_due = clock.now() + SURVEY_WORK_EVERY
+        # Deadlines run by the minute: alerts are looked for on every round.
+        await _complaint_work(settings, clock.now())
         sent, failed = await deliver_backlog(settings.smtp_url, clock.now(), batch)
         _show_failures(failed)
         if sent:
@@ -96,10 +112,11 @@ def jobs_group() -> None:
 @click.option("--once", is_flag=True, help="Do what is due now, then stop.")
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1))
 def run(once: bool, batch: int) -> None:
-    """Close waves past their closing day, queue due reminders, score churn once a day
-    (once a model is trained), and deliver due mail over FEEDBACK_SMTP_URL (failures are
-    retried with backoff). Without --once it keeps going: mail every few seconds, survey
-    upkeep and the daily scores checked every ten minutes."""
+    """Close waves past their closing day, queue due reminders, warn and escalate complaint
+    deadlines, score churn once a day (once a model is trained), and deliver due mail over
+    FEEDBACK_SMTP_URL (failures are retried with backoff). Without --once it keeps going:
+    complaint alerts and mail every few seconds, survey upkeep and the daily scores checked
+    every ten minutes."""
     # feedback.cli imports this module to register the command.
     from feedback.cli import run_on_database
 

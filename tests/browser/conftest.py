@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -85,11 +86,12 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
-async def _feedback(env: dict[str, str], *args: str | Path) -> None:
+async def run_feedback(env: dict[str, str], *args: str | Path, stdin: str | None = None) -> None:
+    """Run one `feedback` command as an administrator would; fail with its output."""
     command = await asyncio.create_subprocess_exec(
-        FEEDBACK, *map(str, args), env=env, stdout=PIPE, stderr=STDOUT
+        FEEDBACK, *map(str, args), env=env, stdin=PIPE, stdout=PIPE, stderr=STDOUT
     )
-    output, _ = await command.communicate()
+    output, _ = await command.communicate(stdin.encode() if stdin else None)
     assert command.returncode == 0, f"feedback {args} failed:\n{output.decode()}"
 
 
@@ -133,12 +135,12 @@ async def _issue_links(env: dict[str, str], folder: Path) -> dict[str, list[str]
     today = dt.date.today()
     period = _current_period(today)
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
-    await _feedback(env, "import", "accounts", folder / "accounts.csv")
-    await _feedback(env, "import", "contacts", folder / "contacts.csv")
-    await _feedback(
+    await run_feedback(env, "import", "accounts", folder / "accounts.csv")
+    await run_feedback(env, "import", "contacts", folder / "contacts.csv")
+    await run_feedback(
         env, "waves", "create", "--period", period, "--opens", f"{opens}", "--closes", f"{closes}"
     )
-    await _feedback(env, "waves", "issue", period, "--links-csv", folder / "links.csv")
+    await run_feedback(env, "waves", "issue", period, "--links-csv", folder / "links.csv")
     return _read_links(folder / "links.csv", contacts)
 
 
@@ -193,6 +195,49 @@ class Service:
         await self.reader
 
 
+@dataclass(frozen=True)
+class Site:
+    """A fresh, migrated database of one kind and the environment to serve it on a free port."""
+
+    kind: str
+    database_url: str
+    port: int
+    env: dict[str, str]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.asynccontextmanager
+async def fresh_site(kind: str, folder: Path) -> AsyncIterator[Site]:
+    """A new SQLite file in ``folder`` or a new PostgreSQL database, dropped at the end."""
+    pg_name = None
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'feedback.sqlite3'}"
+    else:
+        pg_name, url = await _create_postgres_database()
+    port = _free_port()
+    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
+           "FEEDBACK_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    try:
+        await run_feedback(env, "db", "migrate")
+        yield Site(kind, url, port, env)
+    finally:
+        if pg_name:
+            await _drop_postgres_database(pg_name)
+
+
+@contextlib.asynccontextmanager
+async def serving(site: Site) -> AsyncIterator[Service]:
+    """`feedback serve` on the site, stopped at the end; wait_until_serving() before use."""
+    service = await Service.start(site.env, site.port)
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def survey_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -204,28 +249,11 @@ async def survey_site(
     the real clock, so the wave opens yesterday and closes in 30 days.
     """
     folder = tmp_path_factory.mktemp(f"site-{request.param}")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'feedback.sqlite3'}"
-    else:
-        pg_name, url = await _create_postgres_database()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
-    env["FEEDBACK_BASE_URL"] = base_url
-    try:
-        await _feedback(env, "db", "migrate")
+    async with fresh_site(request.param, folder) as site, serving(site) as service:
         # The service starts while the data goes in: it reads the tables only per request.
-        service = await Service.start(env, port)
-        try:
-            links = await _issue_links(env, folder)
-            await service.wait_until_serving(base_url)
-            yield SurveySite(request.param, url, base_url, links)
-        finally:
-            await service.stop()
-    finally:
-        if pg_name:
-            await _drop_postgres_database(pg_name)
+        links = await _issue_links(site.env, folder)
+        await service.wait_until_serving(site.base_url)
+        yield SurveySite(site.kind, site.database_url, site.base_url, links)
 
 
 @pytest.fixture(scope="session")

@@ -7,34 +7,18 @@ API. The service keeps the real clock.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import sys
-from asyncio.subprocess import PIPE, STDOUT
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Page
 
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.browser.conftest import NewPage, Site, fresh_site, run_feedback, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps calling home and stalls.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-FEEDBACK = Path(sys.executable).parent / "feedback"
 PASSWORD = "queue-test-password"
 AGENT, SUPERVISOR = "ann@service.example", "sam@service.example"
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -47,44 +31,17 @@ class QueueSite:
     complaint_ids: dict[str, int]
 
 
-async def _feedback(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    command = await asyncio.create_subprocess_exec(
-        FEEDBACK, *args, env=env, stdin=PIPE, stdout=PIPE, stderr=STDOUT
-    )
-    output, _ = await command.communicate(stdin.encode() if stdin else None)
-    assert command.returncode == 0, f"feedback {args} failed:\n{output.decode()}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _wait_until_serving(process: asyncio.subprocess.Process, base_url: str) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
-        for _ in range(300):
-            assert process.returncode is None, "feedback serve exited"
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    pytest.fail("feedback serve did not answer in 30 s")
-
-
-async def _prepare(env: dict[str, str], folder: Path) -> None:
-    await _feedback(env, "db", "migrate")
+async def _prepare(site: Site, folder: Path) -> None:
     for email, name, role in (
         (AGENT, "Ann Agent", "agent"),
         (SUPERVISOR, "Sam Lead", "supervisor"),
     ):
-        await _feedback(env, "users", "create", "--email", email, "--name", name, "--role", role,
-                        "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+        await run_feedback(site.env, "users", "create", "--email", email, "--name", name,
+                           "--role", role, "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
     (folder / "accounts.csv").write_text(
         "code,name,industry,region\nACC-1,Alpha Foods,food,north\nACC-2,Beta Metals,metals,south\n"
     )
-    await _feedback(env, "import", "accounts", str(folder / "accounts.csv"))
+    await run_feedback(site.env, "import", "accounts", str(folder / "accounts.csv"))
 
 
 async def _raise_complaints(base_url: str) -> dict[str, int]:
@@ -113,48 +70,15 @@ async def queue_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[QueueSite]:
     folder = tmp_path_factory.mktemp(f"queue-{request.param}")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'feedback.sqlite3'}"
-    else:
-        pg_name, url = await _create_postgres_database()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
-           "FEEDBACK_BASE_URL": base_url}  # fmt: skip
-    process = None
-    try:
-        await _prepare(env, folder)
-        process = await asyncio.create_subprocess_exec(
-            FEEDBACK, "serve", "--port", str(port), env=env, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        await _wait_until_serving(process, base_url)
-        yield QueueSite(request.param, base_url, await _raise_complaints(base_url))
-    finally:
-        if process and process.returncode is None:
-            process.terminate()
-            await process.wait()
-        if pg_name:
-            await _drop_postgres_database(pg_name)
+    async with fresh_site(request.param, folder) as site:
+        await _prepare(site, folder)
+        async with serving(site) as service:
+            await service.wait_until_serving(site.base_url)
+            yield QueueSite(site.kind, site.base_url, await _raise_complaints(site.base_url))
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless; Playwright never downloads a browser of its own."""
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install chromium"
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-async def _logged_in(browser: Browser, site: QueueSite, email: str) -> Page:
-    context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = await context.new_page()
+async def _logged_in(new_page: NewPage, site: QueueSite, email: str) -> Page:
+    page = await new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
     await page.goto(f"{site.base_url}/login?next=/complaints")
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)
@@ -169,9 +93,9 @@ async def _queue_ids(page: Page) -> list[int]:
 
 
 async def test_the_queue_sorts_by_deadline_filters_and_says_the_time_left(
-    browser: Browser, queue_site: QueueSite, output_dir: Path
+    new_page: NewPage, queue_site: QueueSite, output_dir: Path
 ) -> None:
-    page = await _logged_in(browser, queue_site, SUPERVISOR)
+    page = await _logged_in(new_page, queue_site, SUPERVISOR)
     ids = queue_site.complaint_ids
     # Severe deadlines come first, then major, then minor.
     assert await _queue_ids(page) == [ids["severe"], ids["major"], ids["minor"]]
@@ -189,13 +113,12 @@ async def test_the_queue_sorts_by_deadline_filters_and_says_the_time_left(
     )
     await page.click("nav.views >> text=Unassigned")
     assert len(await _queue_ids(page)) == 3
-    await page.context.close()
 
 
 async def test_an_agent_takes_a_complaint_and_acts_through_the_allowed_forms(
-    browser: Browser, queue_site: QueueSite, output_dir: Path
+    new_page: NewPage, queue_site: QueueSite, output_dir: Path
 ) -> None:
-    page = await _logged_in(browser, queue_site, AGENT)
+    page = await _logged_in(new_page, queue_site, AGENT)
     severe = queue_site.complaint_ids["severe"]
     assert await _queue_ids(page) == []  # an agent's queue opens on "mine"
     await page.click("nav.views >> text=Team")
@@ -232,4 +155,3 @@ async def test_an_agent_takes_a_complaint_and_acts_through_the_allowed_forms(
     )
     await page.goto(f"{queue_site.base_url}/complaints?view=mine")
     assert await _queue_ids(page) == [severe]
-    await page.context.close()

@@ -20,9 +20,15 @@ from feedback.accounts.roles import Role
 from feedback.accounts.services import account_detail
 from feedback.accounts.tables import Account, Contact, Purchase, StaffUser
 from feedback.clock import FrozenClock
+from feedback.complaints.messages import MailContext
+from feedback.complaints.periodic import ComplaintWork, run_complaint_work
+from feedback.complaints.states import TRANSITIONS, Action, ComplaintState
+from feedback.complaints.tables import Complaint, ComplaintEvent
 from feedback.config import TierThresholds
 from feedback.db import Database
 from feedback.demo.command import demo_command
+from feedback.demo.complaint_cases import complaint_cases
+from feedback.demo.complaints import ComplaintSummary
 from feedback.demo.seed import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, database_is_empty, seed
 from feedback.demo.simulator import Fate, Simulation, simulate
 from feedback.errors import DomainError
@@ -35,6 +41,7 @@ AS_OF = dt.date(2026, 11, 26)
 BASE = "https://survey.demo.example"
 CENT = Decimal("0.01")
 YEAR = dt.timedelta(days=365)
+AS_OF_NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)  # the clock fixture's time
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +90,9 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
     assert sum(report.tiers.values()) == 60
     assert report.tiers["A"] >= 1
     assert ("staff", 15, 15) in steps
-    assert {step for step, _, _ in steps} == {"staff", "accounts", "contacts", "purchases", "waves"}
+    assert {step for step, _, _ in steps} == {
+        "staff", "accounts", "contacts", "purchases", "waves", "complaints"
+    }  # fmt: skip
     assert ("waves", 6, 6) in steps
     assert not await database_is_empty()
 
@@ -212,7 +221,9 @@ async def _reminders_went_to_non_responders_only(simulation: Simulation) -> None
 
 async def _no_mail_of_a_past_wave_is_left_to_send(now: dt.datetime) -> None:
     invitations, reminders = await Invitation.count(), await ReminderLink.count()
-    assert await OutboxMessage.count() == invitations + reminders
+    survey_mail = OutboxMessage.count().where(OutboxMessage.dedupe_key.not_like("complaint:%"))
+    assert await survey_mail == invitations + reminders
+    assert await OutboxMessage.count().where(OutboxMessage.dedupe_key.like("complaint:%")) > 0
     assert await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()) == 0
     leftovers = await OutboxMessage.count().where(OutboxMessage.text_body != "")
     assert leftovers == 0
@@ -286,3 +297,89 @@ async def test_the_demo_waves_look_as_if_the_service_had_run_them(
     await _wave_results_show_realistic_rates_and_movement(medium)
     await _accounts_that_churn_answer_lower_in_the_year_before(medium)
     await _unhappy_answers_carry_comments_in_the_contacts_language(medium)
+    await _complaints_are_in_every_state_and_some_breached(report.complaints)
+    await _complaint_histories_replay_to_their_state()
+    await _the_last_wave_raised_its_complaints_when_answered(medium)
+    await _drifting_accounts_complain_more_and_about_competitors(medium)
+    assert await run_complaint_work(clock.now(), MailContext()) == ComplaintWork()
+    await _no_mail_of_a_past_wave_is_left_to_send(clock.now())
+
+
+def test_the_demo_complaints_are_the_same_for_the_same_seed(small: Simulation) -> None:
+    now = dt.datetime.combine(AS_OF, dt.time(9, 30), dt.UTC)
+    cases = complaint_cases(small, now)
+    assert cases == complaint_cases(small, now)
+    assert cases != complaint_cases(simulate(AS_OF, accounts=60, seed=6), now)
+    assert all(case.received_at + case.handling.span == now for case in cases)
+
+
+# The demo's complaints, as the complaint services left them.
+
+
+async def _complaints_are_in_every_state_and_some_breached(summary: ComplaintSummary) -> None:
+    rows = await Complaint.select()
+    assert Counter(row["state"] for row in rows) == Counter(summary.states)
+    assert set(summary.states) == {s.value for s in ComplaintState}
+    closed = Counter(row["follow_up_outcome"] for row in rows if row["state"] == "closed")
+    assert closed["satisfied"] > 0
+    assert closed["unanswered"] > 0
+    assert any(row["reopen_count"] > 0 and row["state"] == "resolved" for row in rows)
+    flags = ("apology_breached", "resolution_breached", "follow_up_breached")
+    late = [row for row in rows if any(row[flag] for flag in flags)]
+    assert late
+    assert summary.breached >= len(late)
+    assert any(row["state"] == "closed" for row in late), "breaches stay on closed complaints"
+    overdue = [row for row in rows if row["next_due_at"] and row["next_due_at"] <= AS_OF_NOW]
+    assert overdue
+    assert all(row["escalated_at"] is not None for row in overdue)
+    assignees = {row["assignee"] for row in rows if row["assignee"] is not None}
+    roles = await StaffUser.select(StaffUser.role).where(StaffUser.id.is_in(list(assignees)))
+    assert {row["role"] for row in roles} <= {"agent", "supervisor"}
+    assert any(row["assignee"] is None and row["state"] == "received" for row in rows)
+
+
+async def _complaint_histories_replay_to_their_state() -> None:
+    events = await ComplaintEvent.select().order_by(ComplaintEvent.id)
+    by_complaint: dict[int, list[dict[str, Any]]] = {}
+    for event in events:
+        by_complaint.setdefault(event["complaint"], []).append(event)
+    for row in await Complaint.select():
+        history = by_complaint[row["id"]]
+        assert (history[0]["kind"], history[0]["to_state"]) == ("opened", "received")
+        state, moments = ComplaintState.received, [history[0]["created_at"]]
+        for event in history[1:]:
+            assert event["from_state"] == state.value, (row["id"], event)
+            if event["kind"] in {a.value for a in Action}:
+                state = TRANSITIONS[(state, Action(event["kind"]))]
+            assert event["to_state"] == state.value
+            moments.append(event["created_at"])
+        assert state.value == row["state"]
+        assert moments == sorted(moments)
+        assert moments[-1] <= AS_OF_NOW
+        assert history[-1]["version"] <= row["version"]
+
+
+async def _the_last_wave_raised_its_complaints_when_answered(simulation: Simulation) -> None:
+    calls = [a for a in simulation.waves[-1].answers
+             if a.level == 0 or (a.may_contact and a.comment.strip())]  # fmt: skip
+    assert calls
+    raised = await Complaint.select().where(Complaint.channel == "survey")
+    assert sorted(row["received_at"] for row in raised) == sorted(a.answered_at for a in calls)
+    assert all(row["survey_response"] is not None for row in raised)
+
+
+async def _drifting_accounts_complain_more_and_about_competitors(simulation: Simulation) -> None:
+    fate = {a.code: a.fate for a in simulation.accounts}
+    rows = await Complaint.raw(
+        "SELECT a.code AS code, c.root_cause AS cause FROM complaint c "
+        "JOIN account a ON a.id = c.account"
+    )
+    active = [a for a in simulation.accounts if a.closed_on is None]
+    drifting_share = sum(a.fate is Fate.drifting for a in active) / len(active)
+    complained = {row["code"] for row in rows}
+    assert sum(fate[code] is Fate.drifting for code in complained) / len(complained) > (
+        drifting_share * 1.5
+    )
+    competitor = [row["code"] for row in rows if row["cause"] == "competitor_offer"]
+    assert competitor
+    assert all(fate[code] is Fate.drifting for code in competitor)

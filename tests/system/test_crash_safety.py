@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -15,8 +13,15 @@ import httpx
 import pytest
 
 from feedback.surveys.tokens import token_hash
-from tests.browser.conftest import Service, _current_period, _feedback, _free_port, _write_csv
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.browser.conftest import (
+    Service,
+    Site,
+    _current_period,
+    _write_csv,
+    fresh_site,
+    run_feedback,
+    serving,
+)
 
 CUSTOMERS = 400
 CLIENTS = 16
@@ -39,7 +44,7 @@ async def _stored_answers(url: str) -> dict[str, int]:
         await connection.close()
 
 
-async def _prepare(env: dict[str, str], folder: Path) -> list[str]:
+async def _prepare(site: Site, folder: Path) -> list[str]:
     codes = [f"K{n:04d}" for n in range(CUSTOMERS)]
     _write_csv(folder / "accounts.csv", ["code", "name"], [[c, f"Customer {c}"] for c in codes])
     _write_csv(
@@ -50,12 +55,11 @@ async def _prepare(env: dict[str, str], folder: Path) -> list[str]:
     today = dt.date.today()
     period = _current_period(today)
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
-    await _feedback(env, "db", "migrate")
-    await _feedback(env, "import", "accounts", folder / "accounts.csv")
-    await _feedback(env, "import", "contacts", folder / "contacts.csv")
-    await _feedback(env, "waves", "create", "--period", period, "--opens", f"{opens}",
+    await run_feedback(site.env, "import", "accounts", folder / "accounts.csv")
+    await run_feedback(site.env, "import", "contacts", folder / "contacts.csv")
+    await run_feedback(site.env, "waves", "create", "--period", period, "--opens", f"{opens}",
                     "--closes", f"{closes}")  # fmt: skip
-    await _feedback(env, "waves", "issue", period, "--links-csv", folder / "links.csv")
+    await run_feedback(site.env, "waves", "issue", period, "--links-csv", folder / "links.csv")
     lines = (folder / "links.csv").read_text(encoding="utf-8").splitlines()[1:]
     return [line.rsplit(",", 1)[1] for line in lines]
 
@@ -93,45 +97,28 @@ async def _load_until_killed(service: Service, links: list[str]) -> set[str]:
     return acknowledged
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
-        return
-    name, url = await _create_postgres_database()
-    try:
-        yield url
-    finally:
-        await _drop_postgres_database(name)
-
-
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 async def test_answers_acknowledged_before_a_kill_are_all_stored_once(
-    database_url: str, tmp_path: Path
+    kind: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": database_url,
-           "FEEDBACK_BASE_URL": base_url}  # fmt: skip
-    links = await _prepare(env, tmp_path)
-    service = await Service.start(env, port)
-    await service.wait_until_serving(base_url)
-    acknowledged = await _load_until_killed(service, links)
-    await service.reader
-    assert service.process.returncode == -9, "the server was killed, not stopped"
-    assert KILL_AFTER <= len(acknowledged) < CUSTOMERS
+    async with fresh_site(kind, tmp_path) as site:
+        links = await _prepare(site, tmp_path)
+        service = await Service.start(site.env, site.port)
+        await service.wait_until_serving(site.base_url)
+        acknowledged = await _load_until_killed(service, links)
+        await service.reader
+        assert service.process.returncode == -9, "the server was killed, not stopped"
+        assert KILL_AFTER <= len(acknowledged) < CUSTOMERS
 
-    stored = await _stored_answers(database_url)
-    for link in acknowledged:
-        assert stored[token_hash(link.rsplit("/", 1)[1])] == 1, f"lost or doubled: {link}"
-    assert max(stored.values()) == 1
+        stored = await _stored_answers(site.database_url)
+        for link in acknowledged:
+            assert stored[token_hash(link.rsplit("/", 1)[1])] == 1, f"lost or doubled: {link}"
+        assert max(stored.values()) == 1
 
-    restarted = await Service.start(env, port)
-    try:
-        await restarted.wait_until_serving(base_url)
-        used = sorted(acknowledged)[0]
-        unused = next(link for link in links if stored[token_hash(link.rsplit("/", 1)[1])] == 0)
-        async with httpx.AsyncClient(timeout=10) as client:
-            assert (await client.get(used)).status_code == 404, "a used link stays used"
-        assert await _answer(unused), "links nobody answered still work after the restart"
-    finally:
-        await restarted.stop()
+        async with serving(site) as restarted:
+            await restarted.wait_until_serving(site.base_url)
+            used = sorted(acknowledged)[0]
+            unused = next(link for link in links if stored[token_hash(link.rsplit("/", 1)[1])] == 0)
+            async with httpx.AsyncClient(timeout=10) as client:
+                assert (await client.get(used)).status_code == 404, "a used link stays used"
+            assert await _answer(unused), "links nobody answered still work after the restart"

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from feedback.complaints.deadlines import STEP_OF_STATE, Step
+from feedback.complaints.messages import MailContext, post
 from feedback.complaints.records import write_event
 from feedback.complaints.states import ComplaintState
 from feedback.complaints.tables import Complaint, EventKind
 from feedback.db import transaction
+from feedback.mail.services import Mail
 
 __all__ = ["AlertKind", "DeadlineAlert", "due_alerts", "record_alert"]
 
 # Warn once before the deadline of the current step; escalate once when it has passed.
 DUE_SQL = (
-    "SELECT id, account, assignee, state, version, next_due_at, next_warn_at FROM complaint "
+    "SELECT id, account, assignee, state, severity, version, next_due_at, next_warn_at "
+    "FROM complaint "
     "WHERE next_due_at IS NOT NULL AND ("
     "(next_due_at <= {} AND escalated_at IS NULL) OR "
     "(next_warn_at <= {} AND next_due_at > {} AND warned_at IS NULL)) "
@@ -35,6 +39,7 @@ class DeadlineAlert:
     account_id: int
     assignee_id: int | None
     state: ComplaintState
+    severity: str
     step: Step
     kind: AlertKind
     due_at: dt.datetime
@@ -49,6 +54,7 @@ async def due_alerts(now: dt.datetime, limit: int = 1000) -> list[DeadlineAlert]
             account_id=row["account"],
             assignee_id=row["assignee"],
             state=ComplaintState(row["state"]),
+            severity=row["severity"],
             step=STEP_OF_STATE[ComplaintState(row["state"])],
             kind=AlertKind.escalation if row["next_due_at"] <= now else AlertKind.warning,
             due_at=row["next_due_at"],
@@ -57,8 +63,14 @@ async def due_alerts(now: dt.datetime, limit: int = 1000) -> list[DeadlineAlert]
     ]
 
 
-async def record_alert(alert: DeadlineAlert, now: dt.datetime) -> bool:
-    """Mark the alert sent (an escalation also flags the breach); False if already recorded.
+async def record_alert(
+    alert: DeadlineAlert,
+    now: dt.datetime,
+    mails: Sequence[Mail] = (),
+    context: MailContext = MailContext(),  # noqa: B008
+) -> bool:
+    """Mark the alert sent (an escalation also flags the breach) and queue its ``mails`` in the
+    same transaction; False, and nothing queued, if it was already recorded.
 
     It leaves state and version alone: an alert must not make a member of staff's action fail.
     """
@@ -88,4 +100,5 @@ async def record_alert(alert: DeadlineAlert, now: dt.datetime) -> bool:
             now,
             {"step": alert.step.value, "due_at": alert.due_at.isoformat()},
         )
+        await post(mails, context, now)
     return True

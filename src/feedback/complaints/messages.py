@@ -1,16 +1,24 @@
-"""Mails to the customer about their complaint, rendered from templates/email in their language."""
+"""Complaint mails from templates/email: to customers in their language, to staff on deadlines."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from feedback.accounts.directory import ContactDetails
-from feedback.mail.services import Mail
+from feedback.mail.services import Mail, queue_many, record_delivered
 from feedback.web.i18n import LANGUAGES, render, translations
 
-__all__ = ["ComplaintMail", "MailContext", "complaint_mail"]
+__all__ = [
+    "ComplaintMail",
+    "DeadlineNotice",
+    "MailContext",
+    "complaint_mail",
+    "deadline_mail",
+    "post",
+]
 
 
 class ComplaintMail(str, Enum):
@@ -22,10 +30,22 @@ class ComplaintMail(str, Enum):
 
 @dataclass(frozen=True)
 class MailContext:
-    """What every complaint mail needs besides the complaint."""
+    """What every complaint mail needs besides the complaint.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's complaints); the outbox records it as sent, without bodies, and never
+    sends it.
+    """
 
     company: str = "Customer Service"
     base_url: str = ""
+    delivered_elsewhere: bool = False
+
+
+async def post(mails: Sequence[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails in the current transaction, or record them as delivered elsewhere."""
+    if mails:
+        await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 def _subject(kind: ComplaintMail, language: str, reference: str) -> str:
@@ -67,4 +87,50 @@ def complaint_mail(
         subject=_subject(kind, language, reference),
         text_body=render(f"email/complaint.{language}.txt", language, values),
         html_body=render(f"email/complaint.{language}.html", language, values),
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineNotice:
+    """What a warning or an escalation tells staff about one complaint's current step."""
+
+    complaint_id: int
+    kind: str
+    step: str
+    due_at: dt.datetime
+    account: str
+    severity: str
+    tier: str
+    assignee: str
+
+
+def deadline_mail(
+    notice: DeadlineNotice, to_id: int, to_email: str, name: str, context: MailContext
+) -> Mail:
+    """A warning before a step's deadline or an escalation at its breach, to one staff member.
+
+    Staff mail is in English; queued once per complaint, step deadline, kind and recipient.
+    """
+    step = notice.step.replace("_", " ")
+    due = notice.due_at.strftime("%Y-%m-%d %H:%M UTC")
+    if notice.kind == "escalation":
+        subject = f"Escalated: complaint #{notice.complaint_id} missed its {step} deadline"
+    else:
+        subject = f"Due soon: the {step} of complaint #{notice.complaint_id} is due by {due}"
+    values = {
+        "notice": notice,
+        "name": name,
+        "step": step,
+        "due": due,
+        "link": f"{context.base_url.rstrip('/')}/complaints/{notice.complaint_id}",
+        "company": context.company,
+    }
+    return Mail(
+        dedupe_key=(
+            f"complaint:{notice.complaint_id}:{notice.kind}:{notice.due_at.isoformat()}:{to_id}"
+        ),
+        to=to_email,
+        subject=subject,
+        text_body=render("email/complaint_deadline.en.txt", "en", values),
+        html_body=render("email/complaint_deadline.en.html", "en", values),
     )

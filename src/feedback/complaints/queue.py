@@ -10,7 +10,7 @@ from piccolo.query import Select
 from feedback.accounts.directory import account_dimensions, account_ids_managed_by
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember, staff_names
-from feedback.complaints.deadlines import TIERS, Severity, time_left
+from feedback.complaints.deadlines import TIERS, Severity, Step, time_left
 from feedback.complaints.records import ComplaintView, get_complaint, history
 from feedback.complaints.schemas import ComplaintOut, EventOut, QueueFilters, QueuePage, QueueRow
 from feedback.complaints.services import add_note
@@ -37,7 +37,7 @@ VIEWS = ("mine", "unassigned", "team", "breached", "due_soon")
 QUEUE_COLUMNS = (
     Complaint.id, Complaint.account, Complaint.category, Complaint.severity, Complaint.tier,
     Complaint.state, Complaint.assignee, Complaint.received_at, Complaint.next_due_at,
-    Complaint.next_warn_at,
+    Complaint.next_warn_at, Complaint.escalated_at,
 )  # fmt: skip
 
 
@@ -137,6 +137,7 @@ def _row(row: dict[str, Any], accounts: Any, names: dict[int, str], now: dt.date
         next_due_at=row["next_due_at"],
         urgency=left.urgency.value,
         time_left=left.text,
+        escalated_at=row["escalated_at"],
     )
 
 
@@ -165,6 +166,8 @@ async def complaint_detail(
         received_at=complaint.received_at, apology_due_at=clocks.apology_due_at,
         resolution_due_at=clocks.resolution_due_at, follow_up_due_at=clocks.follow_up_due_at,
         next_due_at=clocks.next_due_at, urgency=left.urgency.value, time_left=left.text,
+        escalated_at=complaint.escalated_at,
+        breached_steps=[step.value for step in Step if clocks.breached(step)],
         apology_message=complaint.apology_message, findings=complaint.findings,
         root_cause=complaint.root_cause, resolution=complaint.resolution,
         follow_up_outcome=complaint.follow_up_outcome, reopen_count=complaint.reopen_count,

@@ -56,6 +56,7 @@ class ComplaintView:
     version: int
     received_at: dt.datetime
     clocks: Clocks
+    escalated_at: dt.datetime | None
     apology_message: str
     findings: str
     root_cause: str | None
@@ -85,6 +86,7 @@ def view_of(row: Mapping[str, Any]) -> ComplaintView:
         version=row["version"],
         received_at=row["received_at"],
         clocks=clocks_of(row),
+        escalated_at=row["escalated_at"],
         apology_message=row["apology_message"],
         findings=row["findings"],
         root_cause=row["root_cause"],

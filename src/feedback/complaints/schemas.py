@@ -50,6 +50,7 @@ class QueueRow(msgspec.Struct):
     next_due_at: dt.datetime | None
     urgency: str
     time_left: str
+    escalated_at: dt.datetime | None
 
 
 class QueuePage(msgspec.Struct):
@@ -118,6 +119,8 @@ class ComplaintOut(msgspec.Struct):
     next_due_at: dt.datetime | None
     urgency: str
     time_left: str
+    escalated_at: dt.datetime | None
+    breached_steps: list[str]
     apology_message: str
     findings: str
     root_cause: str | None

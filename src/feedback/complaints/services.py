@@ -13,7 +13,7 @@ from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Clocks, Severity, SlaPolicy, advance, open_clocks
-from feedback.complaints.messages import ComplaintMail, MailContext, complaint_mail
+from feedback.complaints.messages import ComplaintMail, MailContext, complaint_mail, post
 from feedback.complaints.records import (
     CLOCK_COLUMNS,
     ComplaintView,
@@ -41,7 +41,7 @@ from feedback.complaints.states import (
 from feedback.complaints.tables import Category, Channel, Complaint, EventKind
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
-from feedback.mail.services import Mail, queue
+from feedback.mail.services import Mail
 
 __all__ = [
     "Category",
@@ -146,7 +146,7 @@ async def open_complaint(
             now,
             {"channel": channel.value},
         )
-        for mail in _mail_to(
+        mails = _mail_to(
             contact,
             ComplaintMail.acknowledgement,
             complaint_id,
@@ -154,8 +154,8 @@ async def open_complaint(
             "",
             clocks.apology_due_at,
             context,
-        ):
-            await queue(mail, now)
+        )
+        await post(mails, context, now)
     return await get_complaint(complaint_id)
 
 
@@ -229,10 +229,8 @@ async def _queue_action_mail(
             clocks.follow_up_due_at,
         )  # fmt: skip
         link = customer_links.follow_up_url(context.base_url, token)
-    for mail in _mail_to(
-        contact, kind, complaint_id, version, text, clocks.next_due_at, context, link
-    ):
-        await queue(mail, now)
+    mails = _mail_to(contact, kind, complaint_id, version, text, clocks.next_due_at, context, link)
+    await post(mails, context, now)
 
 
 async def apply_action(

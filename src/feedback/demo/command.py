@@ -127,6 +127,7 @@ def _load(simulation: Simulation, now: dt.datetime, console: Console) -> SeedRep
                 settings.tier_thresholds,
                 _ProgressBars(progress),
                 base_url=settings.base_url,
+                policy=settings.sla_policy,
             )
 
     return run_on_database(work)
@@ -144,6 +145,12 @@ def _print_summary(console: Console, simulation: Simulation, report: SeedReport)
         rate = f"{wave.answered / wave.invited:.0%}" if wave.invited else "-"
         waves.add_row(wave.period, str(wave.invited), str(wave.answered), rate)
     console.print(waves)
+    complaints = report.complaints
+    console.print(
+        f"complaints: {sum(complaints.states.values())} ({complaints.from_survey} raised by the "
+        f"last wave's answers), {complaints.breached} with a missed deadline; "
+        + ", ".join(f"{state} {n}" for state, n in sorted(complaints.states.items()))
+    )
     staff = Table("email", "name", "role", title="demo staff (all share the password)")
     for member in simulation.staff:
         staff.add_row(member.email, member.name, member.role.label)

@@ -11,8 +11,10 @@ from functools import partial
 from pathlib import Path
 
 from feedback.accounts import imports, services, staff
+from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.config import TierThresholds
 from feedback.db import transaction
+from feedback.demo.complaints import ComplaintSummary, load_complaints
 from feedback.demo.names import DEMO_DOMAIN
 from feedback.demo.past_waves import WaveSummary, run_past_waves
 from feedback.demo.simulator import Simulation, write_csvs
@@ -31,8 +33,8 @@ DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_PASSWORD = "demo-password"  # noqa: S105
 
 Progress = Callable[[str, int, int], None]
-"""Called with (step, done, total): staff users created, bytes of a step's file imported, or
-survey waves run."""
+"""Called with (step, done, total): staff users created, bytes of a step's file imported,
+survey waves run, or complaint steps taken."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class SeedReport:
     purchases: int
     tiers: dict[str, int]
     waves: list[WaveSummary]
+    complaints: ComplaintSummary
 
 
 def _silent(step: str, done: int, total: int) -> None:
@@ -90,9 +93,11 @@ async def seed(
     progress: Progress | None = None,
     *,
     base_url: str,
+    policy: SlaPolicy = DEFAULT_POLICY,
 ) -> SeedReport:
-    """Create the demo staff, import the simulated CRM files, tier the accounts, and run the
-    simulated past survey waves (their links built from ``base_url``).
+    """Create the demo staff, import the simulated CRM files, tier the accounts, run the
+    simulated past survey waves (their links built from ``base_url``), then raise and handle
+    the demo's complaints up to ``now`` under ``policy``.
 
     Everything runs in one transaction: a failed seed leaves the database as it was.
     Tiers are computed as of the simulation's as-of date.
@@ -102,4 +107,6 @@ async def seed(
         await _create_staff(simulation, now, progress)
         tiers = await _import_files(simulation, thresholds, progress)
         waves = await run_past_waves(simulation.waves, base_url, partial(progress, "waves"))
-        return SeedReport(**await services.record_counts(), tiers=tiers, waves=waves)
+        complaints = await load_complaints(simulation, now, policy, partial(progress, "complaints"))
+        counts = await services.record_counts()
+        return SeedReport(**counts, tiers=tiers, waves=waves, complaints=complaints)

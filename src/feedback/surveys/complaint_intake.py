@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from feedback.complaints.deadlines import SlaPolicy
+from feedback.complaints.messages import MailContext
 from feedback.complaints.services import (
     Category,
     Channel,
@@ -14,8 +15,9 @@ from feedback.complaints.services import (
 )
 from feedback.surveys.loop import LoopReason, complaint_reason, complaint_severity
 from feedback.surveys.questionnaire import Answer
+from feedback.surveys.tables import Response
 
-__all__ = ["accounts_not_to_survey", "open_if_called_for"]
+__all__ = ["accounts_not_to_survey", "open_for_past_answers", "open_if_called_for"]
 
 DESCRIPTIONS = {
     LoopReason.not_satisfied: "Answered 'I am not satisfied' in the {period} survey.",
@@ -36,6 +38,7 @@ async def open_if_called_for(
     period: str,
     now: dt.datetime,
     policy: SlaPolicy,
+    context: MailContext = MailContext(),  # noqa: B008
 ) -> int | None:
     """Open the complaint the answer calls for, if any; call inside the answer's transaction.
 
@@ -57,8 +60,38 @@ async def open_if_called_for(
         None,
         now,
         policy,
+        context,
     )
     return complaint.id
+
+
+# Only these can call for a complaint (see loop.complaint_reason), so only these are read.
+CANDIDATES_SQL = (
+    "SELECT r.id, r.account, i.contact, r.level, r.comment, r.may_contact, r.created_at "
+    "FROM response r JOIN wave w ON w.id = r.wave LEFT JOIN invitation i ON i.id = r.invitation "
+    "WHERE w.period = {} AND (r.level = 0 OR r.may_contact) ORDER BY r.created_at, r.id"
+)
+
+
+async def open_for_past_answers(
+    period: str, policy: SlaPolicy, context: MailContext
+) -> list[tuple[int, dt.datetime]]:
+    """Open the complaints a wave's answers call for, each received when its answer was given:
+    (complaint id, received at), oldest first.
+
+    For answers recorded as a batch (which opens none), where the complaints are wanted as
+    they would have been raised at the time, such as the demo's most recent wave.
+    """
+    opened = []
+    for row in await Response.raw(CANDIDATES_SQL, period):
+        answer = Answer(row["level"], comment=row["comment"], may_contact=bool(row["may_contact"]))
+        complaint_id = await open_if_called_for(
+            answer, row["id"], row["account"], row["contact"], period, row["created_at"], policy,
+            context,
+        )  # fmt: skip
+        if complaint_id is not None:
+            opened.append((complaint_id, row["created_at"]))
+    return opened
 
 
 async def accounts_not_to_survey() -> set[int]:
