@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 import statistics
 from collections import Counter
 from decimal import Decimal
@@ -383,3 +384,27 @@ async def _drifting_accounts_complain_more_and_about_competitors(simulation: Sim
     competitor = [row["code"] for row in rows if row["cause"] == "competitor_offer"]
     assert competitor
     assert all(fate[code] is Fate.drifting for code in competitor)
+
+
+def test_the_demo_command_trains_a_churn_model_and_keeps_four_weeks_of_scores(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+    code, output = _demo(database, "--accounts", "400", "--seed", "5", "--reset")
+    assert code == 0, output
+    with sqlite3.connect(database) as connection:
+        days = connection.execute(
+            "SELECT as_of, COUNT(*) FROM scoring_score GROUP BY as_of ORDER BY as_of"
+        ).fetchall()
+        (models,) = connection.execute("SELECT COUNT(*) FROM scoring_model").fetchone()
+    assert models == 1
+    assert [dt.date.fromisoformat(day) for day, _ in days] == [
+        dt.datetime.now(dt.UTC).date() - dt.timedelta(days=back) for back in (56, 28, 0)
+    ]
+    assert f"scored {days[-1][1]} account(s) on {days[-1][0]} with model version 1" in output
+
+
+def test_a_demo_too_small_to_learn_from_says_why_it_has_no_scores(tmp_path: Path) -> None:
+    code, output = _demo(tmp_path / "demo.sqlite3", "--accounts", "12", "--seed", "3")
+    assert code == 0, output
+    assert "no churn scores: " in output

@@ -33,7 +33,10 @@ from feedback.demo.seed import (
     seed,
 )
 from feedback.demo.simulator import Simulation, simulate
-from feedback.errors import Conflict
+from feedback.errors import Conflict, InvalidInput
+from feedback.scoring import services as scoring
+from feedback.scoring.labels import ChurnRule
+from feedback.scoring.scores import ScoreRun, score_accounts
 
 __all__ = ["demo_command"]
 
@@ -112,16 +115,39 @@ async def _migrate_quietly(console: Console) -> None:
     console.print("the database schema is up to date")
 
 
-def _load(simulation: Simulation, now: dt.datetime, console: Console) -> SeedReport:
+# Scores every four weeks up to today, so trends and accounts that rose a band show.
+SCORE_DAYS_BACK = (56, 28, 0)
+
+
+async def _churn_scores(
+    simulation: Simulation, settings: Settings, now: dt.datetime, console: Console
+) -> list[ScoreRun]:
+    """Train a churn model on the demo history and score it at a few past days and today.
+
+    A customer base too small or too short to learn from gets no scores, and says why.
+    """
+    try:
+        with console.status("training a churn model on the demo history"):
+            await scoring.train(simulation.as_of, ChurnRule(), settings.tier_thresholds, now)
+    except InvalidInput as exc:
+        console.print(f"no churn scores: {exc.message}")
+        return []
+    days = [simulation.as_of - dt.timedelta(days=back) for back in SCORE_DAYS_BACK]
+    return [await score_accounts(day, settings.tier_thresholds, now) for day in days]
+
+
+def _load(
+    simulation: Simulation, now: dt.datetime, console: Console
+) -> tuple[SeedReport, list[ScoreRun]]:
     # Imported here because feedback.cli imports this module to register the command.
     from feedback.cli import run_on_database
 
-    async def work(settings: Settings) -> SeedReport:
+    async def work(settings: Settings) -> tuple[SeedReport, list[ScoreRun]]:
         await _migrate_quietly(console)
         if not await database_is_empty():
             raise _occupied(settings.database_url)
         with _progress(console) as progress:
-            return await seed(
+            report = await seed(
                 simulation,
                 now,
                 settings.tier_thresholds,
@@ -129,6 +155,7 @@ def _load(simulation: Simulation, now: dt.datetime, console: Console) -> SeedRep
                 base_url=settings.base_url,
                 policy=settings.sla_policy,
             )
+        return report, await _churn_scores(simulation, settings, now, console)
 
     return run_on_database(work)
 
@@ -190,7 +217,9 @@ def demo_command(account_count: int, seed_value: int, reset: bool) -> None:
     now = SystemClock().now()
     with console.status(f"simulating {account_count} accounts"):
         simulation = simulate(now.date(), account_count, seed_value)
-    report = _load(simulation, now, console)
+    report, scores = _load(simulation, now, console)
     console.print(f"demo data is in {_where(settings.database_url)}")
     _print_summary(console, simulation, report)
+    for run in scores[-1:]:
+        console.print(run.lines()[0], markup=False, highlight=False)
     console.print(f"done in {time.perf_counter() - started:.1f} s")
