@@ -118,15 +118,16 @@ async def test_survey_levels_are_read_per_wave_and_account(db: Database) -> None
         zip(
             surveys.account.tolist(),
             surveys.closing_day.tolist(),
+            [surveys.periods[wave] for wave in surveys.wave.tolist()],
             surveys.level.tolist(),
             strict=True,
         )
     ) == [
-        (a, day_number(dt.date(2025, 12, 15)), 3),
-        (a, day_number(dt.date(2026, 6, 15)), -1),
-        (b, day_number(dt.date(2025, 12, 15)), -1),
-        (c, day_number(dt.date(2025, 12, 15)), -1),
-        (c, day_number(dt.date(2026, 6, 15)), -1),
+        (a, day_number(dt.date(2025, 12, 15)), "2025-H2", 3),
+        (a, day_number(dt.date(2026, 6, 15)), "2026-H1", -1),
+        (b, day_number(dt.date(2025, 12, 15)), "2025-H2", -1),
+        (c, day_number(dt.date(2025, 12, 15)), "2025-H2", -1),
+        (c, day_number(dt.date(2026, 6, 15)), "2026-H1", -1),
     ]
 
 

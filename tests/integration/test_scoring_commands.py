@@ -191,7 +191,7 @@ def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
     }
     assert f"{len(risen)} account(s) rose into a higher band" in second.output
 
-    recency_reasons = 0
+    recency_reasons, satisfaction_reasons = 0, 0
     for row in by_day[today]:
         reasons = json.loads(row["reasons"]) if isinstance(row["reasons"], str) else row["reasons"]
         weights = [reason["weight"] for reason in reasons]
@@ -200,6 +200,11 @@ def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
         assert all(weight >= MIN_WEIGHT for weight in weights)
         values = features[row["account"]]
         for reason in reasons:
+            if reason["group"] == "satisfaction" and reason["text"] != "no survey answer yet":
+                satisfaction_reasons += 1
+                period = re.fullmatch(r"satisfaction .*level (\d) in (\d{4}-H[12])", reason["text"])
+                assert period is not None, reason["text"]
+                assert int(period[1]) == values["survey_latest_level"]
             found = re.fullmatch(r"no purchase for (\d+) days; usually every (\d+)", reason["text"])
             if reason["group"] != "recency":
                 assert "purchase for" not in reason["text"]
@@ -208,6 +213,7 @@ def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
                 assert int(found[1]) == round(values["days_since_last_purchase"])
                 assert int(found[2]) == round(values["mean_gap_days"])
     assert recency_reasons > 0, "in a simulated book, silence drives some accounts' risk"
+    assert satisfaction_reasons > 0, "and so do survey levels, named by the wave's period"
 
 
 def test_score_without_a_model_says_to_train_one(tmp_path: Path) -> None:

@@ -43,9 +43,14 @@ class Account:
     region: str = "Oceania"
     seats: float = float("nan")
     plan: str = ""
-    # (closing day of the wave, level or -1 for silence)
+    # (closing day of the wave, level or -1 for silence); the wave's period follows the day
     waves: Sequence[tuple[dt.date, int]] = field(default_factory=tuple)
     complaints: Sequence[Complaint] = ()
+
+
+def period_of(closing: dt.date) -> str:
+    """The half year a wave closing on this day surveys: "2026-H1" or "2026-H2"."""
+    return f"{closing.year}-H{1 if closing.month <= 6 else 2}"
 
 
 def _day(day: dt.date | None) -> int:
@@ -81,6 +86,8 @@ def records(accounts: Sequence[Account]) -> CustomerRecords:
     waves = sorted(
         (i, day_number(day), level) for i, a in enumerate(accounts) for day, level in a.waves
     )
+    closings = sorted({day for a in accounts for day, _ in a.waves})
+    wave_ids = {day_number(day): n for n, day in enumerate(closings, start=1)}
     return CustomerRecords(
         account_ids=np.arange(1, len(accounts) + 1, dtype=np.int64),
         opened=np.array([day_number(a.opened) if a.opened else UNKNOWN for a in accounts]),
@@ -97,7 +104,9 @@ def records(accounts: Sequence[Account]) -> CustomerRecords:
         surveys=SurveyLevels(
             np.array([w[0] for w in waves], dtype=np.int64),
             np.array([w[1] for w in waves], dtype=np.int64),
+            np.array([wave_ids[w[1]] for w in waves], dtype=np.int64),
             np.array([w[2] for w in waves], dtype=np.int64),
+            {n: period_of(day) for n, day in enumerate(closings, start=1)},
         ),
         complaints=complaint_records(accounts),
     )

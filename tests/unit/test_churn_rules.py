@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from feedback.accounts.tiers import assign_tiers, tier_array
 from feedback.complaints.states import RootCause
 from feedback.config import TierThresholds
-from feedback.scoring.features import FeatureTable, features_at, latest_answer_days
+from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
 from tests.unit.churn_histories import Account, Complaint, records
@@ -165,11 +165,12 @@ def test_survey_levels_use_only_waves_closed_by_the_snapshot() -> None:
 
 
 def test_the_latest_answered_wave_is_the_last_one_closed_by_the_snapshot() -> None:
-    days = latest_answer_days(records(BOOK), DAY)
-    assert days[0] == day_number(ago(20)), "the wave after D does not count"
-    assert np.isnan(days[1]), "a silent wave is no answer"
-    assert days[3] == day_number(ago(200))
-    assert np.isnan(days[2])
+    periods = latest_answered_waves(records(BOOK), DAY)
+    assert (ago(20), ago(200)) == (dt.date(2026, 6, 10), dt.date(2025, 12, 12))
+    assert periods[0] == "2026-H1", "the wave after D does not count"
+    assert periods[1] is None, "a silent wave is no answer"
+    assert periods[3] == "2025-H2"
+    assert periods[2] is None
 
 
 def test_the_table_holds_the_active_accounts_with_named_columns() -> None:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedback.scoring.bands import BAND_FLOORS, BANDS, Band, band_ranks, rose
+from feedback.scoring.features import features_at, latest_answered_waves
 from feedback.scoring.reasons import (
     GROUPS,
     MIN_WEIGHT,
@@ -20,6 +21,7 @@ from feedback.scoring.reasons import (
     top_reasons,
 )
 from feedback.scoring.records import day_number
+from tests.unit.churn_histories import Account, records
 
 probability = st.floats(0, 1, allow_nan=False)
 
@@ -127,9 +129,9 @@ def test_satisfaction_and_follow_up_sentences_use_the_levels_and_counts() -> Non
     assert sentence("satisfaction", fell) == (
         "satisfaction fell from level 3 to level 1 in the latest answered wave"
     )
-    closed = {**fell, "survey_latest_answer_day": float(day_number(dt.date(2026, 6, 30)))}
-    assert sentence("satisfaction", closed) == (
-        "satisfaction fell from level 3 to level 1 in the wave that closed on 2026-06-30"
+    named = {**fell, "survey_latest_answered_wave": "2026-H1"}
+    assert sentence("satisfaction", named) == (
+        "satisfaction fell from level 3 to level 1 in 2026-H1"
     )
     assert sentence("satisfaction", {"survey_latest_level": np.nan}) == "no survey answer yet"
     assert sentence("follow_ups", {"follow_ups_unsatisfied_365d": 1.0}).startswith(
@@ -137,3 +139,30 @@ def test_satisfaction_and_follow_up_sentences_use_the_levels_and_counts() -> Non
     )
     causes = {"root_cause:delivery_365d": 2.0, "root_cause:billing_365d": 0.0}
     assert sentence("root_causes", causes) == "complaint root causes in the last year: delivery (2)"
+
+
+def test_a_fall_in_satisfaction_names_the_wave_by_its_period() -> None:
+    """From a hand-made history to the sentence: the levels and the wave's period agree."""
+    day = dt.date(2026, 7, 31)
+    book = records(
+        [
+            # 3 in 2025-H2, 1 in 2026-H1; the 2026-H2 wave closes after the day
+            Account(waves=[(dt.date(2025, 12, 15), 3), (dt.date(2026, 6, 15), 1),
+                           (dt.date(2026, 12, 15), 0)]),
+            # answered 2 in 2025-H2, silent in 2026-H1
+            Account(waves=[(dt.date(2025, 12, 15), 2), (dt.date(2026, 6, 15), -1)]),
+        ]
+    )  # fmt: skip
+    table = features_at(book, day_number(day))
+    periods = latest_answered_waves(book, day_number(day))
+    weights = np.zeros(len(GROUPS))
+    weights[GROUPS.index("satisfaction")] = 0.2
+    texts = [
+        top_reasons(weights, dict(zip(table.names, row, strict=True)) | {
+            "survey_latest_answered_wave": period})[0].text
+        for row, period in zip(table.matrix(), periods, strict=True)
+    ]  # fmt: skip
+    assert texts == [
+        "satisfaction fell from level 3 to level 1 in 2026-H1",
+        "satisfaction at level 2 in 2025-H2",
+    ]

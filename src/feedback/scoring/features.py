@@ -28,7 +28,7 @@ __all__ = [
     "FeatureBlock",
     "FeatureTable",
     "features_at",
-    "latest_answer_days",
+    "latest_answered_waves",
 ]
 
 WINDOWS = (30, 90, 180, 365)
@@ -212,16 +212,20 @@ def survey_block(records: CustomerRecords, day: int, thresholds: TierThresholds)
     )
 
 
-def latest_answer_days(records: CustomerRecords, day: int) -> FloatArray:
-    """The closing day of each account's latest answered wave closed by ``day`` (NaN: none).
+def latest_answered_waves(records: CustomerRecords, day: int) -> npt.NDArray[np.object_]:
+    """The period of each account's latest answered wave closed by ``day`` (None: none).
 
-    Not a feature (a date says nothing by itself); reasons name the wave with it.
+    Not a feature (a wave's name says nothing by itself); reasons name the wave with it.
     """
     surveys = records.surveys
     answered = (surveys.closing_day <= day) & (surveys.level >= 0)
-    latest = np.full(records.size, -np.inf)
-    np.maximum.at(latest, surveys.account[answered], surveys.closing_day[answered])
-    return np.where(np.isinf(latest), np.nan, latest)
+    account, wave = surveys.account[answered], surveys.wave[answered]
+    periods = np.full(records.size, None, dtype=object)
+    if len(account):
+        # Rows are sorted by account, then closing day: an account's last row is its latest.
+        is_last = np.append(account[1:] != account[:-1], True)
+        periods[account[is_last]] = [surveys.periods[int(w)] for w in wave[is_last]]
+    return periods
 
 
 def _last_two(

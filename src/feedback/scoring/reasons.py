@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.complaints.states import RootCause
-from feedback.scoring.records import date_of
 
 __all__ = [
     "GROUPS",
@@ -166,12 +165,8 @@ def _satisfaction(values: Values) -> str:
     latest, change = _number(values, "survey_latest_level"), _number(values, "survey_level_change")
     if math.isnan(latest):
         return "no survey answer yet"
-    closed = _number(values, "survey_latest_answer_day")
-    wave = (
-        "the latest answered wave"
-        if math.isnan(closed)
-        else (f"the wave that closed on {date_of(int(closed))}")
-    )
+    period = values.get("survey_latest_answered_wave")
+    wave = period if isinstance(period, str) and period else "the latest answered wave"
     if change < 0:
         return f"satisfaction fell from level {latest - change:.0f} to level {latest:.0f} in {wave}"
     return f"satisfaction at level {latest:.0f} in {wave}"

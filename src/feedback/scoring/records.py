@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,14 +95,17 @@ def purchase_days(account: IntArray, day: IntArray, amount: FloatArray) -> Purch
 
 @dataclass(frozen=True)
 class SurveyLevels:
-    """Each (wave, asked account): account position, the wave's closing day, level or -1.
+    """Each (wave, asked account): account position, the wave's closing day and id, level or -1.
 
-    Sorted by account position, then closing day.
+    Sorted by account position, then closing day. ``periods`` names each wave id by its
+    period ("2026-H1"), the way staff speak of waves.
     """
 
     account: IntArray
     closing_day: IntArray
+    wave: IntArray
     level: IntArray
+    periods: Mapping[int, str]
 
 
 @dataclass(frozen=True)

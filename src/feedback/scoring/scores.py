@@ -16,7 +16,7 @@ from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
 from feedback.scoring import reasons, registry
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
-from feedback.scoring.features import FeatureTable, features_at, latest_answer_days
+from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
 from feedback.scoring.records import CustomerRecords, day_number
 from feedback.scoring.services import load_records
 from feedback.scoring.tables import ScoringModel, ScoringScore
@@ -107,10 +107,10 @@ def score_table(
 ) -> Scored:
     """Probabilities, then each account's top reasons from its group contributions.
 
-    Besides the features, a reason may name the closing day of the latest answered wave.
+    Besides the features, a reason may name the period of the latest answered wave.
     """
     record = stored.record
-    answered = latest_answer_days(records, day)[records.active_at(day)]
+    answered = latest_answered_waves(records, day)[records.active_at(day)]
     matrix = model_matrix(table, record)
     names = record.numeric_names + record.categorical_names
 
@@ -124,7 +124,7 @@ def score_table(
         reasons.top_reasons(
             weights[row],
             dict(zip(names, matrix[row], strict=True))
-            | {"survey_latest_answer_day": answered[row]},
+            | {"survey_latest_answered_wave": answered[row]},
         )
         for row in range(len(matrix))
     ]

@@ -61,7 +61,11 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
             np.searchsorted(accounts.ids, purchases.account_ids), purchases.days, purchases.amounts
         ),
         surveys=SurveyLevels(
-            np.searchsorted(accounts.ids, levels.account_ids), levels.closing_days, levels.levels
+            np.searchsorted(accounts.ids, levels.account_ids),
+            levels.closing_days,
+            levels.wave_ids,
+            levels.levels,
+            levels.periods,
         ),
         complaints=ComplaintRecords(
             np.searchsorted(accounts.ids, complaints.account_ids),

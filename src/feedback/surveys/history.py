@@ -9,17 +9,18 @@ import numpy.typing as npt
 
 from feedback.accounts.history import day_sql
 from feedback.db import bound
+from feedback.surveys.tables import Wave
 
 __all__ = ["NO_ANSWER", "LevelHistory", "level_history"]
 
 NO_ANSWER = -1
 ASKED_SQL = (
-    "SELECT DISTINCT {day} AS day, i.account AS account "
+    "SELECT DISTINCT {day} AS day, i.wave AS wave, i.account AS account "
     "FROM invitation i JOIN wave w ON w.id = i.wave"
 )
 ANSWERED_SQL = (
-    "SELECT {day} AS day, r.account AS account, MIN(r.level) AS level "
-    "FROM response r JOIN wave w ON w.id = r.wave GROUP BY w.closes_on, r.account"
+    "SELECT {day} AS day, r.wave AS wave, r.account AS account, MIN(r.level) AS level "
+    "FROM response r JOIN wave w ON w.id = r.wave GROUP BY w.closes_on, r.wave, r.account"
 )
 
 
@@ -29,26 +30,39 @@ class LevelHistory:
 
     ``level`` is the account's level in the wave (its lowest answer, as in wave results)
     or NO_ANSWER when it was invited and stayed silent. An interview recorded by staff
-    counts as being asked.
+    counts as being asked. ``periods`` names each wave id by its period ("2026-H1").
     """
 
     account_ids: npt.NDArray[np.int64]
     closing_days: npt.NDArray[np.int64]
+    wave_ids: npt.NDArray[np.int64]
     levels: npt.NDArray[np.int64]
+    periods: dict[int, str]
+
+
+def _wave_account_keys(rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """One integer per (wave, account) of rows (day, wave, account, ...)."""
+    return rows[:, 1] * (1 << 32) + rows[:, 2]
 
 
 async def level_history() -> LevelHistory:
-    """Every wave's invited and answering accounts, with the wave's closing day."""
+    """Every wave's invited and answering accounts, with the wave's closing day and period."""
     day = day_sql("w.closes_on")
-    asked = (await bound().read_numbers(ASKED_SQL.format(day=day))).reshape(-1, 2)
-    answered = (await bound().read_numbers(ANSWERED_SQL.format(day=day))).reshape(-1, 3)
-    keys = np.unique(np.concatenate([asked[:, :2], answered[:, :2]]).astype(np.int64), axis=0)
-    levels = np.full(len(keys), NO_ANSWER, dtype=np.int64)
+    asked = (await bound().read_numbers(ASKED_SQL.format(day=day))).reshape(-1, 3)
+    answered = (await bound().read_numbers(ANSWERED_SQL.format(day=day))).reshape(-1, 4)
+    rows = np.concatenate([asked[:, :3], answered[:, :3]]).astype(np.int64)
+    keys, first = np.unique(_wave_account_keys(rows), return_index=True)
+    rows = rows[first]
+    levels = np.full(len(rows), NO_ANSWER, dtype=np.int64)
     if len(answered):
-        # Rows of ``keys`` are sorted (day, account) pairs: find each answer's row.
-        flat = keys[:, 0] * (1 << 32) + keys[:, 1]
-        answered_keys = answered[:, :2].astype(np.int64)
-        at = np.searchsorted(flat, answered_keys[:, 0] * (1 << 32) + answered_keys[:, 1])
-        levels[at] = answered[:, 2].astype(np.int64)
-    order = np.lexsort((keys[:, 0], keys[:, 1]))
-    return LevelHistory(keys[order, 1], keys[order, 0], levels[order])
+        at = np.searchsorted(keys, _wave_account_keys(answered.astype(np.int64)))
+        levels[at] = answered[:, 3].astype(np.int64)
+    order = np.lexsort((rows[:, 1], rows[:, 0], rows[:, 2]))
+    periods = await Wave.select(Wave.id, Wave.period)
+    return LevelHistory(
+        rows[order, 2],
+        rows[order, 0],
+        rows[order, 1],
+        levels[order],
+        {int(wave["id"]): str(wave["period"]) for wave in periods},
+    )
