@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 
 import httpx
 import pytest
@@ -13,8 +13,9 @@ from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account
-from feedback.scoring.tables import ScoringScore
+from feedback.scoring import risk
 from tests.conftest import log_in
+from tests.integration.test_scoring import store
 
 EARLIER, LATEST = dt.date(2026, 11, 1), dt.date(2026, 11, 25)
 NOW = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
@@ -23,16 +24,6 @@ NOW = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-def _score(
-    account: int, day: dt.date, probability: float, revenue: float, band: str
-) -> ScoringScore:
-    reasons = [{"group": "recency", "weight": 0.2, "text": f"no purchase for {account} days"}]
-    return ScoringScore(
-        account=account, as_of=day, scored_at=NOW, model_version=1, probability=probability,
-        revenue_12m=revenue, band=band, reasons=json.dumps(reasons),
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -46,13 +37,15 @@ async def scored(make_staff) -> dict[str, StaffMember]:  # type: ignore[no-untyp
         row = Account(code=code, name=f"Account {code}", tier="B", status="active", manager=manager)
         await row.save()
         ids[code] = int(row.id)
-    await ScoringScore.insert(
-        _score(ids["A1"], EARLIER, 0.05, 1000.0, "low"),
-        _score(ids["A2"], EARLIER, 0.30, 5000.0, "high"),
-        _score(ids["A1"], LATEST, 0.30, 1000.0, "high"),  # rose from low: 300 at risk
-        _score(ids["A2"], LATEST, 0.12, 5000.0, "medium"),  # fell: 600 at risk
-        _score(ids["A3"], LATEST, 0.60, 100.0, "critical"),  # first score: 60 at risk
-        _score(ids["B1"], LATEST, 0.90, 9000.0, "critical"),  # another portfolio
+    await store(EARLIER, {ids["A1"]: (0.05, 1000.0), ids["A2"]: (0.30, 5000.0)})
+    await store(
+        LATEST,
+        {
+            ids["A1"]: (0.30, 1000.0),  # rose from low to high: 300 at risk
+            ids["A2"]: (0.12, 5000.0),  # fell to medium: 600 at risk
+            ids["A3"]: (0.60, 100.0),  # first score, critical: 60 at risk
+            ids["B1"]: (0.90, 9000.0),  # another portfolio
+        },
     )
     return {role.value: member for role, member in people.items()}
 
@@ -66,6 +59,7 @@ async def test_scores_are_sorted_by_value_at_risk_with_the_risers_listed(
     assert [s["code"] for s in page["items"]] == ["B1", "A2", "A1", "A3"]
     assert [s["risk_value"] for s in page["items"]] == pytest.approx([8100, 600, 300, 60])
     assert [(s["code"], s["previous_probability"]) for s in page["rose"]] == [("A1", 0.05)]
+    assert (page["rose_count"], page["next_cursor"]) == (1, None)
     assert page["items"][1]["reasons"][0]["text"].startswith("no purchase for")
     critical = (await client.get("/api/v1/scores?band=critical&limit=1")).json()
     assert [s["code"] for s in critical["items"]] == ["B1"]
@@ -113,3 +107,31 @@ async def test_the_pages_show_bands_reasons_risers_and_the_trend(
     assert "30.0%" in page.text
     assert "+25.0 points (was low)" in page.text
     assert "<svg" in page.text
+
+
+async def test_pages_follow_the_cursor_and_a_bad_cursor_gets_a_400(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await log_in(client, scored["admin"])
+    first = (await client.get("/api/v1/scores?limit=3")).json()
+    assert [s["code"] for s in first["items"]] == ["B1", "A2", "A1"]
+    assert first["next_cursor"] is not None
+    second = (await client.get(f"/api/v1/scores?limit=3&after={first['next_cursor']}")).json()
+    assert ([s["code"] for s in second["items"]], second["next_cursor"]) == (["A3"], None)
+    high = (await client.get(f"/api/v1/scores?band=high&after={first['next_cursor']}")).json()
+    assert high["items"] == [], "A1 was the last high account"
+    unknown = await client.get("/api/v1/scores?after=999999")
+    assert unknown.status_code == 400
+    assert "cursor" in unknown.json()["detail"]
+
+    monkeypatch.setattr(risk, "PAGE_SIZE", 2)
+    page = (await client.get("/drifting")).text
+    assert listed(page) == ["B1", "A2"]
+    link = re.search(r'href="(/drifting\?after=\d+)" rel="next"', page)
+    assert link is not None
+    assert listed((await client.get(link[1])).text) == ["A1", "A3"]
+
+
+def listed(page: str) -> list[str]:
+    """The accounts in the page's table of accounts by value at risk, in order."""
+    return re.findall(r">Account (\w+)</a>", page.split("Accounts by value at risk")[1])

@@ -9,7 +9,6 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
 
-from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.scoring import risk
 from feedback.scoring.bands import BAND_FLOORS, Band
@@ -17,12 +16,10 @@ from feedback.scoring.schemas import ScoreHistory, ScorePage
 from feedback.web.access import allow
 from feedback.web.charts import PALETTE, Series, line_chart
 
-__all__ = ["RISK_READERS", "ScoreApi", "ScorePages"]
+__all__ = ["ScoreApi", "ScorePages"]
 
 StaffRequest = Request[StaffMember, Any, Any]
-# Churn risk is account managers' work (their own portfolio), watched by supervisors and
-# admins; agents work complaints and do not need it.
-RISK_READERS = {Role.account_manager, Role.supervisor, Role.admin}
+CURSOR = QueryParameter(description="next_cursor of the previous page")
 
 
 def trend_chart(history: ScoreHistory) -> Markup:
@@ -38,16 +35,22 @@ def trend_chart(history: ScoreHistory) -> Markup:
 
 class ScorePages(Controller):
     include_in_schema = False
-    opt = allow(RISK_READERS)
+    opt = allow(risk.RISK_READERS)
 
     @get("/drifting")
-    async def drifting_page(self, request: StaffRequest, band: FromQuery[str] = "") -> Template:
-        page = await risk.drifting(request.user, band, risk.MAX_PAGE)
+    async def drifting_page(
+        self,
+        request: StaffRequest,
+        band: FromQuery[str] = "",
+        after: Annotated[int | None, CURSOR] = None,
+    ) -> Template:
+        page = await risk.drifting(request.user, band, risk.PAGE_SIZE, after)
         context = {
             "page": page,
             "band": band,
             "bands": [b.value for b in Band],
             "floors": {b.value: floor for b, floor in BAND_FLOORS.items()},
+            "page_size": risk.PAGE_SIZE,
             "user": request.user,
         }
         return Template("scoring/drifting.html", context=context)
@@ -62,17 +65,18 @@ class ScorePages(Controller):
 
 class ScoreApi(Controller):
     tags = ("scoring",)
-    opt = allow(RISK_READERS)
+    opt = allow(risk.RISK_READERS)
 
     @get("/api/v1/scores")
     async def scores(
         self,
         request: StaffRequest,
         band: FromQuery[str] = "",
-        limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = risk.PAGE_SIZE,
+        after: Annotated[int | None, CURSOR] = None,
     ) -> ScorePage:
         """The latest scores by probability x 12-month revenue; managers see their portfolio."""
-        return await risk.drifting(request.user, band, limit)
+        return await risk.drifting(request.user, band, limit, after)
 
     @get("/api/v1/accounts/{code:str}/scores")
     async def account_scores(self, request: StaffRequest, code: FromPath[str]) -> ScoreHistory:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from piccolo.columns.combination import WhereRaw
+from piccolo.query import Count, Select
 
 from feedback.accounts.directory import (
     AccountDimensions,
     account_dimensions,
     account_id_for_code,
-    account_ids_managed_by,
+    managed_accounts,
 )
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
-from feedback.scoring.bands import Band, rose
+from feedback.scoring.bands import Band
 from feedback.scoring.schemas import (
     AccountScore,
     ScoreHistory,
@@ -25,12 +27,29 @@ from feedback.scoring.schemas import (
     ScorePoint,
     ScoreReason,
 )
-from feedback.scoring.scores import previous_probabilities
 from feedback.scoring.tables import ScoringScore
 
-__all__ = ["MAX_PAGE", "account_history", "drifting"]
+__all__ = [
+    "MAX_PAGE",
+    "PAGE_SIZE",
+    "RISK_READERS",
+    "PageQueries",
+    "account_history",
+    "drifting",
+    "latest_day",
+    "page_queries",
+]
 
 MAX_PAGE = 500
+PAGE_SIZE = 50
+# Churn risk is account managers' work (their own portfolio), watched by supervisors and
+# admins; agents work complaints and do not need it.
+RISK_READERS = frozenset({Role.account_manager, Role.supervisor, Role.admin})
+PAGE_COLUMNS = (
+    ScoringScore.id, ScoringScore.account, ScoringScore.as_of, ScoringScore.probability,
+    ScoringScore.band, ScoringScore.previous_probability, ScoringScore.revenue_12m,
+    ScoringScore.risk_value, ScoringScore.reasons,
+)  # fmt: skip
 
 
 def _reasons(value: Any) -> list[ScoreReason]:
@@ -38,16 +57,16 @@ def _reasons(value: Any) -> list[ScoreReason]:
     return [ScoreReason(r["group"], float(r["weight"]), r["text"]) for r in loaded or []]
 
 
-async def _portfolio(user: StaffMember) -> list[int] | None:
-    """Account managers see their own accounts; everyone else allowed here sees all."""
+def _scope(user: StaffMember, day: dt.date) -> list[Any]:
+    """The day's scores; account managers see their own accounts, the others all."""
+    clauses: list[Any] = [ScoringScore.as_of == day]
     if user.role == Role.account_manager:
-        return await account_ids_managed_by(user.id)
-    return None
+        clauses.append(ScoringScore.account.is_in(managed_accounts(user.id)))
+    return clauses
 
 
-def _account_score(
-    row: dict[str, Any], about: AccountDimensions, previous: dict[int, float]
-) -> AccountScore:
+def _account_score(row: dict[str, Any], about: AccountDimensions) -> AccountScore:
+    previous = row["previous_probability"]
     return AccountScore(
         code=about.code,
         name=about.name,
@@ -56,47 +75,107 @@ def _account_score(
         as_of=row["as_of"],
         probability=float(row["probability"]),
         band=row["band"],
-        previous_probability=previous.get(int(row["account"])),
+        previous_probability=None if previous is None else float(previous),
         revenue_12m=float(row["revenue_12m"]),
-        risk_value=float(row["probability"]) * float(row["revenue_12m"]),
+        risk_value=float(row["risk_value"]),
         reasons=_reasons(row["reasons"]),
     )
 
 
-async def _day_rows(day: dt.date, accounts: list[int] | None) -> list[dict[str, Any]]:
-    query = ScoringScore.select().where(ScoringScore.as_of == day)
-    if accounts is not None:
-        query = query.where(ScoringScore.account.is_in(accounts or [0]))
-    rows: list[dict[str, Any]] = await query
-    return rows
-
-
-async def drifting(user: StaffMember, band: str = "", limit: int = 50) -> ScorePage:
-    """The latest scored day's accounts by probability x 12-month revenue, highest first."""
-    if band and band not in {b.value for b in Band}:
-        raise InvalidInput(f"unknown band {band!r}: one of {', '.join(b.value for b in Band)}")
+async def latest_day() -> dt.date | None:
     latest = (
         await ScoringScore.select(ScoringScore.as_of)
         .order_by(ScoringScore.as_of, ascending=False)
         .first()
     )
-    if latest is None:
-        return ScorePage(None, [], [])
-    day = latest["as_of"]
-    rows = await _day_rows(day, await _portfolio(user))
-    previous = await previous_probabilities(day)
-    before = np.array([previous.get(int(r["account"]), np.nan) for r in rows])
-    risen = rose(before, np.array([float(r["probability"]) for r in rows]))
-    shown = [r for r in rows if not band or r["band"] == band]
-    shown.sort(key=lambda r: (-float(r["probability"]) * float(r["revenue_12m"]), r["account"]))
-    shown = shown[: min(limit, MAX_PAGE)]
-    alerts = [r for r, up in zip(rows, risen.tolist(), strict=True) if up]
-    alerts.sort(key=lambda r: -float(r["probability"]))
-    about = await account_dimensions({int(r["account"]) for r in shown + alerts})
+    return None if latest is None else latest["as_of"]
+
+
+async def _after(cursor: int, day: dt.date) -> WhereRaw:
+    """Rows after the cursor's in (risk_value, id) descending order: the next page."""
+    anchor = await (
+        ScoringScore.select(ScoringScore.risk_value)
+        .where(ScoringScore.id == cursor, ScoringScore.as_of == day)
+        .first()
+    )
+    if anchor is None:
+        raise InvalidInput("the page cursor does not name a score of the latest scored day")
+    return WhereRaw("(risk_value, id) < ({}, {})", anchor["risk_value"], cursor)
+
+
+def _check(band: str, limit: int) -> None:
+    if band and band not in {b.value for b in Band}:
+        raise InvalidInput(f"unknown band {band!r}: one of {', '.join(b.value for b in Band)}")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+
+
+@dataclass(frozen=True)
+class PageQueries:
+    """The reads of one page of a scored day."""
+
+    accounts: Select  # by value at risk, one row more than the page (is there a next page?)
+    risers: Select  # those that rose a band, most likely to leave first
+    risers_count: Count
+
+
+async def page_queries(
+    user: StaffMember, day: dt.date, band: str, limit: int, after: int | None
+) -> PageQueries:
+    """Each walks one index of the day's rows in order: (as_of, risk_value, id), the same with
+    band, or (as_of, rose, probability, id); no sort of the day."""
+    _check(band, limit)
+    scope = _scope(user, day)
+    clauses = [*scope, *([ScoringScore.band == band] if band else [])]
+    if after is not None:
+        clauses.append(await _after(after, day))
+    rose = [*scope, ScoringScore.rose.eq(True)]
+    return PageQueries(
+        ScoringScore.select(*PAGE_COLUMNS)
+        .where(*clauses)
+        .order_by(ScoringScore.risk_value, ScoringScore.id, ascending=False)
+        .limit(limit + 1),
+        ScoringScore.select(*PAGE_COLUMNS)
+        .where(*rose)
+        .order_by(ScoringScore.probability, ScoringScore.id, ascending=False)
+        .limit(limit),
+        ScoringScore.count().where(*rose),
+    )
+
+
+async def drifting(
+    user: StaffMember, band: str = "", limit: int = PAGE_SIZE, after: int | None = None
+) -> ScorePage:
+    """The latest scored day's accounts by probability x 12-month revenue, highest first.
+
+    Pages by key: ``after`` is the previous page's ``next_cursor``. The accounts that rose
+    into a higher band come most likely to leave first, at most ``limit`` of them.
+    """
+    _check(band, limit)
+    day = await latest_day()
+    if day is None:
+        return ScorePage(None, [], [], 0, None)
+    queries = await page_queries(user, day, band, limit, after)
+    rows = await queries.accounts
+    risers = await queries.risers
+    shown = rows[:limit]
+    about = await account_dimensions({int(r["account"]) for r in shown + risers})
     return ScorePage(
         day,
-        [_account_score(r, about[int(r["account"])], previous) for r in shown],
-        [_account_score(r, about[int(r["account"])], previous) for r in alerts],
+        [_account_score(r, about[int(r["account"])]) for r in shown],
+        [_account_score(r, about[int(r["account"])]) for r in risers],
+        await queries.risers_count,
+        int(shown[-1]["id"]) if len(rows) > limit else None,
+    )
+
+
+def _point(row: dict[str, Any]) -> ScorePoint:
+    return ScorePoint(
+        row["as_of"],
+        float(row["probability"]),
+        row["band"],
+        int(row["model_version"]),
+        _reasons(row["reasons"]),
     )
 
 
@@ -107,16 +186,4 @@ async def account_history(code: str, user: StaffMember) -> ScoreHistory:
     rows = await (
         ScoringScore.select().where(ScoringScore.account == account).order_by(ScoringScore.as_of)
     )
-    return ScoreHistory(
-        code,
-        [
-            ScorePoint(
-                r["as_of"],
-                float(r["probability"]),
-                r["band"],
-                int(r["model_version"]),
-                _reasons(r["reasons"]),
-            )
-            for r in rows
-        ],
-    )
+    return ScoreHistory(code, [_point(r) for r in rows])

@@ -32,11 +32,17 @@ class AccountScore(msgspec.Struct, frozen=True):
 
 
 class ScorePage(msgspec.Struct, frozen=True):
-    """The latest scored day: accounts by risk x value, and those that rose a band."""
+    """The latest scored day: a page of accounts by risk x value, and those that rose a band.
+
+    ``rose`` holds the risers most likely to leave (at most a page of them) of
+    ``rose_count``; ``next_cursor`` continues the accounts (None: the last page).
+    """
 
     as_of: dt.date | None
     items: list[AccountScore]
     rose: list[AccountScore]
+    rose_count: int
+    next_cursor: int | None
 
 
 class ScorePoint(msgspec.Struct, frozen=True):

@@ -25,6 +25,7 @@ __all__ = [
     "Alert",
     "ScoreRun",
     "Scored",
+    "StoredDay",
     "model_matrix",
     "previous_probabilities",
     "score_accounts",
@@ -33,15 +34,23 @@ __all__ = [
     "store_scores",
 ]
 
+# The scored day before a day: one index range, whatever the length of the history. (A
+# per-account "latest before" grouped over the history grows with it, and SQLite may plan
+# its join as a scan of a day per account.)
 PREVIOUS_SQL = (
-    "SELECT CAST(s.account AS INTEGER), s.probability FROM scoring_score s JOIN "
-    "(SELECT account, MAX(as_of) AS as_of FROM scoring_score WHERE as_of < ? GROUP BY account) p "
-    "ON p.account = s.account AND p.as_of = s.as_of"
+    "SELECT CAST(account AS INTEGER), probability FROM scoring_score "
+    "WHERE as_of = (SELECT MAX(as_of) FROM scoring_score WHERE as_of < ?)"
 )
 INSERT_SQL = (
     "INSERT INTO scoring_score (account, as_of, scored_at, model_version, probability, "
-    "revenue_12m, band, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "revenue_12m, risk_value, band, previous_probability, rose, reasons) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+FOLLOWING_SQL = (
+    "SELECT id, CAST(account AS INTEGER), probability FROM scoring_score "
+    "WHERE as_of = (SELECT MIN(as_of) FROM scoring_score WHERE as_of > ?)"
+)
+RELINK_SQL = "UPDATE scoring_score SET previous_probability = ?, rose = ? WHERE id = ?"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,15 @@ class Scored:
     probabilities: npt.NDArray[np.float64]
     revenue_12m: npt.NDArray[np.float64]
     reasons: list[list[reasons.Reason]]
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    """What storing a day's scores found, in the scored table's row order."""
+
+    bands: list[Band]
+    previous: npt.NDArray[np.float64]  # the previous probability, NaN for a first score
+    rose: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -132,15 +150,46 @@ def score_table(
 
 
 async def previous_probabilities(as_of: dt.date) -> dict[int, float]:
-    """Each account's probability at its latest scored day before ``as_of``."""
+    """The probabilities of the scored day before ``as_of``, by account.
+
+    An account's previous score is its score on that day: scoring covers every active
+    account, so only an account that was not active then (new, or reopened) has none.
+    """
     matrix = (await bound().read_numbers(PREVIOUS_SQL, as_of)).reshape(-1, 2)
     return dict(zip(matrix[:, 0].astype(int).tolist(), matrix[:, 1].tolist(), strict=True))
 
 
-async def store_scores(
-    scored: Scored, as_of: dt.date, version: int, now: dt.datetime
-) -> list[Band]:
-    """Replace the day's scores (a rerun on the same day replaces, never doubles)."""
+def _optional(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+async def _relinked_following_day(
+    as_of: dt.date, scored: Scored
+) -> list[tuple[float | None, bool, int]]:
+    """The scored day after ``as_of`` (if any), its rows linked to the scores being stored.
+
+    Only a past day scored again has one.
+    """
+    rows = (await bound().read_numbers(FOLLOWING_SQL, as_of)).reshape(-1, 3)
+    now = dict(zip(scored.account_ids.tolist(), scored.probabilities.tolist(), strict=True))
+    previous = np.array([now.get(int(account), np.nan) for account in rows[:, 1]])
+    risen = rose(previous, rows[:, 2])
+    return [
+        (_optional(p), bool(up), int(score_id))
+        for p, up, score_id in zip(previous, risen, rows[:, 0], strict=True)
+    ]
+
+
+async def store_scores(scored: Scored, as_of: dt.date, version: int, now: dt.datetime) -> StoredDay:
+    """Replace the day's scores (a rerun on the same day replaces, never doubles).
+
+    Each row keeps the account's previous probability and whether its band rose since, so a
+    day's page reads that day's rows only.
+    """
+    before = await previous_probabilities(as_of)
+    previous = np.array([before.get(int(account), np.nan) for account in scored.account_ids])
+    risen = rose(previous, scored.probabilities)
+    following = await _relinked_following_day(as_of, scored)
     ranks = band_ranks(scored.probabilities)
     rows = (
         (
@@ -150,14 +199,19 @@ async def store_scores(
             version,
             float(probability),
             float(revenue),
+            float(probability) * float(revenue),
             BANDS[rank].value,
+            _optional(earlier),
+            bool(up),
             json.dumps([{"group": r.group, "weight": r.weight, "text": r.text} for r in found]),
         )
-        for account, probability, revenue, rank, found in zip(
+        for account, probability, revenue, rank, earlier, up, found in zip(
             scored.account_ids,
             scored.probabilities,
             scored.revenue_12m,
             ranks,
+            previous,
+            risen,
             scored.reasons,
             strict=True,
         )
@@ -165,7 +219,8 @@ async def store_scores(
     async with transaction():
         await ScoringScore.delete().where(ScoringScore.as_of == as_of)
         await bound().executemany(INSERT_SQL, rows)
-    return [BANDS[rank] for rank in ranks]
+        await bound().executemany(RELINK_SQL, following)
+    return StoredDay([BANDS[rank] for rank in ranks], previous, risen)
 
 
 async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.datetime) -> ScoreRun:
@@ -174,23 +229,21 @@ async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.dat
     records = await load_records(as_of)
     table = features_at(records, day_number(as_of), thresholds)
     scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored)
-    previous = await previous_probabilities(as_of)
-    bands = await store_scores(scored, as_of, stored.record.version, now)
-    before = np.array([previous.get(int(a), np.nan) for a in scored.account_ids])
-    risen = np.flatnonzero(rose(before, scored.probabilities))
+    day = await store_scores(scored, as_of, stored.record.version, now)
+    risen = np.flatnonzero(day.rose)
     codes = await account_dimensions([int(scored.account_ids[i]) for i in risen])
     alerts = [
         Alert(
             int(scored.account_ids[i]),
             codes[int(scored.account_ids[i])].code,
-            BANDS[int(band_ranks(before[i : i + 1])[0])],
-            bands[i],
+            BANDS[int(band_ranks(day.previous[i : i + 1])[0])],
+            day.bands[i],
             float(scored.probabilities[i]),
         )
         for i in risen
     ]
     alerts.sort(key=lambda alert: -alert.probability)
-    counts = {band: bands.count(band) for band in Band}
+    counts = {band: day.bands.count(band) for band in Band}
     return ScoreRun(as_of, stored.record.version, counts, alerts)
 
 

@@ -42,14 +42,24 @@ class ScoringModel(Table, tablename="scoring_model"):
 
 
 class ScoringScore(Table, tablename="scoring_score"):
-    """One account's churn score on one day: the history that trends and alerts read."""
+    """One account's churn score on one day: the history that trends and alerts read.
+
+    Indexes (composite, made in a migration): (account, as_of) for an account's history;
+    (as_of, risk_value, id), (as_of, band, risk_value, id) and (as_of, rose, probability, id)
+    for a day's pages.
+    """
 
     id = Serial(primary_key=True)
-    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
-    as_of = Date(index=True, help_text="The day whose features were scored.")
+    account = ForeignKey(Account, on_delete=OnDelete.cascade)
+    as_of = Date(help_text="The day whose features were scored.")
     scored_at = Timestamptz()
     model_version = Integer(help_text="The scoring_model version that scored it.")
     probability = DoublePrecision(help_text="Churn within the model's horizon.")
     revenue_12m = DoublePrecision(help_text="Revenue in the 365 days to as_of: the value at risk.")
+    risk_value = DoublePrecision(help_text="probability x revenue_12m: what /drifting sorts by.")
     band = Varchar(length=10, choices=Band)
+    previous_probability = DoublePrecision(
+        null=True, default=None, help_text="At the account's previous scored day; NULL: none."
+    )
+    rose = Boolean(default=False, help_text="The band is higher than at the previous score.")
     reasons = JSON(help_text='Top reasons: [{"group": ..., "text": ..., "weight": ...}].')
