@@ -85,19 +85,25 @@ def purchase_rows(accounts: int, purchases: int) -> Iterator[tuple[Any, ...]]:
         yield (account[n], days[offset[n]], amount[n], f"P{n:08d}")
 
 
+async def fill_accounts(database: Database, accounts: int) -> None:
+    """Accounts AC000000, AC000001, ... (ids from 1) with two custom attributes, in the
+    caller's transaction."""
+    await database.executemany(
+        "INSERT INTO attribute_definition (name, kind) VALUES (?, ?)",
+        [("plan", "categorical"), ("seats", "numeric")],
+    )
+    for part in chunks(account_rows(accounts)):
+        await database.executemany(
+            "INSERT INTO account (code, name, industry, region, attributes, status, "
+            "closed_reason, tier, trailing_revenue) VALUES (?, ?, ?, ?, ?, 'active', '', "
+            "'D', 0)",
+            part,
+        )
+
+
 async def fill(database: Database, accounts: int, purchases: int) -> None:
     async with transaction():
-        await database.executemany(
-            "INSERT INTO attribute_definition (name, kind) VALUES (?, ?)",
-            [("plan", "categorical"), ("seats", "numeric")],
-        )
-        for part in chunks(account_rows(accounts)):
-            await database.executemany(
-                "INSERT INTO account (code, name, industry, region, attributes, status, "
-                "closed_reason, tier, trailing_revenue) VALUES (?, ?, ?, ?, ?, 'active', '', "
-                "'D', 0)",
-                part,
-            )
+        await fill_accounts(database, accounts)
         for part in chunks(purchase_rows(accounts, purchases)):
             await database.executemany(
                 "INSERT INTO purchase (account, occurred_on, amount, quantity, external_ref) "

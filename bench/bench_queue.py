@@ -15,19 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
-import socket
 import statistics
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
 from feedback.accounts import staff
@@ -36,6 +30,7 @@ from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
 from feedback.db import Database, migrate, transaction
+from scratch import p50_p99, scratch_database, served, timed_gets
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 ACCOUNTS, AGENTS, CHUNK = 20_000, 20, 10_000
@@ -43,7 +38,6 @@ OPEN_SHARE = 0.05
 PASSWORD = "bench-password"  # noqa: S105
 REQUESTS, WARMUP = 60, 5
 P50_TARGET, P99_TARGET = 0.050, 0.150
-FEEDBACK = Path(sys.executable).parent / "feedback"
 COMPLAINT_SQL = (
     "INSERT INTO complaint (account, channel, category, severity, tier, description, assignee, "
     "state, version, received_at, state_entered_at, apology_due_at, resolution_due_at, "
@@ -115,12 +109,6 @@ async def explain(database: Database, agent_id: int) -> None:
         print("  " + "\n  ".join(lines))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def time_pages(base_url: str, agents: list[int]) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         credentials = {"email": "agent0@bench.example", "password": PASSWORD}
@@ -135,45 +123,22 @@ async def time_pages(base_url: str, agents: list[int]) -> list[float]:
         ]  # fmt: skip
         every = []
         for query in queries:
-            timings = []
-            for n in range(WARMUP + REQUESTS):
-                started = time.perf_counter()
-                response = await client.get(f"/complaints?{query}")
-                elapsed = time.perf_counter() - started
-                assert response.status_code == 200, response.text[:300]
-                assert response.text.count('<a href="/complaints/') >= 1, query
-                if n >= WARMUP:
-                    timings.append(elapsed)
+            timings = await timed_gets(
+                client, f"/complaints?{query}", REQUESTS, WARMUP,
+                lambda response: response.text.count('<a href="/complaints/') >= 1,
+            )  # fmt: skip
             every += timings
             print(f"  {query:55s} p50 {statistics.median(timings) * 1000:6.1f} ms")
         return every
 
 
 async def serve_and_time(url: str, agents: list[int]) -> None:
-    port = free_port()
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
-    server = await asyncio.create_subprocess_exec(
-        FEEDBACK, "serve", "--port", str(port), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base_url) as probe:
-            for _ in range(300):
-                try:
-                    if (await probe.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        timings = sorted(await time_pages(base_url, agents))
-        p50 = statistics.median(timings)
-        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-        print(f"P7 queue page, {len(timings)} requests: p50 {p50 * 1000:.1f} ms "
-              f"(target <= {P50_TARGET * 1000:.0f}), p99 {p99 * 1000:.1f} ms "
-              f"(target <= {P99_TARGET * 1000:.0f})")  # fmt: skip
-    finally:
-        server.terminate()
-        await server.wait()
+    async with served(url) as base_url:
+        timings = await time_pages(base_url, agents)
+    p50, p99 = p50_p99(timings)
+    print(f"P7 queue page, {len(timings)} requests: p50 {p50 * 1000:.1f} ms "
+          f"(target <= {P50_TARGET * 1000:.0f}), p99 {p99 * 1000:.1f} ms "
+          f"(target <= {P99_TARGET * 1000:.0f})")  # fmt: skip
 
 
 async def measure(url: str, complaints: int) -> None:
@@ -189,14 +154,6 @@ async def measure(url: str, complaints: int) -> None:
     await serve_and_time(url, agents)
 
 
-async def _admin(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(admin_url, timeout=10)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--complaints", type=int, default=1_000_000)
@@ -205,13 +162,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.postgres:
-        name = f"feedback_bench_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(args.postgres, f'CREATE DATABASE "{name}"'))
-        try:
-            url = urlunsplit(urlsplit(args.postgres)._replace(path=f"/{name}"))
+        with scratch_database(args.postgres) as url:
             asyncio.run(measure(url, args.complaints))
-        finally:
-            asyncio.run(_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         with tempfile.TemporaryDirectory() as folder:
             asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.complaints))
