@@ -41,6 +41,7 @@ from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
+from feedback.web.account_sections import ACCOUNT_SECTIONS
 from feedback.web.logs import TokenRedactingFilter, redact_links
 from feedback.web.pages import AuthApi, SitePages
 
@@ -153,7 +154,14 @@ def create_app(
         ],
         on_startup=[open_database],
         on_shutdown=[close_database],
-        state=State({"settings": settings, "clock": clock or SystemClock()}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock or SystemClock(),
+                # The accounts domain shows what the domains built on it add to its page.
+                "account_sections": ACCOUNT_SECTIONS,
+            }
+        ),
         guards=[access_guard],
         middleware=[
             DefineMiddleware(

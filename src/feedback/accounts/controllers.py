@@ -10,6 +10,7 @@ from litestar.response import Template
 
 from feedback.accounts import services
 from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountPage
+from feedback.accounts.sections import account_sections
 from feedback.accounts.staff import StaffMember
 from feedback.web.access import ALL_STAFF, allow
 
@@ -60,9 +61,12 @@ class AccountPages(Controller):
 
     @get("/{code:str}")
     async def account_page(self, request: StaffRequest, code: FromPath[str]) -> Template:
-        today = request.app.state.clock.today()
-        account = await services.account_detail(code, request.user, today)
-        return Template("accounts/detail.html", context={"account": account, "user": request.user})
+        now = request.app.state.clock.now()
+        account = await services.account_detail(code, request.user, now.date())
+        sources = request.app.state.account_sections
+        sections = await account_sections(sources, account, request.user, now)
+        context = {"account": account, "sections": sections, "user": request.user}
+        return Template("accounts/detail.html", context=context)
 
 
 class AccountApi(Controller):

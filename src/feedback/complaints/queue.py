@@ -28,6 +28,7 @@ __all__ = [
     "complaint_events",
     "default_view",
     "list_queue",
+    "open_complaints_of_account",
     "queue_query",
 ]
 
@@ -113,11 +114,25 @@ async def queue_query(filters: QueueFilters, viewer: StaffMember, now: dt.dateti
 async def list_queue(filters: QueueFilters, viewer: StaffMember, now: dt.datetime) -> QueuePage:
     """One page of open complaints, soonest deadline first, continuing after the cursor."""
     rows = await (await queue_query(filters, viewer, now))
-    page = rows[: filters.limit]
-    accounts = await account_dimensions({row["account"] for row in page})
-    names = await staff_names({row["assignee"] for row in page if row["assignee"]})
-    items = [_row(row, accounts, names, now) for row in page]
+    items = await _rows(rows[: filters.limit], now)
     return QueuePage(items=items, next_cursor=items[-1].id if len(rows) > filters.limit else None)
+
+
+async def open_complaints_of_account(account_id: int, now: dt.datetime) -> list[QueueRow]:
+    """One account's open complaints, soonest deadline first (the caller has checked access)."""
+    rows = await (
+        Complaint.select(*QUEUE_COLUMNS)
+        .where(Complaint.account == account_id, Complaint.next_due_at.is_not_null())
+        .order_by(Complaint.next_due_at, Complaint.id)
+    )
+    return await _rows(rows, now)
+
+
+async def _rows(rows: list[dict[str, Any]], now: dt.datetime) -> list[QueueRow]:
+    """Queue rows with their accounts' and assignees' names (one query each)."""
+    accounts = await account_dimensions({row["account"] for row in rows})
+    names = await staff_names({row["assignee"] for row in rows if row["assignee"]})
+    return [_row(row, accounts, names, now) for row in rows]
 
 
 def _row(row: dict[str, Any], accounts: Any, names: dict[int, str], now: dt.datetime) -> QueueRow:

@@ -38,6 +38,7 @@ __all__ = [
     "drifting",
     "latest_day",
     "page_queries",
+    "recent_scores",
 ]
 
 MAX_PAGE = 500
@@ -187,3 +188,14 @@ async def account_history(code: str, user: StaffMember) -> ScoreHistory:
         ScoringScore.select().where(ScoringScore.account == account).order_by(ScoringScore.as_of)
     )
     return ScoreHistory(code, [_point(r) for r in rows])
+
+
+async def recent_scores(account_id: int, count: int) -> list[ScorePoint]:
+    """The account's latest ``count`` scores, oldest first (the caller has checked access)."""
+    rows = await (
+        ScoringScore.select()
+        .where(ScoringScore.account == account_id)
+        .order_by(ScoringScore.as_of, ascending=False)
+        .limit(count)
+    )
+    return [_point(r) for r in reversed(rows)]
