@@ -36,6 +36,7 @@ __all__ = [
     "cross_validated",
     "fit_best",
     "fitting",
+    "fold_rows",
     "frame_at",
     "quality",
     "recency_rule",
@@ -192,6 +193,14 @@ def fit_best(train: Sequence[Frame], holdout: Frame) -> Trained:
     return Trained(best, calibrated, auc, quality(holdout.labels, probabilities))
 
 
+def fold_rows(
+    labels: npt.NDArray[np.bool_], folds: int
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """(training rows, test rows) of each fold: stratified, shuffled, the same on every run."""
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
+    yield from splitter.split(labels, labels)
+
+
 def cross_validated(frame: Frame, folds: int) -> npt.NDArray[np.float64]:
     """Out-of-fold churn probabilities: for each fold, the whole procedure on the others.
 
@@ -201,8 +210,7 @@ def cross_validated(frame: Frame, folds: int) -> npt.NDArray[np.float64]:
     """
     _check_both_classes(frame.labels, "the snapshot")
     probabilities = np.empty(len(frame.labels))
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
-    for train_rows, test_rows in splitter.split(frame.labels, frame.labels):
+    for train_rows, test_rows in fold_rows(frame.labels, folds):
         fit_rows, holdout_rows = train_test_split(
             train_rows, test_size=0.25, stratify=frame.labels[train_rows], random_state=SEED
         )
