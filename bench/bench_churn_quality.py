@@ -63,7 +63,7 @@ def compare(accounts: int, seed_number: int, folds: int) -> dict[str, float]:
     started = time.perf_counter()
     model = training.cross_validated(frame, folds)
     seconds = time.perf_counter() - started
-    with training.fitting():
+    with training.modelling():
         scores = {
             "bgnbd": -peers.bgnbd_scores(records, frame, folds, HORIZON)[0],
             "attribute_lr": peers.attribute_scores(frame, folds),

@@ -336,7 +336,7 @@ def run(dataset: Dataset, cache: Path, folds: int) -> bool:
         f"{len(frame.labels):,} accounts, {frame.labels.mean():.1%} churned; "
         f"`feedback scoring evaluate` {seconds:.0f} s"
     )
-    with training.fitting():
+    with training.modelling():
         scored = dataset.peers(records, frame, folds)
     rows = {"churn model (ours)": {k: evaluation[k] for k in ("roc_auc", "pr_auc", "brier")}}
     for peer, values in scored.items():
