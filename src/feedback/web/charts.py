@@ -11,7 +11,7 @@ from markupsafe import Markup
 __all__ = ["PALETTE", "SHARES", "Axis", "Segment", "Series", "line_chart", "stacked_bar"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
-FONT = "system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif"
+FONT = "'Noto Sans CJK SC', system-ui, 'Noto Sans', sans-serif"
 INK, MUTED, GRID = "#1b1f24", "#57606a", "#d0d7de"
 # Distinguishable for the common colour-vision deficiencies (Okabe-Ito).
 PALETTE = ("#d55e00", "#e69f00", "#56b4e9", "#009e73", "#0072b2", "#cc79a7", "#000000")
