@@ -37,6 +37,7 @@ from feedback.complaints.public_pages import (
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
+from feedback.reports.controllers import ReportPages
 from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
@@ -145,6 +146,7 @@ def create_app(
             ComplaintApi,
             ScorePages,
             ScoreApi,
+            ReportPages,
             ComplaintFormPages,
             FollowUpPages,
             create_static_files_router(

@@ -201,6 +201,10 @@ class AccountComplaint:
     complaint: ComplaintView
     steps: tuple[StepRecord, ...]
 
+    @property
+    def missed_a_deadline(self) -> bool:
+        return any(step.outcome is StepOutcome.missed for step in self.steps)
+
 
 async def account_complaints(
     account_id: int, since: dt.datetime, now: dt.datetime
