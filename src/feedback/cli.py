@@ -1,4 +1,4 @@
-"""The `feedback` command: serve, demo, db, users, accounts, imports, waves and jobs."""
+"""The `feedback` command: serve, demo, db, users, accounts, imports, waves, jobs, reports."""
 
 from __future__ import annotations
 
@@ -142,6 +142,7 @@ def _register_domain_commands() -> None:
     from feedback.accounts.import_command import import_group
     from feedback.demo.command import demo_command
     from feedback.jobs import jobs_group
+    from feedback.reports.commands import reports_group
     from feedback.scoring.commands import scoring_group
     from feedback.surveys.commands import questionnaires_group, waves_group
 
@@ -152,6 +153,7 @@ def _register_domain_commands() -> None:
         questionnaires_group,
         jobs_group,
         scoring_group,
+        reports_group,
     )
     for command in commands:
         main.add_command(command)
