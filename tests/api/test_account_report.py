@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import shutil
 import subprocess
 import threading
@@ -21,19 +22,22 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from babel.messages.extract import extract_from_dir
+from litestar.testing import AsyncTestClient
 from weasyprint import HTML
 
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import Action
+from feedback.config import Settings
 from feedback.db import Database
 from feedback.reports.account import account_report
-from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop
+from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop, stop_renderers
 from feedback.reports.rendering import report_html
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
@@ -383,6 +387,18 @@ async def test_an_account_page_links_its_report_for_those_who_may_print_it(
         await log_in(client, people[role])
         page = await client.get(f"/accounts/{CODE}")
         assert (link in page.text) is shown, role
+
+
+async def test_the_server_starts_a_renderer_with_it_and_ends_it_at_shutdown(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    stop_renderers()
+    assert multiprocessing.active_children() == []
+    async with AsyncTestClient(create_app(settings, database=db, clock=clock)):
+        started = multiprocessing.active_children()
+        assert len(started) == 1  # loading WeasyPrint and the fonts before the first report
+    assert multiprocessing.active_children() == []
+    assert not started[0].is_alive()
 
 
 async def test_rendering_leaves_the_event_loop_free(reported: int) -> None:

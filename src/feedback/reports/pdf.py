@@ -5,22 +5,32 @@ So the renderer refuses every URL: an ``<img src="http://...">``, a stylesheet l
 ``file://`` path that reached the page (escaping should stop them first) fetches nothing.
 
 Rendering runs in a pool of worker processes, not threads: WeasyPrint's layout is Python
-that holds the GIL for most of a render (a tenth of a second to a second), so in a thread
-it would slow every other request of the process and could not use a second core.
+that holds the GIL for most of a render (about a second for a report of a few pages), so in
+a thread it would slow every other request of the process and could not use a second core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from functools import cache
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-__all__ = ["RefuseEveryUrl", "render_pdf", "render_pdf_off_the_loop"]
+__all__ = [
+    "RefuseEveryUrl",
+    "render_pdf",
+    "render_pdf_off_the_loop",
+    "start_renderers",
+    "stop_renderers",
+]
+
+log = logging.getLogger("feedback.reports")
+# Latin and Chinese text, so that the warm-up loads the fonts reports use.
+WARM_UP_PAGE = "<html><body style=\"font-family: 'Noto Sans CJK SC'\">Report 报告</body></html>"
 
 
 class RefuseEveryUrl(URLFetcher):
@@ -36,14 +46,48 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
-@cache
-def _renderers() -> ProcessPoolExecutor:
-    # Spawned, not forked: a fork would copy the event loop and open database connections.
-    return ProcessPoolExecutor(
-        max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
-    )
+class _Renderers:
+    """The server process's pool of renderer processes, one per core, started on first use."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # Spawned, not forked: a fork would copy the event loop and database connections.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        return self.pool
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+_renderers = _Renderers()
+
+
+def _log_failure(done: Future[bytes]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("the report renderer could not start: %s", done.exception())
+
+
+def start_renderers() -> None:
+    """Start a renderer process and let it load WeasyPrint and the fonts, in the background.
+
+    A new process imports the server's modules first (several seconds); started with the
+    server, the first report after a restart does not wait for it.
+    """
+    _renderers.executor().submit(render_pdf, WARM_UP_PAGE).add_done_callback(_log_failure)
+
+
+def stop_renderers() -> None:
+    """End the renderer processes (at shutdown), waiting for reports under way."""
+    _renderers.stop()
 
 
 async def render_pdf_off_the_loop(html: str) -> bytes:
-    """``render_pdf`` in a worker process (one per core, started on first use)."""
-    return await asyncio.get_running_loop().run_in_executor(_renderers(), render_pdf, html)
+    """``render_pdf`` in a renderer process."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_renderers.executor(), render_pdf, html)
