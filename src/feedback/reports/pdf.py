@@ -15,6 +15,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from weasyprint import HTML
@@ -29,6 +31,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("feedback.reports")
+SERVER_CHECK_SECONDS = 1.0
 # Latin and Chinese text, so that the warm-up loads the fonts reports use.
 WARM_UP_PAGE = "<html><body style=\"font-family: 'Noto Sans CJK SC'\">Report 报告</body></html>"
 
@@ -46,6 +49,21 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+def _end_with(server: int) -> None:
+    """In a renderer: exit as soon as the server process is gone.
+
+    A renderer waits for work on a pipe it holds both ends of, so when the server is killed
+    (SIGKILL, the OOM killer) nothing else would ever tell it to stop.
+    """
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(SERVER_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-the-server", daemon=True).start()
+
+
 class _Renderers:
     """The server process's pool of renderer processes, one per core, started on first use."""
 
@@ -55,14 +73,23 @@ class _Renderers:
     def executor(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # Spawned, not forked: a fork would copy the event loop and database connections.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with,
+                initargs=(os.getpid(),),
+            )
         return self.pool
 
     def stop(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        if self.pool is None:
+            return
+        pool, self.pool = self.pool, None
+        # The server answers the requests under way before it shuts the app down, so what
+        # may still run is the warm-up (seconds of imports): not worth waiting for.
+        for process in list(pool._processes.values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _renderers = _Renderers()
@@ -83,7 +110,7 @@ def start_renderers() -> None:
 
 
 def stop_renderers() -> None:
-    """End the renderer processes (at shutdown), waiting for reports under way."""
+    """End the renderer processes (at shutdown)."""
     _renderers.stop()
 
 
