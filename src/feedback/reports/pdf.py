@@ -96,7 +96,9 @@ _renderers = _Renderers()
 
 
 def _log_failure(done: Future[bytes]) -> None:
-    if not done.cancelled() and done.exception() is not None:
+    # A warm-up that a shutdown cut short is no failure.
+    stopped = _renderers.pool is None
+    if not stopped and not done.cancelled() and done.exception() is not None:
         log.error("the report renderer could not start: %s", done.exception())
 
 

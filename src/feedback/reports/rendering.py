@@ -27,11 +27,12 @@ def css_string(text: str) -> str:
 
 def page_numbers(_: Translate) -> Markup:
     """The CSS ``content`` of "Page N of M" in the report's language."""
+    # Split on a group: text, counter name, text, ..., text (empty texts left out).
     parts = PLACEHOLDER.split(_("Page {page} of {pages}"))
     content = [
-        f"counter({part})" if odd else css_string(part)
-        for odd, part in ((n % 2 == 1, part) for n, part in enumerate(parts))
-        if odd or part
+        f"counter({part})" if n % 2 else css_string(part)
+        for n, part in enumerate(parts)
+        if n % 2 or part
     ]
     return Markup(" ".join(content))  # noqa: S704 - CSS strings escaped above
 
