@@ -7,15 +7,14 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
-from markupsafe import Markup
 
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.scoring import risk
 from feedback.scoring.bands import BAND_FLOORS, Band
+from feedback.scoring.risk_charts import trend_chart
 from feedback.scoring.schemas import ScoreHistory, ScorePage
 from feedback.web.access import allow
-from feedback.web.charts import PALETTE, Series, line_chart
 
 __all__ = ["RISK_READERS", "ScoreApi", "ScorePages"]
 
@@ -23,17 +22,6 @@ StaffRequest = Request[StaffMember, Any, Any]
 # Churn risk is account managers' work (their own portfolio), watched by supervisors and
 # admins; agents work complaints and do not need it.
 RISK_READERS = {Role.account_manager, Role.supervisor, Role.admin}
-
-
-def trend_chart(history: ScoreHistory) -> Markup:
-    """The probability at each scored day, oldest first."""
-    return line_chart(
-        "churn-trend",
-        f"Churn probability of {history.code} by scored day",
-        f"{len(history.items)} scores; the table below gives each one.",
-        [point.as_of.isoformat() for point in history.items],
-        [Series("probability of churn", [p.probability for p in history.items], PALETTE[0])],
-    )
 
 
 class ScorePages(Controller):
