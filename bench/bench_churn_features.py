@@ -1,11 +1,14 @@
 """P6: features, scores and reasons of every account, against the 60 s / 2 GB budget.
 
     .venv/bin/python bench/bench_churn_features.py [--accounts 100000] [--purchases 3000000]
+        [--estimator gradient_boosting|logistic_regression]
 
 Builds a fresh SQLite file with N accounts (two custom attributes each) and M purchases
 spread over three years, one account in five stopping at a random day (bare chunked
 inserts, not timed). A model is trained on a sample of the same kind (SAMPLE_ACCOUNTS
-accounts in a file of their own, not timed) and registered in the big file. Then, in a
+accounts in a file of their own, not timed) and registered in the big file: the candidate
+that validates best, or with --estimator that candidate alone (the training procedure
+is run with `training.CANDIDATES` narrowed to it). Then, in a
 child process of its own, so that its peak RSS is the measured work's, it times what
 `feedback scoring score` does: load the model, the bulk read (`services.load_records`:
 accounts, purchases summed into purchase days, survey levels, complaints), `features_at`
@@ -19,6 +22,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -32,7 +36,7 @@ import numpy as np
 
 from feedback.config import TierThresholds
 from feedback.db import Database, transaction
-from feedback.scoring import registry, scores, services
+from feedback.scoring import registry, scores, services, training
 from feedback.scoring.features import features_at
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import day_number
@@ -117,8 +121,12 @@ async def build(url: str, accounts: int, purchases: int) -> None:
         await fill(database, accounts, purchases)
 
 
-async def train_sample(url: str, sample_url: str, accounts: int, purchases: int) -> str:
+async def train_sample(
+    url: str, sample_url: str, accounts: int, purchases: int, estimator: str | None
+) -> str:
     """Train on a sample of the same kind and register the model in the big database."""
+    if estimator:
+        training.CANDIDATES = (estimator,)
     sample = min(accounts, SAMPLE_ACCOUNTS)
     async with migrated_database(sample_url) as database:
         await fill(database, sample, purchases * sample // accounts)
@@ -129,7 +137,12 @@ async def train_sample(url: str, sample_url: str, accounts: int, purchases: int)
     return f"{stored.record.estimator} trained on {sample:,} accounts"
 
 
+def load_average() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 async def measure(url: str) -> None:
+    print(f"load average (1, 5, 15 min) before: {load_average()}")
     async with migrated_database(url, migrated=False):
         marks = [time.perf_counter()]
         stored = await registry.load_model()
@@ -157,12 +170,18 @@ async def measure(url: str) -> None:
         f"total {total:.2f} s ({total / BUDGET_SECONDS:.0%} of P6's {BUDGET_SECONDS:.0f} s); "
         f"peak RSS {peak:.0f} MiB ({peak / BUDGET_MIB:.0%} of 2 GB)"
     )
+    print(f"load average after: {load_average()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--purchases", type=int, default=3_000_000)
+    parser.add_argument(
+        "--estimator",
+        choices=training.CANDIDATES,
+        help="the sample model's estimator (default: the candidate that validates best)",
+    )
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -173,7 +192,8 @@ def main() -> None:
         sample_url = f"sqlite:///{Path(directory) / 'sample.sqlite3'}"
         asyncio.run(build(url, args.accounts, args.purchases))
         print(f"SQLite: {args.accounts:,} accounts, {args.purchases:,} purchases")
-        print(asyncio.run(train_sample(url, sample_url, args.accounts, args.purchases)))
+        trained = train_sample(url, sample_url, args.accounts, args.purchases, args.estimator)
+        print(asyncio.run(trained))
         subprocess.run([sys.executable, __file__, "--measure", url], check=True)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,6 +55,20 @@ async def _drop_postgres_database(name: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@contextmanager
+def empty_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty database of the kind (``sqlite`` or ``postgres``) for tests of
+    the `feedback` command, which runs its own event loop; a PostgreSQL one is dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'feedback.sqlite3'}"
+        return
+    name, url = asyncio.run(_create_postgres_database())
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_postgres_database(name))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

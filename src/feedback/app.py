@@ -37,6 +37,8 @@ from feedback.complaints.public_pages import (
 from feedback.config import PROJECT_ROOT, Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
+from feedback.reports.controllers import ReportPages
+from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
@@ -146,14 +148,15 @@ def create_app(
             ComplaintApi,
             ScorePages,
             ScoreApi,
+            ReportPages,
             ComplaintFormPages,
             FollowUpPages,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),
         ],
-        on_startup=[open_database],
-        on_shutdown=[close_database],
+        on_startup=[open_database, start_renderers],
+        on_shutdown=[close_database, stop_renderers],
         state=State(
             {
                 "settings": settings,

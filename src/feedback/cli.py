@@ -1,8 +1,9 @@
-"""The `feedback` command: serve, demo, db, users, accounts, imports, waves and jobs."""
+"""The `feedback` command: serve, demo, db, users, accounts, imports, waves, jobs, reports."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -39,7 +40,21 @@ def run_on_database(work: Callable[[Settings], Awaitable[T]]) -> T:
         raise click.ClickException(exc.message) from exc
 
 
-@click.group()
+class _DomainCommands(click.Group):
+    """click's lazy-loading group: a domain's command module is imported when it is named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_DOMAIN_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _DOMAIN_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = _DOMAIN_COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+
+@click.group(cls=_DomainCommands)
 def main() -> None:
     """feedback: satisfaction surveys, complaint tickets and churn scoring."""
 
@@ -137,24 +152,15 @@ def accounts_tiers() -> None:
     click.echo("tiers: " + ", ".join(f"{tier} {count}" for tier, count in counts.items()))
 
 
-def _register_domain_commands() -> None:
-    """Commands defined next to their domain; they import run_on_database from here."""
-    from feedback.accounts.import_command import import_group
-    from feedback.demo.command import demo_command
-    from feedback.jobs import jobs_group
-    from feedback.scoring.commands import scoring_group
-    from feedback.surveys.commands import questionnaires_group, waves_group
-
-    commands = (
-        import_group,
-        demo_command,
-        waves_group,
-        questionnaires_group,
-        jobs_group,
-        scoring_group,
-    )
-    for command in commands:
-        main.add_command(command)
-
-
-_register_domain_commands()
+# Commands defined next to their domain, imported only when used: the command line of one
+# domain does not load another's libraries (scikit-learn, WeasyPrint). They import
+# run_on_database from here.
+_DOMAIN_COMMANDS = {
+    "import": "feedback.accounts.import_command:import_group",
+    "demo": "feedback.demo.command:demo_command",
+    "waves": "feedback.surveys.commands:waves_group",
+    "questionnaires": "feedback.surveys.commands:questionnaires_group",
+    "jobs": "feedback.jobs:jobs_group",
+    "scoring": "feedback.scoring.commands:scoring_group",
+    "reports": "feedback.reports.commands:reports_group",
+}

@@ -259,6 +259,8 @@ async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
     await _purchases(
         account_id,
         (dt.date(2024, 3, 15), "1000.10"),
+        (dt.date(2024, 11, 26), "7.00"),  # the day before the prior 12 months open
+        (dt.date(2024, 11, 27), "40.00"),  # the first day of the prior 12 months
         (dt.date(2025, 11, 26), "200.20"),  # the day before the trailing window opens
         (dt.date(2025, 11, 27), "300.30"),  # the first day inside it
         (dt.date(2026, 6, 1), "0.10"),
@@ -282,17 +284,23 @@ async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
          "survey_opt_in": True},
     ]  # fmt: skip
     assert body["purchases"] == {
-        "purchases": 7,
-        "revenue": 1605.94,
+        "purchases": 9,
+        "revenue": 1652.94,
         "first_on": "2024-03-15",
         "last_on": "2026-11-27",
         "trailing_revenue": 400.59,
+        "trailing_purchases": 4,
+        "prior_revenue": 240.20,
+        "prior_purchases": 2,
         "by_year": [
-            {"year": 2024, "purchases": 1, "revenue": 1000.10},
+            {"year": 2024, "purchases": 3, "revenue": 1047.10},
             {"year": 2025, "purchases": 2, "revenue": 500.50},
             {"year": 2026, "purchases": 4, "revenue": 105.34},
         ],
     }
+    page = (await client.get("/accounts/ACC-1")).text
+    assert "<dt>Last 12 months</dt><dd>4 for 400.59</dd>" in page
+    assert "<dt>The 12 months before</dt><dd>2 for 240.20</dd>" in page
 
 
 async def test_an_account_without_purchases_has_an_empty_summary(client, portfolio) -> None:
@@ -306,6 +314,9 @@ async def test_an_account_without_purchases_has_an_empty_summary(client, portfol
         "first_on": None,
         "last_on": None,
         "trailing_revenue": 0,
+        "trailing_purchases": 0,
+        "prior_revenue": 0,
+        "prior_purchases": 0,
         "by_year": [],
     }
 

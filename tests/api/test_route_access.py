@@ -164,6 +164,7 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", f"/accounts/{ACCOUNT_CODE}/churn"),
         ("GET", "/api/v1/scores"),
         ("GET", f"/api/v1/accounts/{ACCOUNT_CODE}/scores"),
+        ("GET", f"/accounts/{ACCOUNT_CODE}/report.pdf"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
@@ -298,6 +299,9 @@ async def test_every_route_lets_in_exactly_its_audience(
     if role != ANONYMOUS:  # every staff role reads wave results (lists follow the role)
         waves = ("/waves", f"/waves/{PERIOD}", "/api/v1/waves", f"/api/v1/waves/{PERIOD}/results")
         assert [statuses["GET", path] for path in waves] == [200, 200, 200, 200]
+    # The report shows churn risk: its readers, and the account's own manager among them.
+    report = statuses["GET", f"/accounts/{ACCOUNT_CODE}/report.pdf"]
+    assert report == {ANONYMOUS: 302, "agent": 403}.get(role, 200)
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

@@ -21,6 +21,7 @@ from feedback.complaints.reporting import (
     Breakdown,
     ReopenRate,
     ReportScope,
+    account_complaints,
     reopen_rates,
     root_causes,
     sla_compliance,
@@ -432,7 +433,7 @@ async def test_reporting_hooks_give_exact_figures_for_hand_made_histories(
     clock.at = t0
     x, v = await raise_complaint(clock, retail_a), await raise_complaint(clock, retail_a)
     y = await raise_complaint(clock, energy_c, Severity.minor)
-    await raise_complaint(clock, energy_c2, Severity.minor)  # left unanswered
+    silent = await raise_complaint(clock, energy_c2, Severity.minor)  # left unanswered
     w = await raise_complaint(clock, energy_c2, Severity.minor)
     day, quality = dt.timedelta(days=1), {"findings": "Bad batch.", "root_cause": "product_quality"}
     # Tier A, severe: apology in 2 h, resolution in 12 h; tier C, minor: 24 h and 48 h.
@@ -506,6 +507,24 @@ async def test_reporting_hooks_give_exact_figures_for_hand_made_histories(
     ]  # fmt: skip
     everything = ReportScope(t0 - 30 * day, t0 + day)
     assert sum(c.overdue for c in await sla_compliance(everything, now)) == 3
+
+    def outcomes(listed: list[Any]) -> list[tuple[int, str, list[str]]]:
+        return [(c.complaint.id, c.complaint.state.value, [s.outcome.value for s in c.steps])
+                for c in listed]  # fmt: skip
+
+    # Per account, newest first; steps are apology, resolution, follow-up.
+    assert outcomes(await account_complaints(retail_a, t0 - day, now)) == [
+        (v.id, "closed", ["met", "met", "met"]),
+        (x.id, "closed", ["met", "missed", "met"]),  # resolved at 14 h of 12
+    ]
+    older = await account_complaints(energy_c, t0 - 30 * day, now)
+    assert [state for _, state, _ in outcomes(older)] == ["investigating", "received"]
+    assert outcomes(older)[0] == (y.id, "investigating", ["missed", "missed", "not_reached"])
+    assert outcomes(older)[1][2] == ["missed", "not_reached", "not_reached"]  # never apologised
+    assert [c.complaint.id for c in await account_complaints(energy_c, t0 - day, now)] == [y.id]
+    assert older[0].steps[1].due_at == t0 + 48 * HOUR
+    spam_left_out = await account_complaints(energy_c2, t0 - day, now)
+    assert [c.complaint.id for c in spam_left_out] == [silent.id]
 
 
 async def test_customer_text_is_escaped_in_html_mail_and_kept_in_plain_text(

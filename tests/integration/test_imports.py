@@ -118,6 +118,26 @@ async def test_accounts_arrive_with_chinese_names_managers_and_typed_attributes(
     ]
 
 
+async def test_a_numeric_attribute_left_blank_with_spaces_is_missing(
+    db: Database, tmp_path: Path
+) -> None:
+    # CRM exports write a missing number as a space (total charges of a month-old account).
+    path = write(
+        tmp_path,
+        "accounts.csv",
+        "code,opened_on,MonthlyCharges,TotalCharges\n"
+        "7590-VHVEG,2017-12-01,29.85,29.85\n"
+        "4472-LVYGI,2018-01-01,52.55, \n",
+    )
+
+    summary = await import_accounts(path, TODAY, THRESHOLDS)
+
+    assert summary.attributes == {"MonthlyCharges": "numeric", "TotalCharges": "numeric"}
+    accounts = await accounts_by_code()
+    assert accounts["7590-VHVEG"]["attributes"] == {"MonthlyCharges": 29.85, "TotalCharges": 29.85}
+    assert accounts["4472-LVYGI"]["attributes"] == {"MonthlyCharges": 52.55, "TotalCharges": None}
+
+
 async def test_a_bad_accounts_file_writes_nothing_and_reports_every_bad_line(
     db: Database, tmp_path: Path
 ) -> None:

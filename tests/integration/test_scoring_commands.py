@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import re
@@ -28,7 +27,7 @@ from feedback.scoring.reasons import MIN_WEIGHT
 from feedback.scoring.records import day_number
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.scoring.tables import ScoringScore
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.conftest import empty_database
 from tests.integration.test_survey_commands import on_database
 
 TODAY = SystemClock().today()
@@ -52,13 +51,6 @@ def customers(
 ) -> Iterator[str]:
     """A migrated database of each kind with 300 simulated accounts and three years of
     purchases up to today, shared by this module's tests (they only add model versions)."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('scoring') / 'scoring.sqlite3'}"
-    else:
-        name, url = asyncio.run(_create_postgres_database())
-    migrated = run(url, "db", "migrate")
-    assert migrated.exit_code == 0, migrated.output
     simulation = simulate(TODAY, accounts=300, seed=4)
 
     async def load() -> None:
@@ -66,13 +58,14 @@ def customers(
             simulation, SystemClock().now(), TierThresholds(), base_url="https://feedback.example"
         )
 
-    with pytest.MonkeyPatch.context() as patch:
-        # The seed creates 15 staff users; Argon2id at full cost would dominate.
-        patch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
-        on_database(url, load)
-    yield url
-    if name:
-        asyncio.run(_drop_postgres_database(name))
+    with empty_database(request.param, tmp_path_factory.mktemp("scoring")) as url:
+        migrated = run(url, "db", "migrate")
+        assert migrated.exit_code == 0, migrated.output
+        with pytest.MonkeyPatch.context() as patch:
+            # The seed creates 15 staff users; Argon2id at full cost would dominate.
+            patch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
+            on_database(url, load)
+        yield url
 
 
 def test_train_registers_a_model_and_evaluate_prints_its_figures(customers: str) -> None:

@@ -17,6 +17,7 @@ from feedback.db import Database
 from feedback.errors import Conflict, InvalidInput
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.answers import LinkNotUsable, record_response, record_staff_response
+from feedback.surveys.history import account_answers
 from feedback.surveys.issuance import MailContext, issue_wave, send_reminders
 from feedback.surveys.levels import Movement
 from feedback.surveys.questionnaire import Answer
@@ -361,6 +362,39 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
     }
     assert results.movement_counts == {"up": 1, "same": 1, "down": 1, "new": 1, "silent": 1}
     assert [m.code for m in results.dropped] == ["A3"]
+
+
+async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
+    db: Database, clock: FrozenClock, make_staff
+) -> None:
+    a1 = await account("A1", [("c1@a1.com", True), ("c2@a1.com", True)])
+    await create_wave("2025-H2", clock.now(), opens_on=OPENS, closes_on=CLOSES)  # before A1's time
+    await create_wave("2026-H1", clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    h1 = {"c1@a1.com": Answer(level=3, comment="Great people"), "c2@a1.com": Answer(level=2)}
+    await _answer_all("2026-H1", clock, h1)
+    await close_wave("2026-H1", clock.now())
+    await wave(clock)
+    clock.advance(dt.timedelta(hours=1))
+    await _answer_all("2026-H2", clock, {"c2@a1.com": Answer(level=1, comment="  ")})
+    clock.advance(dt.timedelta(hours=1))
+    visit = Answer(level=2, comment="Said on a visit: deliveries late")
+    await record_staff_response(
+        "2026-H2", "A1", visit, "visit", await make_staff(Role.supervisor), clock.now()
+    )
+    mine = await account_answers(a1)
+    assert [(w.period, w.level, w.movement, w.still_open) for w in mine.waves] == [
+        ("2026-H1", 2, Movement.new, False),
+        ("2026-H2", 1, Movement.down, True),
+    ]
+    for period in ("2026-H1", "2026-H2"):
+        [counted] = [m for m in (await wave_results(period)).accounts if m.code == "A1"]
+        [listed] = [w for w in mine.waves if w.period == period]
+        assert (listed.level, listed.movement) == (counted.current_level, counted.movement)
+    assert [(c.period, c.level, c.channel, c.comment) for c in mine.comments] == [
+        ("2026-H2", 2, "visit", "Said on a visit: deliveries late"),
+        ("2026-H1", 3, "web", "Great people"),
+    ]
+    assert await account_answers(await account("A9")) == type(mine)([], [])
 
 
 async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(

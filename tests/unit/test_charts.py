@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from feedback.web.charts import Segment, Series, line_chart, stacked_bar
+from feedback.web.charts import Axis, Segment, Series, line_chart, stacked_bar
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 HOSTILE = '<script>alert("x")</script> & "Ann\'s"'
@@ -85,3 +85,17 @@ def test_a_missing_value_leaves_out_its_point_and_breaks_the_line() -> None:
     lines = root.findall("svg:polyline", NS)
     assert len(lines) == 1  # H3 to H4; nothing bridges the gap at H2
     assert lines[0].get("points", "").startswith("224.0,")
+
+
+def test_another_axis_places_points_and_gridlines_on_its_own_scale() -> None:
+    ladder = Axis(3, [(level, str(level)) for level in range(4)], lambda v: f"level {v:.0f}")
+    root = parse(line_chart("k", "T", "D", ["H1", "H2", "H3"],
+                            [Series("s", [0, 3, 2], "#000")], axis=ladder))  # fmt: skip
+    grid = [float(line.get("y1", "")) for line in root.findall("svg:line", NS)]
+    assert grid == [192.0, 132.0, 72.0, 12.0]  # plot from y=12 to y=192, a third per level
+    dots = root.findall("svg:circle", NS)
+    assert [float(dot.get("cy", "")) for dot in dots] == [192.0, 12.0, 72.0]
+    labels = [text.text for text in root.findall("svg:text", NS)][:4]
+    assert labels == ["0", "1", "2", "3"]
+    titles = [dot.find("svg:title", NS).text for dot in dots]  # type: ignore[union-attr]
+    assert titles == ["s: level 0", "s: level 3", "s: level 2"]

@@ -275,6 +275,7 @@ def typing_of(values: list[str], known: dict[str, str] | None = None) -> str:
     ("values", "kind"),
     [
         (["1", "", "2.5", "-3e2"], "numeric"),
+        (["29.85", " ", " 1889.5 "], "numeric"),  # a blank that is a space is missing
         (["1", "two"], "categorical"),
         (["", ""], "categorical"),
         (["nan"], "categorical"),

@@ -19,9 +19,11 @@ from feedback.complaints.deadlines import (
     Severity,
     SlaPolicy,
     Step,
+    StepOutcome,
     advance,
     open_clocks,
     parse_policy,
+    step_outcomes,
 )
 from feedback.complaints.states import ComplaintState as S
 from feedback.config import Settings
@@ -151,6 +153,41 @@ def test_a_late_step_is_flagged_and_a_reopen_gets_a_fresh_resolution_window() ->
     assert clocks.resolution_due_at == clocks.next_due_at == at("2026-12-05 08:00")
     assert clocks.next_warn_at == at("2026-12-05 05:00")
     assert clocks.follow_up_due_at is None
+
+
+M, X, R, N = StepOutcome.met, StepOutcome.missed, StepOutcome.running, StepOutcome.not_reached
+
+
+def test_each_step_is_met_missed_running_or_not_reached_along_a_complaints_life() -> None:
+    policy, severity = DEFAULT_POLICY, Severity.major  # tier B: apology 12 h, resolution 48 h
+    clocks = open_clocks(at("2026-11-02 09:00"), severity, "B", policy)
+    life = [  # (from, to, when, outcomes of apology, resolution, follow-up just after)
+        (None, S.received, at("2026-11-02 10:00"), (R, N, N)),
+        (S.received, S.apologised, at("2026-11-02 20:00"), (M, R, N)),
+        (S.apologised, S.investigating, at("2026-11-03 09:00"), (M, R, N)),
+        (S.investigating, S.resolved, at("2026-11-05 09:00"), (M, X, R)),  # a day past 48 h: late
+        (S.resolved, S.investigating, at("2026-11-09 09:00"), (M, X, M)),  # unsatisfied, in time
+        (S.investigating, S.resolved, at("2026-11-10 09:00"), (M, X, R)),
+        (S.resolved, S.closed, at("2026-11-20 09:00"), (M, X, X)),  # follow-up 10 days late
+    ]
+    finished: set[Step] = set()
+    state = S.received
+    for before, after, now, expected in life:
+        if before is not None:
+            clocks, done = advance(clocks, before, after, now, severity, "B", policy)
+            finished |= {done.step} if done else set()
+            state = after
+        assert tuple(step_outcomes(clocks, state, finished, now).values()) == expected, after
+
+
+def test_an_open_step_past_its_deadline_is_missed_before_anyone_escalates_it() -> None:
+    clocks = open_clocks(at("2026-11-02 09:00"), Severity.minor, "C", DEFAULT_POLICY)  # 24 h
+    assert not clocks.apology_breached
+    outcomes = step_outcomes(clocks, S.received, set(), at("2026-11-03 09:01"))
+    assert outcomes == {Step.apology: X, Step.resolution: N, Step.follow_up: N}
+    cancelled, _ = advance(clocks, S.received, S.cancelled, at("2026-11-02 10:00"),
+                           Severity.minor, "C", DEFAULT_POLICY)  # fmt: skip
+    assert set(step_outcomes(cancelled, S.cancelled, set(), at("2026-12-01 00:00")).values()) == {N}
 
 
 def test_the_follow_up_window_is_seven_calendar_days_even_with_a_calendar() -> None:

@@ -76,11 +76,16 @@ class YearRevenue(msgspec.Struct):
 
 
 class PurchaseSummary(msgspec.Struct):
+    """All purchases, the last 12 months to today (trailing) and the 12 months before them."""
+
     purchases: int
     revenue: float
     first_on: dt.date | None
     last_on: dt.date | None
     trailing_revenue: float
+    trailing_purchases: int
+    prior_revenue: float
+    prior_purchases: int
     by_year: list[YearRevenue]
 
 

@@ -140,24 +140,30 @@ async def _purchase_summary(account_id: int, today: dt.date) -> PurchaseSummary:
         .where(Purchase.account == account_id)
         .first()
     ) or {}
-    start, end = trailing_window(today)
+    trailing = trailing_window(today)
+    prior = trailing_window(trailing[0] - dt.timedelta(days=1))
     by_year: dict[int, list[Decimal]] = defaultdict(list)
-    trailing = revenue = Decimal(0)
+    in_window: dict[tuple[dt.date, dt.date], list[Decimal]] = {trailing: [], prior: []}
+    revenue = Decimal(0)
     rows = await Purchase.select(Purchase.occurred_on, Purchase.amount).where(
         Purchase.account == account_id
     )
     for row in rows:
-        amount = _money(row["amount"])
-        by_year[row["occurred_on"].year].append(amount)
+        amount, day = _money(row["amount"]), row["occurred_on"]
+        by_year[day.year].append(amount)
         revenue += amount
-        if start <= row["occurred_on"] <= end:
-            trailing += amount
+        for (first, last), amounts in in_window.items():
+            if first <= day <= last:
+                amounts.append(amount)
     return PurchaseSummary(
         purchases=int(totals.get("purchases") or 0),
         revenue=float(revenue),
         first_on=_as_date(totals.get("first_on")),
         last_on=_as_date(totals.get("last_on")),
-        trailing_revenue=float(trailing),
+        trailing_revenue=float(sum(in_window[trailing])),
+        trailing_purchases=len(in_window[trailing]),
+        prior_revenue=float(sum(in_window[prior])),
+        prior_purchases=len(in_window[prior]),
         by_year=[
             YearRevenue(year=year, purchases=len(amounts), revenue=float(sum(amounts)))
             for year, amounts in sorted(by_year.items())

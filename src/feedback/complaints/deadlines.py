@@ -7,7 +7,7 @@ or repeats to handle.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from types import MappingProxyType
@@ -28,11 +28,13 @@ __all__ = [
     "Severity",
     "SlaPolicy",
     "Step",
+    "StepOutcome",
     "TimeLeft",
     "Urgency",
     "advance",
     "open_clocks",
     "parse_policy",
+    "step_outcomes",
     "time_left",
 ]
 
@@ -332,3 +334,35 @@ def time_left(
         return TimeLeft(Urgency.overdue, f"overdue by {_span(now - due_at)}")
     urgency = Urgency.due_soon if warn_at is not None and now >= warn_at else Urgency.on_track
     return TimeLeft(urgency, f"{_span(due_at - now)} left")
+
+
+class StepOutcome(str, Enum):
+    """Where a complaint stands with one step's time limit."""
+
+    met = "met"  # finished within its deadline
+    missed = "missed"  # finished late, escalated, or open past its deadline
+    running = "running"  # the current step, within its deadline
+    not_reached = "not_reached"  # not begun (or the complaint was cancelled first)
+
+
+def step_outcomes(
+    clocks: Clocks, state: ComplaintState, finished: Collection[Step], now: dt.datetime
+) -> dict[Step, StepOutcome]:
+    """Each step's outcome; ``finished`` are the steps some action has completed.
+
+    A breach is never forgotten (the flags never clear), and a step a reopened complaint
+    has to do again counts as the current one.
+    """
+    current = STEP_OF_STATE.get(state)
+    outcomes = {}
+    for step in Step:
+        due = clocks.due_of(step)
+        if clocks.breached(step) or (step == current and due is not None and now > due):
+            outcomes[step] = StepOutcome.missed
+        elif step == current:
+            outcomes[step] = StepOutcome.running
+        elif step in finished:
+            outcomes[step] = StepOutcome.met
+        else:
+            outcomes[step] = StepOutcome.not_reached
+    return outcomes

@@ -1,4 +1,5 @@
-"""Complaint figures for reports: time in each step, SLA compliance, reopen rate, root causes.
+"""Complaint figures for reports: time in each step, SLA compliance, reopen rate, root causes,
+and one account's complaints with each step's outcome.
 
 Each figure is one grouped SQL query over the period (by the date complaints were received),
 folded by tier or by the accounts' industry.
@@ -13,17 +14,21 @@ from enum import Enum
 from typing import Any
 
 from feedback.accounts.directory import account_dimensions
-from feedback.complaints.deadlines import STEP_OF_STATE
+from feedback.complaints.deadlines import STEP_OF_STATE, Step, StepOutcome, step_outcomes
+from feedback.complaints.records import ComplaintView, view_of
 from feedback.complaints.states import ComplaintState
-from feedback.complaints.tables import Complaint
+from feedback.complaints.tables import Complaint, ComplaintEvent
 
 __all__ = [
+    "AccountComplaint",
     "Breakdown",
     "ReopenRate",
     "ReportScope",
     "RootCauseCount",
     "StepCompliance",
+    "StepRecord",
     "StepTime",
+    "account_complaints",
     "reopen_rates",
     "root_causes",
     "sla_compliance",
@@ -182,3 +187,53 @@ async def root_causes(scope: ReportScope) -> list[RootCauseCount]:
     """How many complaints (not cancelled) each root cause explains, per group."""
     totals = await _totals(ROOT_CAUSE_SQL, scope, ("complaints",))
     return [RootCauseCount(group, cause, **values) for (group, cause), values in totals.items()]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: Step
+    due_at: dt.datetime | None
+    outcome: StepOutcome
+
+
+@dataclass(frozen=True)
+class AccountComplaint:
+    complaint: ComplaintView
+    steps: tuple[StepRecord, ...]
+
+    @property
+    def missed_a_deadline(self) -> bool:
+        return any(step.outcome is StepOutcome.missed for step in self.steps)
+
+
+async def account_complaints(
+    account_id: int, since: dt.datetime, now: dt.datetime
+) -> list[AccountComplaint]:
+    """The account's complaints received since ``since``, newest first, each step's outcome.
+
+    Cancelled complaints (duplicates and spam) are left out: they say nothing about the account.
+    """
+    rows = await (
+        Complaint.select()
+        .where(
+            (Complaint.account == account_id)
+            & (Complaint.received_at >= since)
+            & (Complaint.state != ComplaintState.cancelled.value)
+        )
+        .order_by(Complaint.received_at, ascending=False)
+        .order_by(Complaint.id, ascending=False)
+    )
+    ids = [row["id"] for row in rows] or [0]
+    done = await ComplaintEvent.select(ComplaintEvent.complaint, ComplaintEvent.step).where(
+        ComplaintEvent.complaint.is_in(ids) & ComplaintEvent.step.is_not_null()
+    )
+    finished: dict[int, set[Step]] = {}
+    for event in done:
+        finished.setdefault(event["complaint"], set()).add(Step(event["step"]))
+    listed = []
+    for row in rows:
+        view = view_of(row)
+        outcomes = step_outcomes(view.clocks, view.state, finished.get(view.id, set()), now)
+        steps = tuple(StepRecord(s, view.clocks.due_of(s), o) for s, o in outcomes.items())
+        listed.append(AccountComplaint(view, steps))
+    return listed

@@ -1,33 +1,20 @@
-"""Churn risk on the account page, and the trend chart it shares with the risk page."""
+"""Churn risk on the account page."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from markupsafe import Markup
-
 from feedback.accounts.schemas import AccountDetail
 from feedback.accounts.sections import AccountSection
 from feedback.accounts.staff import StaffMember
 from feedback.scoring import risk
+from feedback.scoring.risk_charts import trend_chart
 from feedback.scoring.schemas import ScoreHistory
-from feedback.web.charts import PALETTE, Series, line_chart
 
-__all__ = ["TREND_POINTS", "churn_section", "trend_chart"]
+__all__ = ["TREND_POINTS", "churn_section"]
 
 # The account page shows the latest scores; the risk page has the whole history.
 TREND_POINTS = 6
-
-
-def trend_chart(history: ScoreHistory) -> Markup:
-    """The probability at each scored day, oldest first."""
-    return line_chart(
-        "churn-trend",
-        f"Churn probability of {history.code} by scored day",
-        f"{len(history.items)} scores; the table below gives each one.",
-        [point.as_of.isoformat() for point in history.items],
-        [Series("probability of churn", [p.probability for p in history.items], PALETTE[0])],
-    )
 
 
 async def churn_section(

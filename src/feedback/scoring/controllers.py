@@ -10,8 +10,8 @@ from litestar.response import Template
 
 from feedback.accounts.staff import StaffMember
 from feedback.scoring import risk
-from feedback.scoring.account_section import trend_chart
 from feedback.scoring.bands import BAND_FLOORS, Band
+from feedback.scoring.risk_charts import trend_chart
 from feedback.scoring.schemas import ScoreHistory, ScorePage
 from feedback.web.access import allow
 

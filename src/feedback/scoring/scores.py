@@ -14,7 +14,7 @@ from feedback.accounts.directory import account_dimensions
 from feedback.config import TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
-from feedback.scoring import reasons, registry
+from feedback.scoring import reasons, registry, training
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
 from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
 from feedback.scoring.records import CustomerRecords, day_number
@@ -135,9 +135,10 @@ def score_table(
     def predict(rows: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
         return stored.model.predict_proba(rows)[:, 1]
 
-    probabilities, weights = reasons.contributions(
-        predict, matrix, names, len(record.numeric_names)
-    )
+    with training.modelling():
+        probabilities, weights = reasons.contributions(
+            predict, matrix, names, len(record.numeric_names)
+        )
     found = [
         reasons.top_reasons(
             weights[row],

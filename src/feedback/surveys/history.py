@@ -1,17 +1,29 @@
-"""Each account's answers wave by wave, as NumPy arrays, for point-in-time analysis."""
+"""Answers wave by wave: arrays of every account for scoring, one account's for its report."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from feedback.accounts.history import day_sql
 from feedback.db import bound
-from feedback.surveys.tables import Wave
+from feedback.surveys.levels import Movement, account_level, movement
+from feedback.surveys.tables import Invitation, Response, Wave, WaveStatus
 
-__all__ = ["NO_ANSWER", "LevelHistory", "level_history"]
+__all__ = [
+    "NO_ANSWER",
+    "AccountAnswers",
+    "AccountComment",
+    "LevelHistory",
+    "WaveLevel",
+    "account_answers",
+    "level_history",
+]
 
 NO_ANSWER = -1
 ASKED_SQL = (
@@ -66,3 +78,82 @@ async def level_history() -> LevelHistory:
         levels[order],
         {int(wave["id"]): str(wave["period"]) for wave in periods},
     )
+
+
+@dataclass(frozen=True)
+class WaveLevel:
+    """An account in one wave it was asked in: its level (None: no answer) and the movement
+    since the wave before, as the wave's results count it."""
+
+    period: str
+    closes_on: dt.date
+    still_open: bool
+    level: int | None
+    movement: Movement
+
+
+@dataclass(frozen=True)
+class AccountComment:
+    period: str
+    answered_at: dt.datetime
+    level: int
+    channel: str
+    comment: str
+    may_contact: bool
+
+
+@dataclass(frozen=True)
+class AccountAnswers:
+    """The waves an account was asked in (oldest first) and its comments (newest first)."""
+
+    waves: list[WaveLevel]
+    comments: list[AccountComment]
+
+
+def _wave_levels(
+    waves: list[dict[str, Any]], answers: list[dict[str, Any]], asked: set[str]
+) -> list[WaveLevel]:
+    levels: dict[str, int | None] = {}
+    for wave in waves:
+        level = account_level(a["level"] for a in answers if a["period"] == wave["period"])
+        levels[wave["period"]] = None if level is None else int(level)
+    before = {later["period"]: earlier["period"] for earlier, later in pairwise(waves)}
+    return [
+        WaveLevel(
+            period=wave["period"],
+            closes_on=wave["closes_on"],
+            still_open=wave["status"] != WaveStatus.closed.value,
+            level=levels[wave["period"]],
+            movement=movement(levels.get(before.get(wave["period"], "")), levels[wave["period"]]),
+        )
+        for wave in waves
+        if wave["period"] in asked
+    ]
+
+
+async def account_answers(account_id: int) -> AccountAnswers:
+    """One account's level in every wave it was invited to or answered, and its comments."""
+    waves = await Wave.select(Wave.period, Wave.closes_on, Wave.status).order_by(Wave.period)
+    invited = await (
+        Invitation.select(Invitation.wave.period.as_alias("period"))
+        .where(Invitation.account == account_id)
+        .distinct()
+    )
+    answers = await (
+        Response.select(
+            Response.wave.period.as_alias("period"), Response.level, Response.channel,
+            Response.comment, Response.may_contact, Response.created_at,
+        )
+        .where(Response.account == account_id)
+        .order_by(Response.created_at, ascending=False)
+    )  # fmt: skip
+    asked = {row["period"] for row in invited} | {a["period"] for a in answers}
+    comments = [
+        AccountComment(
+            a["period"], a["created_at"], int(a["level"]), a["channel"], a["comment"],
+            bool(a["may_contact"]),
+        )
+        for a in answers
+        if a["comment"].strip()
+    ]  # fmt: skip
+    return AccountAnswers(_wave_levels(waves, answers, asked), comments)

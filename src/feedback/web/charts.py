@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-__all__ = ["PALETTE", "Segment", "Series", "line_chart", "stacked_bar"]
+__all__ = ["PALETTE", "SHARES", "Axis", "Segment", "Series", "line_chart", "stacked_bar"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
-FONT = "system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif"
+FONT = "'Noto Sans CJK SC', system-ui, 'Noto Sans', sans-serif"
 INK, MUTED, GRID = "#1b1f24", "#57606a", "#d0d7de"
 # Distinguishable for the common colour-vision deficiencies (Okabe-Ito).
 PALETTE = ("#d55e00", "#e69f00", "#56b4e9", "#009e73", "#0072b2", "#cc79a7", "#000000")
@@ -29,6 +29,18 @@ class Series:
     label: str
     values: Sequence[float | None]
     colour: str
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A line chart's vertical scale: 0 to ``top``, gridlines at ``ticks`` (value, label).
+
+    ``words`` says a point's value in its tooltip.
+    """
+
+    top: float
+    ticks: Sequence[tuple[float, str]]
+    words: Callable[[float], str]
 
 
 def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
@@ -65,6 +77,9 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+SHARES = Axis(1.0, [(quarter / 4, f"{quarter * 25}%") for quarter in range(5)], _percent)
+
+
 def stacked_bar(
     key: str, title: str, description: str, segments: Sequence[Segment], width: int = 520
 ) -> Markup:
@@ -97,7 +112,7 @@ def _y(value: float, top: int, plot_height: int, y_max: float) -> float:
 
 
 def _runs(
-    values: Sequence[float | None], left: int, step: float, band: tuple[int, int]
+    values: Sequence[float | None], left: int, step: float, band: tuple[int, int], y_top: float
 ) -> list[list[tuple[float, float, float]]]:
     """(x, y, value) of each point, in runs of consecutive values; None ends a run."""
     runs: list[list[tuple[float, float, float]]] = [[]]
@@ -105,17 +120,18 @@ def _runs(
         if value is None:
             runs.append([])
         else:
-            runs[-1].append((round(left + n * step, 2), _y(value, *band, 1.0), value))
+            runs[-1].append((round(left + n * step, 2), _y(value, *band, y_top), value))
     return runs
 
 
-def _axes(svg: ET.Element, x_labels: Sequence[str], box: tuple[int, int, int, int]) -> None:
+def _axes(
+    svg: ET.Element, x_labels: Sequence[str], axis: Axis, box: tuple[int, int, int, int]
+) -> None:
     left, top, plot_width, plot_height = box
-    for quarter in range(5):
-        y = top + plot_height * (4 - quarter) / 4
+    for value, label in axis.ticks:
+        y = _y(value, top, plot_height, axis.top)
         _element(svg, "line", x1=left, y1=y, x2=left + plot_width, y2=y, stroke=GRID)
-        _element(svg, "text", f"{quarter * 25}%", x=left - 6, y=y + 4, fill=MUTED,
-                 text_anchor="end")  # fmt: skip
+        _element(svg, "text", label, x=left - 6, y=y + 4, fill=MUTED, text_anchor="end")
     step = plot_width / max(len(x_labels) - 1, 1)
     for n, label in enumerate(x_labels):
         _element(svg, "text", label, x=round(left + n * step, 2), y=top + plot_height + 18,
@@ -129,16 +145,20 @@ def line_chart(
     x_labels: Sequence[str],
     series: Sequence[Series],
     width: int = 520,
+    axis: Axis = SHARES,
 ) -> Markup:
-    """Shares (0 to 1) over the x labels, one line per series; a missing value breaks the line."""
+    """Values on ``axis`` (shares by default) over the x labels, one line per series.
+
+    A missing value breaks the line.
+    """
     left, top, plot_height, legend_row = 44, 12, 180, 20
     plot_width = width - left - 36
     height = top + plot_height + 30 + legend_row * len(series)
     svg = _svg(key, title, description, width, height)
-    _axes(svg, x_labels, (left, top, plot_width, plot_height))
+    _axes(svg, x_labels, axis, (left, top, plot_width, plot_height))
     step = plot_width / max(len(x_labels) - 1, 1)
     for row, line in enumerate(series):
-        runs = _runs(line.values, left, step, (top, plot_height))
+        runs = _runs(line.values, left, step, (top, plot_height), axis.top)
         for run in runs:
             if len(run) > 1:
                 path = " ".join(f"{x},{y}" for x, y, _ in run)
@@ -146,7 +166,7 @@ def line_chart(
                          stroke_width=2)  # fmt: skip
             for x, y, value in run:
                 dot = _element(svg, "circle", cx=x, cy=y, r=4, fill=line.colour)
-                _element(dot, "title", f"{line.label}: {_percent(value)}")
+                _element(dot, "title", f"{line.label}: {axis.words(value)}")
         legend_top = top + plot_height + 30 + row * legend_row
         _element(svg, "rect", x=left, y=legend_top, width=12, height=12, fill=line.colour)
         _element(svg, "text", line.label, x=left + 18, y=legend_top + 10, fill=INK)

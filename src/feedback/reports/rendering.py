@@ -1,0 +1,62 @@
+"""The account report as one printable HTML page: its charts, then reports/account.html."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+from feedback.reports.account import AccountReport
+from feedback.scoring.risk_charts import trend_chart
+from feedback.web.charts import PALETTE, Axis, Series, line_chart
+from feedback.web.i18n import render, translations
+
+__all__ = ["LEVELS", "css_string", "page_numbers", "report_html"]
+
+Translate = Callable[[str], str]
+LEVELS = Axis(3, [(level, str(level)) for level in range(4)], lambda level: f"{level:.0f}")
+PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for the page margins, which CSS draws)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def page_numbers(_: Translate) -> Markup:
+    """The CSS ``content`` of "Page N of M" in the report's language."""
+    # Split on a group: text, counter name, text, ..., text (empty texts left out).
+    parts = PLACEHOLDER.split(_("Page {page} of {pages}"))
+    content = [
+        f"counter({part})" if n % 2 else css_string(part)
+        for n, part in enumerate(parts)
+        if n % 2 or part
+    ]
+    return Markup(" ".join(content))  # noqa: S704 - CSS strings escaped above
+
+
+def _level_chart(report: AccountReport, _: Translate) -> Markup:
+    waves = report.waves
+    return line_chart(
+        "levels",
+        _("Satisfaction level of {code} by wave").format(code=report.account.code),
+        _("{count} waves; the table below gives each level.").format(count=len(waves)),
+        [wave.period for wave in waves],
+        [Series(_("level (the lowest answer in the wave)"), [w.level for w in waves], PALETTE[4])],
+        axis=LEVELS,
+    )
+
+
+def report_html(report: AccountReport) -> str:
+    """The finished page: everything inline, nothing for the renderer to fetch."""
+    _ = translations(report.language).gettext
+    context = {
+        "report": report,
+        "account": report.account,
+        "page_numbers": page_numbers(_),
+        "level_chart": _level_chart(report, _) if report.waves else None,
+        "churn_chart": trend_chart(report.churn, _) if len(report.churn.items) > 1 else None,
+    }
+    return render("reports/account.html", report.language, context)

@@ -1,0 +1,432 @@
+"""The account feedback report PDF: the account's own figures, both languages, escaping, access.
+
+Every test reads the PDF the way a person would, through poppler: pdftotext for the words,
+pdffonts for the embedded fonts, pdfimages for pictures, pdftoppm for a look at a page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import multiprocessing
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from babel.messages.extract import extract_from_dir
+from litestar.testing import AsyncTestClient
+from weasyprint import HTML
+
+from feedback.accounts import staff
+from feedback.accounts.roles import Role
+from feedback.accounts.staff import StaffMember
+from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.app import create_app
+from feedback.clock import FrozenClock
+from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
+from feedback.complaints.services import NewComplaint, open_complaint
+from feedback.complaints.states import Action
+from feedback.config import Settings
+from feedback.db import Database
+from feedback.reports.account import account_report
+from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop, stop_renderers
+from feedback.reports.rendering import report_html
+from feedback.scoring.tables import ScoringScore
+from feedback.surveys.questionnaire import Answer
+from feedback.surveys.services import close_wave, create_wave
+from tests.api.test_survey_page import chinese_translations, template_messages
+from tests.conftest import NOW, log_in
+from tests.integration.test_complaints import APOLOGY, RESOLUTION, act
+from tests.integration.test_surveys import _answer_all
+
+CODE = "R-1"
+NAME = "Harbour & Sons"
+# A 1x1 PNG: what a fetch would have put into the PDF.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+REASONS = [
+    {"group": "recency", "weight": 0.15, "text": "no purchase for 164 days; usually every 90"},
+    {"group": "complaints", "weight": 0.05, "text": "1 complaint past a deadline in 90 days"},
+]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def _run(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
+    """One of poppler's tools (scripts/setup dev installs poppler-utils); its output."""
+    executable = shutil.which(tool)
+    assert executable, f"{tool} is missing: install poppler-utils (scripts/setup dev)"
+    done = subprocess.run([executable, *arguments], input=stdin, capture_output=True)  # noqa: S603
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The words of the PDF as pdftotext lays them out (a table row on a line), spaces folded."""
+    return " ".join(_run("pdftotext", "-layout", "-", "-", stdin=pdf).split())
+
+
+def poppler(tool: str, pdf: bytes, folder: Path, *options: str) -> str:
+    path = folder / "report.pdf"
+    path.write_bytes(pdf)
+    return _run(tool, *options, str(path))
+
+
+def save_pages(pdf: bytes, folder: Path, name: str) -> list[Path]:
+    """The PDF and PNG images of its first two pages, for people to look at."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    _run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(folder / name))
+    return [folder / f"{name}-{page}.png" for page in (1, 2)]
+
+
+async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:
+    row = Account(code=code, name=name, manager=manager, tier=tier, industry="logistics",
+                  region="north", opened_on=dt.date(2021, 3, 1),
+                  attributes={"plan": "gold"})  # fmt: skip
+    await row.save()
+    return int(row.id)
+
+
+async def _purchases(account_id: int) -> None:
+    sales = [("2025-02-01", "3000.00"), ("2025-08-01", "1000.00"), ("2025-10-01", "500.00"),
+             ("2026-01-10", "1200.00"), ("2026-06-15", "800.50")]  # fmt: skip
+    await Purchase.insert(
+        *(Purchase(account=account_id, occurred_on=dt.date.fromisoformat(day),
+                   amount=Decimal(amount), external_ref=f"{account_id}-{n}")
+          for n, (day, amount) in enumerate(sales))
+    )  # fmt: skip
+
+
+async def _answers(clock: FrozenClock, comment: str) -> None:
+    """2026-H1 (closed): level 2; 2026-H2 (open until 2026-12-15): level 1."""
+    await create_wave("2026-H1", clock.now(), dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    clock.at = at("2026-04-05 10:00")
+    await _answer_all("2026-H1", clock, {"li@harbour.example": Answer(level=2, comment=comment)})
+    await close_wave("2026-H1", at("2026-07-01 00:00"))
+    await create_wave("2026-H2", clock.now(), dt.date(2026, 11, 1), dt.date(2026, 12, 15))
+    clock.at = at("2026-11-12 10:00")
+    late = Answer(level=1, comment="Deliveries slipped twice this autumn.")
+    await _answer_all("2026-H2", clock, {"li@harbour.example": late})
+
+
+async def _complaint(clock: FrozenClock, account_id: int, when: str, description: str,
+                     severity: Severity = Severity.minor):  # type: ignore[no-untyped-def]  # fmt: skip
+    clock.at = at(when)
+    new = NewComplaint(account_id, "phone", "billing", severity, description)
+    return await open_complaint(new, None, clock.now(), DEFAULT_POLICY)
+
+
+async def _complaints(clock: FrozenClock, account_id: int, agent: StaffMember, text: str) -> None:
+    """One handled on time, one late and still open, one older than 12 months."""
+    done = await _complaint(clock, account_id, "2026-03-02 09:00", text)
+    findings = {"findings": "Charged twice.", "root_cause": "billing"}
+    steps = ((2, Action.apologise, APOLOGY), (3, Action.investigate, findings),
+             (20, Action.resolve, RESOLUTION), (72, Action.follow_up_satisfied, {}))  # fmt: skip
+    for hours, action, content in steps:
+        clock.at = at("2026-03-02 09:00") + dt.timedelta(hours=hours)
+        done = await act(done, action, content, agent, clock)
+    late = await _complaint(clock, account_id, "2026-11-20 09:00", "The pallet came a week late.",
+                            Severity.major)  # fmt: skip
+    clock.at = at("2026-11-21 15:00")  # 30 h after receipt; the apology was due in 12
+    late = await act(late, Action.apologise, APOLOGY, agent, clock)
+    await act(late, Action.investigate, findings, agent, clock)
+    await _complaint(clock, account_id, "2025-10-01 09:00", "Too old to be in the report.")
+
+
+async def _scores(account_id: int) -> None:
+    await ScoringScore.insert(
+        *(ScoringScore(account=account_id, as_of=day, scored_at=NOW, model_version=1,
+                       probability=p, revenue_12m=2000.5, band=band,
+                       reasons=json.dumps(REASONS if band == "high" else REASONS[:1]))
+          for day, p, band in ((dt.date(2026, 10, 29), 0.12, "medium"),
+                               (dt.date(2026, 11, 26), 0.34, "high")))
+    )  # fmt: skip
+
+
+async def harbour(clock: FrozenClock, manager: StaffMember, agent: StaffMember,
+                  user_text: str = "") -> int:  # fmt: skip
+    """The account R-1 with known figures in every section; ``user_text`` goes everywhere
+    customers and staff write (its first tag where names are short: account and contact)."""
+    short = user_text[: user_text.find(">") + 1]
+    account_id = await _account(CODE, NAME + short, manager.id)
+    if user_text:
+        await Account.update({Account.attributes: {"plan": user_text}}).where(
+            Account.id == account_id
+        )
+    await Contact.insert(
+        Contact(account=account_id, email="ann@harbour.example", name="Ann" + short,
+                language="en", survey_opt_in=False),
+        Contact(account=account_id, email="li@harbour.example", name="李雷", language="zh"),
+    )  # fmt: skip
+    await _purchases(account_id)
+    await _answers(clock, "Good service, but invoices arrive late." + user_text)
+    await _complaints(clock, account_id, agent, "Invoice 7 was charged twice." + user_text)
+    await _scores(account_id)
+    clock.at = NOW
+    return account_id
+
+
+@pytest.fixture
+async def people(make_staff) -> dict[str, StaffMember]:  # type: ignore[no-untyped-def]
+    roles = {role.value: await make_staff(role) for role in Role}
+    roles["other_manager"] = await make_staff(Role.account_manager)
+    return roles
+
+
+@pytest.fixture
+async def reported(db: Database, clock: FrozenClock, people: dict[str, StaffMember]) -> int:
+    account_id = await harbour(clock, people["account_manager"], people["agent"])
+    await _account("S-1", "Someone Else's Customer", people["other_manager"].id)
+    return account_id
+
+
+async def report_pdf(client: httpx.AsyncClient, code: str = CODE, lang: str = "") -> bytes:
+    response = await client.get(f"/accounts/{code}/report.pdf" + (f"?lang={lang}" if lang else ""))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    return response.content
+
+
+async def test_the_report_shows_the_accounts_own_figures_and_the_apis_churn_reasons(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember], tmp_path: Path
+) -> None:
+    await log_in(client, people["account_manager"])
+    pdf = await report_pdf(client, lang="en")
+    text = pdf_text(pdf)
+    assert f"Account feedback report: {NAME} ({CODE})" in text
+    assert "Prepared on 2026-11-26 for Account_Manager" in text
+    assert "Tier B · major" in text
+    # Purchases: 2 for 2,000.50 in the last 12 months against 3 for 4,500.00 before.
+    assert "Purchases 2 3 -1" in text
+    assert "Revenue 2,000.50 4,500.00 -56%" in text
+    # Levels per wave, newest first, with the movement the wave results count.
+    assert "2026-H2 2026-12-15 1 · satisfied down" in text
+    assert "2026-H1 2026-06-30 2 · will buy again first answer" in text
+    assert "Deliveries slipped twice this autumn." in text
+    assert "Good service, but invoices arrive late." in text
+    assert (
+        "2 complaint(s) received since 2025-11-27; 1 still open; 1 missed at least one deadline."
+        in text
+    )
+    assert "Invoice 7 was charged twice." in text
+    assert "Too old to be in the report." not in text
+    assert "investigating missed missed — —" in text  # apology and resolution, follow-up
+    assert "due 2026-11-20" in text  # the apology, 12 h after receipt
+    # Churn: what the scores API says, in the same words.
+    history = (await client.get(f"/api/v1/accounts/{CODE}/scores")).json()
+    latest = history["items"][-1]
+    assert f"Probability of churn {latest['probability']:.1%} high" in text
+    assert "+22.0 points since 2026-10-29 (was medium)" in text
+    assert [r["text"] for r in latest["reasons"]] == [r["text"] for r in REASONS]
+    for reason in latest["reasons"]:
+        assert reason["text"] in text
+    pages = int(poppler("pdfinfo", pdf, tmp_path).split("Pages:")[1].split()[0])
+    assert pages >= 2
+    assert f"Page 1 of {pages}" in text
+    assert text.count(f"{NAME} ({CODE})") >= pages  # the running header, on every page
+
+
+async def test_the_main_contacts_language_is_the_default_and_chinese_embeds_noto_sans_cjk(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember], tmp_path: Path
+) -> None:
+    await log_in(client, people["supervisor"])
+    # Ann writes English but takes no surveys: the main contact is 李雷, who writes Chinese.
+    chinese = await report_pdf(client)
+    text = pdf_text(chinese)
+    assert f"客户反馈报告: {NAME} ({CODE})" in text
+    assert "2026-H2 2026-12-15 1 · 满意 下降" in text
+    assert "第 1 页，共" in text
+    assert REASONS[0]["text"] in text  # quoted as stored
+    fonts = poppler("pdffonts", chinese, tmp_path).splitlines()[2:]
+    assert fonts, "the PDF names its fonts"
+    assert all("Noto-Sans-CJK-SC" in line for line in fonts), fonts
+    assert all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts)  # emb sub uni
+    assert pdf_text(await report_pdf(client, lang="en")).startswith(NAME)
+    unknown = await client.get(f"/accounts/{CODE}/report.pdf?lang=fr")
+    assert unknown.status_code == 400
+    assert "unknown language &#39;fr&#39;: one of en, zh" in unknown.text
+
+
+async def test_a_page_of_each_language_is_saved_for_people_to_look_at(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember], output_dir: Path
+) -> None:
+    await log_in(client, people["admin"])
+    for lang in ("en", "zh"):
+        first, second = save_pages(await report_pdf(client, lang=lang), output_dir,
+                                   f"account-report-{lang}")  # fmt: skip
+        for page in (first, second):
+            image = page.read_bytes()
+            assert image.startswith(b"\x89PNG")
+            assert len(image) > 20_000  # a page with text and charts, not a blank one
+
+
+class Fetches:
+    """A web server that counts the requests a renderer would make."""
+
+    def __init__(self) -> None:
+        seen: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(PIXEL)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.seen = seen
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def fetches() -> Iterator[Fetches]:
+    server = Fetches()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def hostile(fetches: Fetches, tmp_path: Path) -> str:
+    picture = tmp_path / "secret.png"
+    picture.write_bytes(PIXEL)
+    return (f'<img src="{fetches.url}/pixel.png"><link rel="stylesheet" '
+            f'href="{fetches.url}/style.css"><img src="file://{picture}">')  # fmt: skip
+
+
+def images_in(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The pictures pdfimages finds (their transparency masks are not counted)."""
+    rows = poppler("pdfimages", pdf, tmp_path, "-list").splitlines()[2:]
+    return [row for row in rows if row.split()[2] == "image"]
+
+
+def test_the_renderer_itself_fetches_nothing_where_weasyprint_would(
+    fetches: Fetches, tmp_path: Path
+) -> None:
+    page = f"<html><body><p>Hello</p>{hostile(fetches, tmp_path)}</body></html>"
+    fetched = HTML(string=page).write_pdf()  # WeasyPrint's own fetcher, for comparison
+    assert sorted(fetches.seen) == ["/pixel.png", "/style.css"]
+    assert len(images_in(fetched, tmp_path)) == 2  # the web pixel and the file
+    fetches.seen.clear()
+    refused = render_pdf(page)
+    assert fetches.seen == []
+    assert images_in(refused, tmp_path) == []
+    assert "Hello" in pdf_text(refused)
+
+
+async def test_user_text_is_escaped_in_the_report_and_nothing_is_fetched(
+    client: httpx.AsyncClient, db: Database, clock: FrozenClock,
+    people: dict[str, StaffMember], fetches: Fetches, tmp_path: Path,
+) -> None:  # fmt: skip
+    text = hostile(fetches, tmp_path)
+    await harbour(clock, people["account_manager"], people["agent"], user_text=text)
+    html = report_html(await account_report(CODE, people["admin"], NOW, "en"))
+    assert "<img" not in html
+    assert "<link" not in html
+    assert html.count("&lt;img src=&#34;") >= 6  # name (twice), contact, plan, comment, complaint
+    await log_in(client, people["admin"])
+    pdf = await report_pdf(client, lang="en")
+    assert fetches.seen == []
+    assert images_in(pdf, tmp_path) == []
+    words = pdf_text(pdf)
+    assert f'Invoice 7 was charged twice.<img src="{fetches.url}/pixel.png">' in words
+    assert f'<link rel="stylesheet" href="{fetches.url}/style.css">' in words
+
+
+async def test_who_may_print_which_report(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    anonymous = await client.get(f"/accounts/{CODE}/report.pdf")
+    assert anonymous.status_code == 302
+    assert anonymous.headers["location"] == f"/login?next=/accounts/{CODE}/report.pdf"
+    await log_in(client, people["agent"])  # agents work complaints, not accounts' risk
+    assert (await client.get(f"/accounts/{CODE}/report.pdf")).status_code == 403
+    await log_in(client, people["account_manager"])
+    assert (await client.get("/accounts/S-1/report.pdf")).status_code == 404  # not theirs
+    await log_in(client, people["other_manager"])
+    elsewhere = await report_pdf(client, "S-1", "en")
+    assert "Someone Else's Customer" in pdf_text(elsewhere)
+    assert (await client.get(f"/accounts/{CODE}/report.pdf")).status_code == 404
+    await log_in(client, people["supervisor"])
+    missing = await client.get("/accounts/NOPE/report.pdf")
+    assert missing.status_code == 404
+    assert "no account with code NOPE" in missing.text
+    reply = await client.get(f"/accounts/{CODE}/report.pdf?lang=en")
+    assert reply.headers["content-disposition"] == 'inline; filename="report-R-1-2026-11-26.pdf"'
+    assert reply.headers["cache-control"] == "no-store"
+
+
+async def test_an_account_page_links_its_report_for_those_who_may_print_it(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    link = f'href="/accounts/{CODE}/report.pdf"'
+    for role, shown in (("account_manager", True), ("admin", True), ("agent", False)):
+        await log_in(client, people[role])
+        page = await client.get(f"/accounts/{CODE}")
+        assert (link in page.text) is shown, role
+
+
+async def test_the_server_starts_a_renderer_with_it_and_ends_it_at_shutdown(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    stop_renderers()
+    assert multiprocessing.active_children() == []
+    async with AsyncTestClient(create_app(settings, database=db, clock=clock)):
+        started = multiprocessing.active_children()
+        assert len(started) == 1  # loading WeasyPrint and the fonts before the first report
+    assert multiprocessing.active_children() == []
+    assert not started[0].is_alive()
+
+
+async def test_rendering_leaves_the_event_loop_free(reported: int) -> None:
+    html = report_html(await account_report(CODE, StaffMember(0, "", "", Role.admin), NOW, "zh"))
+    beats = 0
+
+    async def heartbeat() -> None:
+        nonlocal beats
+        while True:
+            await asyncio.sleep(0.005)
+            beats += 1
+
+    beating = asyncio.create_task(heartbeat())
+    await render_pdf_off_the_loop(html)  # a worker may have to start first: warm it
+    beats = 0
+    pdf = await render_pdf_off_the_loop(html)
+    beating.cancel()
+    assert pdf.startswith(b"%PDF-")
+    # A render takes a tenth of a second or more; rendering on the loop would allow no beat.
+    assert beats >= 5
+
+
+def test_every_message_of_the_report_is_translated_to_chinese() -> None:
+    used = template_messages("reports/**.html")
+    python = Path(__file__).resolve().parents[2] / "src" / "feedback"
+    for folder in ("reports", "scoring"):
+        used |= {m[2] for m in extract_from_dir(python / folder, [("**.py", "python")])}
+    assert len(used) >= 100
+    assert "Page {page} of {pages}" in used
+    assert "Churn probability of {code} by scored day" in used
+    assert used - chinese_translations() == set()

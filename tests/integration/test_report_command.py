@@ -1,0 +1,80 @@
+"""`feedback reports account` on a fresh SQLite file and a fresh PostgreSQL database
+(sync tests: the command runs its own event loop)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.cli import main
+from feedback.clock import SystemClock
+from tests.api.test_account_report import pdf_text
+from tests.conftest import empty_database
+from tests.integration.test_survey_commands import on_database
+
+
+def run(url: str, *args: str) -> Result:
+    env = {"FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+async def _kestrel() -> None:
+    account = Account(code="K-9", name="Kestrel Freight", tier="C")
+    await account.save()
+    await Contact(account=account.id, email="wu@kestrel.example", language="zh").save()
+    bought = SystemClock().today() - dt.timedelta(days=30)
+    await Purchase(account=account.id, occurred_on=bought, amount=Decimal("1234.56"),
+                   external_ref="k-1").save()  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def kestrel(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each kind with one account, its Chinese-speaking contact and
+    a purchase a month ago."""
+    with empty_database(request.param, tmp_path_factory.mktemp("reports")) as url:
+        migrated = run(url, "db", "migrate")
+        assert migrated.exit_code == 0, migrated.output
+        on_database(url, _kestrel)
+        yield url
+
+
+def test_the_report_is_written_in_the_main_contacts_language_or_the_one_asked_for(
+    kestrel: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "kestrel.pdf"
+    done = run(kestrel, "reports", "account", "K-9", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"wrote {out} (")
+    chinese = pdf_text(out.read_bytes())
+    assert "客户反馈报告: Kestrel Freight (K-9)" in chinese
+    assert "1,234.56" in chinese
+    english = run(kestrel, "reports", "account", "K-9", "--out", str(out), "--lang", "en")
+    assert english.exit_code == 0, english.output
+    words = pdf_text(out.read_bytes())
+    assert "Account feedback report: Kestrel Freight (K-9)" in words
+    assert "This account has not been scored yet." in words
+    assert [p.name for p in tmp_path.iterdir()] == ["kestrel.pdf"]
+
+
+def test_an_unknown_account_or_language_ends_with_a_message_and_writes_nothing(
+    kestrel: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "kept.pdf"
+    out.write_bytes(b"an earlier report")
+    unknown = run(kestrel, "reports", "account", "NOPE", "--out", str(out))
+    assert unknown.exit_code == 1
+    assert "Error: no account with code NOPE" in unknown.output
+    assert "Traceback" not in unknown.output
+    language = run(kestrel, "reports", "account", "K-9", "--out", str(out), "--lang", "fr")
+    assert language.exit_code == 2
+    assert "'fr' is not one of 'en', 'zh'" in language.output
+    assert out.read_bytes() == b"an earlier report"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.pdf"]

@@ -1,0 +1,32 @@
+"""The command line loads a domain's commands, and their libraries, only when they are named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+from click.testing import CliRunner
+from feedback.cli import main
+result = CliRunner().invoke(main, sys.argv[1:])
+assert result.exit_code == 0, result.output
+print(" ".join(sorted(name for name in ("sklearn", "weasyprint") if name in sys.modules)))
+"""
+
+
+def loaded_by(*args: str) -> set[str]:
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    return set(run.stdout.split())
+
+
+def test_import_and_waves_commands_load_neither_scikit_learn_nor_weasyprint() -> None:
+    assert loaded_by("import", "--help") == set()
+    assert loaded_by("waves", "--help") == set()
+
+
+def test_the_commands_that_need_them_still_load_them() -> None:
+    assert loaded_by("scoring", "--help") == {"sklearn"}
+    assert "weasyprint" in loaded_by("reports", "--help")
