@@ -29,7 +29,21 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "FEEDBACK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 TEST_PASSWORD = "correct horse battery"
-NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+# The suite's today: one fixed day, so that every run builds the same data whatever the real
+# date. FEEDBACK_TEST_TODAY (`scripts/test --today YYYY-MM-DD`) moves it, to check the suite on
+# another day; the `feedback` commands and servers the tests start run on it too.
+TODAY = dt.date.fromisoformat(os.environ.get("FEEDBACK_TEST_TODAY") or "2026-11-26")
+NOW = dt.datetime.combine(TODAY, dt.time(9, 30), tzinfo=dt.UTC)
+
+
+def command_env(database_url: str) -> dict[str, str]:
+    """The environment of a `feedback` command or server run by a test: the test settings,
+    the database, and the suite's today."""
+    return {
+        "FEEDBACK_ENV": "test",
+        "FEEDBACK_DATABASE_URL": database_url,
+        "FEEDBACK_TODAY": TODAY.isoformat(),
+    }
 
 
 async def _create_postgres_database() -> tuple[str, str]:
@@ -91,7 +105,7 @@ async def database(
         await _drop_postgres_database(pg_name)
 
 
-async def _empty_tables(database: Database) -> None:
+async def empty_tables(database: Database) -> None:
     tables = [t for t in all_tables() if t._meta.tablename != "migration"]
     if database.kind == "postgres":
         names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
@@ -107,7 +121,7 @@ async def db(database: Database) -> AsyncIterator[Database]:
     """The session's database, bound to the tables and emptied after the test."""
     database.bind()
     yield database
-    await _empty_tables(database)
+    await empty_tables(database)
 
 
 @pytest.fixture

@@ -26,15 +26,16 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
-from feedback.clock import Clock, SystemClock
+from feedback.clock import Clock
 from feedback.complaints.controllers import ComplaintApi, ComplaintPages
 from feedback.complaints.public_pages import (
     CUSTOMER_POST_PATHS,
     ComplaintFormPages,
     FollowUpPages,
 )
-from feedback.config import PROJECT_ROOT, Settings
+from feedback.config import Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
 from feedback.reports.controllers import ReportPages
@@ -49,7 +50,6 @@ from feedback.web.pages import AuthApi, SitePages
 
 __all__ = ["create_app"]
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 LOGIN_PATHS = ("/login", "/api/v1/auth/login")
 log = logging.getLogger("feedback")
@@ -160,7 +160,7 @@ def create_app(
         state=State(
             {
                 "settings": settings,
-                "clock": clock or SystemClock(),
+                "clock": clock or settings.clock(),
                 # The accounts domain shows what the domains built on it add to its page.
                 "account_sections": ACCOUNT_SECTIONS,
             }

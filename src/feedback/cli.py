@@ -11,7 +11,6 @@ from typing import TypeVar
 import click
 
 from feedback.accounts.roles import Role
-from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.db import Database, migrate
 from feedback.errors import DomainError
@@ -37,7 +36,19 @@ def run_on_database(work: Callable[[Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(runner())
     except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise _Refused(exc) from exc
+
+
+class _Refused(click.ClickException):
+    """A domain error that ends a command: its message, and the exit status it asks for."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.error.exit_code
 
 
 class _DomainCommands(click.Group):
@@ -116,7 +127,7 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
     async def work(settings: Settings) -> None:
-        await staff.create_user(email, name, role, password, SystemClock().now())
+        await staff.create_user(email, name, role, password, settings.clock().now())
 
     run_on_database(work)
     click.echo(f"created {role} {email.strip().lower()}")
@@ -146,7 +157,7 @@ def accounts_tiers() -> None:
     from feedback.accounts.services import recompute_tiers
 
     async def work(settings: Settings) -> dict[str, int]:
-        return await recompute_tiers(SystemClock().today(), settings.tier_thresholds)
+        return await recompute_tiers(settings.clock().today(), settings.tier_thresholds)
 
     counts = run_on_database(work)
     click.echo("tiers: " + ", ".join(f"{tier} {count}" for tier, count in counts.items()))

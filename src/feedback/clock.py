@@ -15,8 +15,18 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """The real clock; given ``today``, moved by whole days so that it runs from that day.
+
+    A moved clock keeps the real time of day and runs on, so sessions and deadlines age as
+    they would; demos and tests use it to run the service on a chosen day.
+    """
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        real = dt.datetime.now(dt.UTC)
+        self.offset = dt.timedelta(days=(today - real.date()).days) if today else dt.timedelta()
+
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+        return dt.datetime.now(dt.UTC) + self.offset
 
     def today(self) -> dt.date:
         return self.now().date()

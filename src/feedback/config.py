@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feedback.clock import Clock, SystemClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy, parse_policy
 from feedback.errors import ConfigurationError
 
 __all__ = ["Settings", "TierThresholds", "read_sla_policy"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.sqlite3'}"
+# Relative to the folder the service runs in.
+DEFAULT_DATABASE_URL = "sqlite:///var/feedback.sqlite3"
 RELAXED_ENVIRONMENTS = frozenset({"demo", "dev", "test"})
 DEMO_SECRET_KEY = "feedback-demo-key-not-for-production-use"  # noqa: S105
 
@@ -75,10 +77,16 @@ class Settings:
     login_attempts_per_minute: int = 10
     customer_posts_per_hour: int = 20
     sla_policy: SlaPolicy = DEFAULT_POLICY
+    # The day the service runs on, for demos and tests; None: the real day.
+    today: dt.date | None = None
 
     @property
     def production(self) -> bool:
         return self.environment not in RELAXED_ENVIRONMENTS
+
+    def clock(self) -> Clock:
+        """The real clock, moved to run from ``today`` when one is set."""
+        return SystemClock(self.today)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,4 +118,21 @@ class Settings:
             login_attempts_per_minute=int(env.get("FEEDBACK_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
             customer_posts_per_hour=int(env.get("FEEDBACK_CUSTOMER_POSTS_PER_HOUR", "20")),
             sla_policy=read_sla_policy(env.get("FEEDBACK_SLA_POLICY", "")),
+            today=_read_today(env.get("FEEDBACK_TODAY", ""), environment),
         )
+
+
+def _read_today(text: str, environment: str) -> dt.date | None:
+    if not text:
+        return None
+    if environment not in RELAXED_ENVIRONMENTS:
+        raise ConfigurationError(
+            "FEEDBACK_TODAY moves the service's clock and is only for demo, dev and test; "
+            f"remove it when FEEDBACK_ENV is {environment!r}"
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"FEEDBACK_TODAY must be a day written YYYY-MM-DD, got {text!r}"
+        ) from exc

@@ -13,6 +13,7 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "RowError",
+    "TooLittleData",
 ]
 
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ class DomainError(Exception):
     """A rule of the domain refused the request; the message is safe to show."""
 
     status_code = 400
+    # The exit status of the `feedback` command that this error ends.
+    exit_code = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -30,6 +33,13 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status_code = 400
+
+
+class TooLittleData(InvalidInput):
+    """The data holds too few cases to learn from or to judge by; asking again will not help
+    until there is more."""
+
+    exit_code = 2
 
 
 class NotAuthenticated(DomainError):

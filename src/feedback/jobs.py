@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from feedback.clock import Clock, SystemClock
+from feedback.clock import Clock
 from feedback.complaints import messages as complaint_messages
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
@@ -122,8 +122,8 @@ def run(once: bool, batch: int) -> None:
 
     async def work(settings: Settings) -> int:
         if not once:
-            await _run_forever(settings, SystemClock(), batch)
-        report = await run_due_work(settings, SystemClock().now(), batch)
+            await _run_forever(settings, settings.clock(), batch)
+        report = await run_due_work(settings, settings.clock().now(), batch)
         _show_survey_work(report.survey)
         _show_scoring(report.scoring)
         _show_failures(report.failed)

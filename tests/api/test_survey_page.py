@@ -11,6 +11,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from feedback import TEMPLATES_DIR
 from feedback.accounts.tables import Account, Contact
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -20,7 +21,7 @@ from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave
 from feedback.surveys.wording import wording
-from feedback.web.i18n import LOCALE_DIR, TEMPLATES_DIR
+from feedback.web.i18n import LOCALE_DIR
 from tests.conftest import client_for
 
 BASE = "https://survey.example.com"

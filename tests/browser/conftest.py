@@ -22,7 +22,8 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from feedback.surveys.tokens import token_hash
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from feedback.surveys.waves import Period
+from tests.conftest import TODAY, _create_postgres_database, _drop_postgres_database, command_env
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home and stalls.
@@ -95,10 +96,6 @@ async def run_feedback(env: dict[str, str], *args: str | Path, stdin: str | None
     assert command.returncode == 0, f"feedback {args} failed:\n{output.decode()}"
 
 
-def _current_period(today: dt.date) -> str:
-    return f"{today.year}-H{1 if today.month <= 6 else 2}"
-
-
 def _write_customers(folder: Path) -> list[tuple[str, str, str]]:
     """accounts.csv and contacts.csv: one contact per account, half of them speaking Chinese."""
     contacts = [
@@ -132,8 +129,8 @@ def _read_links(path: Path, contacts: list[tuple[str, str, str]]) -> dict[str, l
 async def _issue_links(env: dict[str, str], folder: Path) -> dict[str, list[str]]:
     """Import the customers, open a wave around today and issue its links."""
     contacts = _write_customers(folder)
-    today = dt.date.today()
-    period = _current_period(today)
+    today = TODAY
+    period = str(Period.of(today))
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
     await run_feedback(env, "import", "accounts", folder / "accounts.csv")
     await run_feedback(env, "import", "contacts", folder / "contacts.csv")
@@ -218,8 +215,7 @@ async def fresh_site(kind: str, folder: Path) -> AsyncIterator[Site]:
     else:
         pg_name, url = await _create_postgres_database()
     port = _free_port()
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
-           "FEEDBACK_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    env = {**os.environ, **command_env(url), "FEEDBACK_BASE_URL": f"http://127.0.0.1:{port}"}
     try:
         await run_feedback(env, "db", "migrate")
         yield Site(kind, url, port, env)

@@ -4,7 +4,6 @@ runs its own event loop with asyncio.run)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -19,15 +18,13 @@ from feedback.accounts import staff
 from feedback.cli import main
 from feedback.db import Database
 from feedback.errors import NotAuthenticated
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import NOW, POSTGRES_ADMIN_URL, command_env
 
 PASSWORD = "long-enough-pw"
-NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
 
 
 def run(url: str, *args: str, stdin: str | None = None) -> Result:
-    env = {"FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
-    return CliRunner().invoke(main, list(args), input=stdin, env=env)
+    return CliRunner().invoke(main, list(args), input=stdin, env=command_env(url))
 
 
 def can_log_in(url: str, email: str, password: str) -> bool:

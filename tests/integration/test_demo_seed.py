@@ -37,12 +37,11 @@ from feedback.mail.services import deliver_due
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.results import wave_results
 from feedback.surveys.tables import Invitation, ReminderLink, Response, Wave
+from tests.conftest import NOW, TODAY, command_env
 
-AS_OF = dt.date(2026, 11, 26)
 BASE = "https://survey.demo.example"
 CENT = Decimal("0.01")
 YEAR = dt.timedelta(days=365)
-AS_OF_NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)  # the clock fixture's time
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +53,7 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def small() -> Simulation:
-    return simulate(AS_OF, accounts=60, seed=5)
+    return simulate(TODAY, accounts=60, seed=5)
 
 
 async def _revenue_by_code() -> dict[str, tuple[int, Decimal]]:
@@ -100,7 +99,7 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
     member, _ = await staff.log_in(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, clock.now(), hours=1)
     assert member.role is Role.admin
     account = next(a for a in small.accounts if a.closed_reason is not None)
-    detail = await account_detail(account.code, member, AS_OF)
+    detail = await account_detail(account.code, member, TODAY)
     assert (detail.name, detail.manager_email) == (account.name, account.manager_email)
     assert (detail.closed_on, detail.status) == (account.closed_on, "closed")
     assert detail.closed_reason == account.closed_reason.value
@@ -120,15 +119,14 @@ async def test_a_failed_seed_leaves_the_database_as_it_was(
 
 
 def _demo(database: Path, *args: str, environment: str = "demo") -> tuple[int, str]:
-    result = CliRunner().invoke(
-        demo_command,
-        args,
-        env={
-            "FEEDBACK_ENV": environment,
-            "FEEDBACK_DATABASE_URL": f"sqlite:///{database}",
-            "FEEDBACK_SECRET_KEY": "a-production-secret-that-is-long-enough-1234",
-        },
-    )
+    env = {
+        **command_env(f"sqlite:///{database}"),
+        "FEEDBACK_ENV": environment,
+        "FEEDBACK_SECRET_KEY": "a-production-secret-that-is-long-enough-1234",
+    }
+    if environment == "production":
+        del env["FEEDBACK_TODAY"]  # production runs on the real clock only
+    result = CliRunner().invoke(demo_command, args, env=env)
     return result.exit_code, result.output
 
 
@@ -172,7 +170,7 @@ ANSWERS_SQL = (
 
 @pytest.fixture(scope="module")
 def medium() -> Simulation:
-    return simulate(AS_OF, accounts=400, seed=5)
+    return simulate(TODAY, accounts=400, seed=5)
 
 
 async def _waves_were_created_issued_answered_and_closed_in_their_time(
@@ -307,10 +305,10 @@ async def test_the_demo_waves_look_as_if_the_service_had_run_them(
 
 
 def test_the_demo_complaints_are_the_same_for_the_same_seed(small: Simulation) -> None:
-    now = dt.datetime.combine(AS_OF, dt.time(9, 30), dt.UTC)
+    now = dt.datetime.combine(TODAY, dt.time(9, 30), dt.UTC)
     cases = complaint_cases(small, now)
     assert cases == complaint_cases(small, now)
-    assert cases != complaint_cases(simulate(AS_OF, accounts=60, seed=6), now)
+    assert cases != complaint_cases(simulate(TODAY, accounts=60, seed=6), now)
     assert all(case.received_at + case.handling.span == now for case in cases)
 
 
@@ -330,7 +328,7 @@ async def _complaints_are_in_every_state_and_some_breached(summary: ComplaintSum
     assert late
     assert summary.breached >= len(late)
     assert any(row["state"] == "closed" for row in late), "breaches stay on closed complaints"
-    overdue = [row for row in rows if row["next_due_at"] and row["next_due_at"] <= AS_OF_NOW]
+    overdue = [row for row in rows if row["next_due_at"] and row["next_due_at"] <= NOW]
     assert overdue
     assert all(row["escalated_at"] is not None for row in overdue)
     assignees = {row["assignee"] for row in rows if row["assignee"] is not None}
@@ -356,7 +354,7 @@ async def _complaint_histories_replay_to_their_state() -> None:
             moments.append(event["created_at"])
         assert state.value == row["state"]
         assert moments == sorted(moments)
-        assert moments[-1] <= AS_OF_NOW
+        assert moments[-1] <= NOW
         assert history[-1]["version"] <= row["version"]
 
 
@@ -399,7 +397,7 @@ def test_the_demo_command_trains_a_churn_model_and_keeps_four_weeks_of_scores(
         (models,) = connection.execute("SELECT COUNT(*) FROM scoring_model").fetchone()
     assert models == 1
     assert [dt.date.fromisoformat(day) for day, _ in days] == [
-        dt.datetime.now(dt.UTC).date() - dt.timedelta(days=back) for back in (56, 28, 0)
+        TODAY - dt.timedelta(days=back) for back in (56, 28, 0)
     ]
     assert f"scored {days[-1][1]} account(s) on {days[-1][0]} with model version 1" in output
 

@@ -9,17 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from feedback.cli import main
+from tests.conftest import command_env
 
 
 @pytest.fixture
 def feedback(tmp_path: Path) -> CliRunner:
     """A runner whose database is a new, migrated SQLite file."""
-    runner = CliRunner(
-        env={
-            "FEEDBACK_ENV": "test",
-            "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        }
-    )
+    runner = CliRunner(env=command_env(f"sqlite:///{tmp_path / 'cli.sqlite3'}"))
     migrated = runner.invoke(main, ["db", "migrate"])
     assert migrated.exit_code == 0, migrated.output
     return runner

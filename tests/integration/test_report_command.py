@@ -13,22 +13,20 @@ from click.testing import CliRunner, Result
 
 from feedback.accounts.tables import Account, Contact, Purchase
 from feedback.cli import main
-from feedback.clock import SystemClock
 from tests.api.test_account_report import pdf_text
-from tests.conftest import empty_database
+from tests.conftest import TODAY, command_env, empty_database
 from tests.integration.test_survey_commands import on_database
 
 
 def run(url: str, *args: str) -> Result:
-    env = {"FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
-    return CliRunner().invoke(main, list(args), env=env)
+    return CliRunner().invoke(main, list(args), env=command_env(url))
 
 
 async def _kestrel() -> None:
     account = Account(code="K-9", name="Kestrel Freight", tier="C")
     await account.save()
     await Contact(account=account.id, email="wu@kestrel.example", language="zh").save()
-    bought = SystemClock().today() - dt.timedelta(days=30)
+    bought = TODAY - dt.timedelta(days=30)
     await Purchase(account=account.id, occurred_on=bought, amount=Decimal("1234.56"),
                    external_ref="k-1").save()  # fmt: skip
 

@@ -18,7 +18,7 @@ from feedback.config import TierThresholds
 from feedback.db import Database
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
-from feedback.errors import InvalidInput, NotFound
+from feedback.errors import InvalidInput, NotFound, TooLittleData
 from feedback.scoring import registry, services
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.reasons import Reason
@@ -177,8 +177,11 @@ async def test_training_without_enough_history_says_what_is_missing(
     await _book()
     with pytest.raises(InvalidInput, match="not enough history to train with a 180-day horizon"):
         await services.train(dt.date(2025, 3, 1), ChurnRule(), TierThresholds(), clock.now())
-    # Enough history, but three accounts cannot show both outcomes.
-    with pytest.raises(InvalidInput, match="has only churned accounts"):
+    # Enough history, but three accounts are too few to learn from.
+    with pytest.raises(
+        TooLittleData,
+        match=r"in the validation snapshot of .*, \d account\(s\) churned and \d did not",
+    ):
         await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())
 
 

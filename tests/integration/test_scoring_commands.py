@@ -16,7 +16,6 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 
 from feedback.accounts import staff
-from feedback.clock import SystemClock
 from feedback.config import TierThresholds
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
@@ -27,16 +26,14 @@ from feedback.scoring.reasons import MIN_WEIGHT
 from feedback.scoring.records import day_number
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.scoring.tables import ScoringScore
-from tests.conftest import empty_database
+from tests.conftest import NOW, TODAY, command_env, empty_database
 from tests.integration.test_survey_commands import on_database
 
-TODAY = SystemClock().today()
 EVALUATED = TODAY - dt.timedelta(days=180)
 
 
 def run(url: str, *args: str) -> Result:
-    env = {"FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url}
-    return CliRunner().invoke(main_command(), list(args), env=env)
+    return CliRunner().invoke(main_command(), list(args), env=command_env(url))
 
 
 def main_command():  # type: ignore[no-untyped-def]
@@ -54,9 +51,7 @@ def customers(
     simulation = simulate(TODAY, accounts=300, seed=4)
 
     async def load() -> None:
-        await seed(
-            simulation, SystemClock().now(), TierThresholds(), base_url="https://feedback.example"
-        )
+        await seed(simulation, NOW, TierThresholds(), base_url="https://feedback.example")
 
     with empty_database(request.param, tmp_path_factory.mktemp("scoring")) as url:
         migrated = run(url, "db", "migrate")
@@ -99,28 +94,36 @@ def test_evaluate_json_is_one_object_with_the_agreed_keys(customers: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "exit_code"),
     [
-        (["train", "--as-of", "2020-01-01"], "there are no purchases"),
+        (["train", "--as-of", "2020-01-01"], "there are no purchases", 2),
         (
             ["train", "--as-of", str(TODAY - dt.timedelta(days=700))],
             "not enough history to train with a 180-day horizon as of "
             f"{TODAY - dt.timedelta(days=700)}",
+            2,
         ),
         (
             ["evaluate", "--as-of", str(TODAY - dt.timedelta(days=10))],
             "labels are not known yet",
+            1,
         ),
-        (["evaluate", "--as-of", str(EVALUATED), "--folds", "1"], "--folds"),
-        (["train", "--horizon-days", "0"], "--horizon-days"),
+        (["evaluate", "--as-of", str(EVALUATED), "--folds", "1"], "--folds", 2),
+        (
+            ["evaluate", "--as-of", str(EVALUATED), "--folds", "280"],
+            "fewer than the 280 folds asked for, and each fold needs at least one: use --folds ",
+            2,
+        ),
+        (["train", "--horizon-days", "0"], "--horizon-days", 2),
     ],
 )
 def test_bad_requests_end_with_a_message_and_no_traceback(
-    customers: str, args: list[str], message: str
+    customers: str, args: list[str], message: str, exit_code: int
 ) -> None:
     result = run(customers, "scoring", *args)
-    assert result.exit_code != 0
-    assert message in result.output
+    assert result.exit_code == exit_code, result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert message in error
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, (ValueError, RuntimeError, TypeError))
 
@@ -153,7 +156,7 @@ def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
     assert "0 account(s) rose into a higher band" in first.output, "no earlier score to rise from"
 
     def daily() -> Awaitable[ScoreRun | None]:
-        return score_if_due(today, TierThresholds(), SystemClock().now())
+        return score_if_due(today, TierThresholds(), NOW)
 
     periodic = on_database(customers, daily)
     assert periodic is not None

@@ -16,6 +16,7 @@ from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave
 from feedback.surveys.tables import Channel, Invitation, ReminderLink, Response
+from tests.conftest import NOW
 from tests.integration.test_surveys import MAIL, account, wave
 
 GOOD = Answer(level=2, aspects={"quality": 4, "value": 3}, comment=" ok ", may_contact=False)
@@ -111,12 +112,12 @@ async def test_one_unusable_link_refuses_the_whole_batch(
     [
         (BatchAnswer("t", Answer(level=4), dt.datetime(2026, 12, 1, tzinfo=dt.UTC)), "level"),
         (
-            BatchAnswer("t", Answer(level=1, aspects={"speed": 3}), dt.datetime.now(dt.UTC)),
+            BatchAnswer("t", Answer(level=1, aspects={"speed": 3}), NOW),
             "speed",
         ),
-        (BatchAnswer("t", Answer(level=1), dt.datetime.now(dt.UTC), Channel.phone), "staff"),
-        (BatchAnswer("t", Answer(level=1), dt.datetime.now(dt.UTC), Channel.web, 1), "staff"),
-        (BatchAnswer("t", Answer(level=1), dt.datetime.now(dt.UTC), "fax"), "channel"),
+        (BatchAnswer("t", Answer(level=1), NOW, Channel.phone), "staff"),
+        (BatchAnswer("t", Answer(level=1), NOW, Channel.web, 1), "staff"),
+        (BatchAnswer("t", Answer(level=1), NOW, "fax"), "channel"),
     ],
 )
 async def test_bad_answers_refuse_the_batch_naming_the_answer(

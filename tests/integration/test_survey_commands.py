@@ -28,17 +28,18 @@ from feedback.mail.tables import OutboxMessage
 from feedback.surveys.answers import record_response
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.tables import Invitation
+from feedback.surveys.waves import Period
+from tests.conftest import NOW, TODAY, command_env
 from tests.integration.test_outbox import SmtpServerFixture
 
 BASE_URL = "https://survey.example.com"
-PERIOD = "2026-H2"
+PERIOD = str(Period.of(TODAY))
 T = TypeVar("T")
 
 
 def run(url: str, *args: str, smtp_url: str = "smtp://127.0.0.1:1") -> Result:
     env = {
-        "FEEDBACK_ENV": "test",
-        "FEEDBACK_DATABASE_URL": url,
+        **command_env(url),
         "FEEDBACK_BASE_URL": BASE_URL + "/",
         "FEEDBACK_SMTP_URL": smtp_url,
     }
@@ -81,7 +82,7 @@ def url(tmp_path: Path) -> str:
 
 
 def _create_open_wave(url: str) -> None:
-    today = dt.datetime.now(dt.UTC).date()
+    today = TODAY
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
     created = run(url, "waves", "create", "--period", PERIOD, "--opens", str(opens), "--closes",
                   str(closes))  # fmt: skip
@@ -122,8 +123,8 @@ def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
 
     async def answer_one_and_age_the_rest() -> None:
         token = rows[0]["link"].removeprefix(f"{BASE_URL}/s/")
-        await record_response(token, Answer(level=2), dt.datetime.now(dt.UTC))
-        week_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+        await record_response(token, Answer(level=2), NOW)
+        week_ago = NOW - dt.timedelta(days=8)
         await Invitation.update({Invitation.sent_at: week_ago}, force=True)
 
     on_database(url, answer_one_and_age_the_rest)
@@ -150,7 +151,7 @@ def test_remind_close_and_results_as_json(url: str, tmp_path: Path) -> None:
     assert [(q["code"], q["level"], q["quadrant"]) for q in results["quadrants"]] == [
         ("A1", 2, "mercenary")
     ]
-    opens = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    opens = TODAY - dt.timedelta(days=1)
     assert results["purchases_as_of"] == str(opens)
     text = run(url, "waves", "results", PERIOD)
     assert text.exit_code == 0, text.output
@@ -206,7 +207,7 @@ def test_jobs_run_once_reports_failures_when_smtp_is_down(url: str, tmp_path: Pa
 def test_jobs_run_once_closes_a_wave_past_its_closing_day_and_withdraws_its_mail(
     url: str, tmp_path: Path, smtp: SmtpServerFixture
 ) -> None:
-    today = dt.datetime.now(dt.UTC).date()
+    today = TODAY
     opens, closes = today - dt.timedelta(days=30), today - dt.timedelta(days=1)
     created = run(url, "waves", "create", "--period", PERIOD, "--opens", str(opens), "--closes",
                   str(closes))  # fmt: skip
@@ -226,8 +227,7 @@ def test_jobs_run_keeps_delivering_until_stopped(
 ) -> None:
     _create_open_wave(url)
     _issue(url, tmp_path / "links.csv")
-    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": url,
-           "FEEDBACK_SMTP_URL": smtp.url, "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    env = {**os.environ, **command_env(url), "FEEDBACK_SMTP_URL": smtp.url, "PYTHONUNBUFFERED": "1"}
     runner = subprocess.Popen(  # noqa: S603
         [str(Path(sys.executable).with_name("feedback")), "jobs", "run"],
         env=env,

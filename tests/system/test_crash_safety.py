@@ -13,15 +13,16 @@ import httpx
 import pytest
 
 from feedback.surveys.tokens import token_hash
+from feedback.surveys.waves import Period
 from tests.browser.conftest import (
     Service,
     Site,
-    _current_period,
     _write_csv,
     fresh_site,
     run_feedback,
     serving,
 )
+from tests.conftest import TODAY
 
 CUSTOMERS = 400
 CLIENTS = 16
@@ -52,8 +53,8 @@ async def _prepare(site: Site, folder: Path) -> list[str]:
         ["account_code", "email", "language", "survey"],
         [[c, f"{c.lower()}@customer.example", "en", "yes"] for c in codes],
     )
-    today = dt.date.today()
-    period = _current_period(today)
+    today = TODAY
+    period = str(Period.of(today))
     opens, closes = today - dt.timedelta(days=1), today + dt.timedelta(days=30)
     await run_feedback(site.env, "import", "accounts", folder / "accounts.csv")
     await run_feedback(site.env, "import", "contacts", folder / "contacts.csv")

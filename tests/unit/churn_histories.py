@@ -17,6 +17,7 @@ from feedback.scoring.records import (
     day_number,
     purchase_days,
 )
+from feedback.surveys.waves import Period
 
 OPEN = np.iinfo(np.int64).max // 2
 UNKNOWN = np.iinfo(np.int64).min // 2
@@ -46,11 +47,6 @@ class Account:
     # (closing day of the wave, level or -1 for silence); the wave's period follows the day
     waves: Sequence[tuple[dt.date, int]] = field(default_factory=tuple)
     complaints: Sequence[Complaint] = ()
-
-
-def period_of(closing: dt.date) -> str:
-    """The half year a wave closing on this day surveys: "2026-H1" or "2026-H2"."""
-    return f"{closing.year}-H{1 if closing.month <= 6 else 2}"
 
 
 def _day(day: dt.date | None) -> int:
@@ -106,7 +102,7 @@ def records(accounts: Sequence[Account]) -> CustomerRecords:
             np.array([w[1] for w in waves], dtype=np.int64),
             np.array([wave_ids[w[1]] for w in waves], dtype=np.int64),
             np.array([w[2] for w in waves], dtype=np.int64),
-            {n: period_of(day) for n, day in enumerate(closings, start=1)},
+            {n: str(Period.of(day)) for n, day in enumerate(closings, start=1)},
         ),
         complaints=complaint_records(accounts),
     )

@@ -17,7 +17,6 @@ from rich.progress import (
 )
 
 from feedback.accounts import imports
-from feedback.clock import SystemClock
 from feedback.config import Settings
 
 __all__ = ["import_group"]
@@ -80,7 +79,7 @@ def import_accounts(path: Path) -> None:
         path,
         "accounts",
         lambda settings, advance: imports.import_accounts(
-            path, SystemClock().today(), settings.tier_thresholds, advance
+            path, settings.clock().today(), settings.tier_thresholds, advance
         ),
     )
 
@@ -100,6 +99,6 @@ def import_purchases(path: Path) -> None:
         path,
         "purchases",
         lambda settings, advance: imports.import_purchases(
-            path, SystemClock().today(), settings.tier_thresholds, advance
+            path, settings.clock().today(), settings.tier_thresholds, advance
         ),
     )

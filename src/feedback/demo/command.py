@@ -22,7 +22,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.db import engine_for_url, migrate
 from feedback.demo.seed import (
@@ -214,7 +213,7 @@ def demo_command(account_count: int, seed_value: int, reset: bool) -> None:
     if reset:
         _delete_sqlite_database(settings.database_url, console)
     started = time.perf_counter()
-    now = SystemClock().now()
+    now = settings.clock().now()
     with console.status(f"simulating {account_count} accounts"):
         simulation = simulate(now.date(), account_count, seed_value)
     report, scores = _load(simulation, now, console)

@@ -10,7 +10,6 @@ import click
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.cli import run_on_database
-from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf
@@ -38,7 +37,7 @@ def account(code: str, out: Path, lang: str | None) -> None:
     """Write the feedback report of the account CODE to a PDF file."""
 
     async def work(settings: Settings) -> str:
-        report = await account_report(code, SERVER_OPERATOR, SystemClock().now(), lang or "")
+        report = await account_report(code, SERVER_OPERATOR, settings.clock().now(), lang or "")
         return report_html(report)
 
     pdf = render_pdf(run_on_database(work))

@@ -9,7 +9,6 @@ from collections.abc import Callable
 import click
 
 from feedback.cli import run_on_database
-from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.scoring import registry, scores, services
 from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule
@@ -39,10 +38,10 @@ def scoring_group() -> None:
 @_horizon_option
 def train(as_of: dt.datetime | None, horizon_days: int) -> None:
     """Train on past snapshots whose horizons have elapsed and register the chosen model."""
-    clock = SystemClock()
-    day = as_of.date() if as_of else clock.today()
 
     async def work(settings: Settings) -> registry.ModelRecord:
+        clock = settings.clock()
+        day = as_of.date() if as_of else clock.today()
         rule = ChurnRule(horizon_days=horizon_days)
         return await services.train(day, rule, settings.tier_thresholds, clock.now())
 
@@ -70,12 +69,11 @@ def train(as_of: dt.datetime | None, horizon_days: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -> None:
     """Out-of-sample quality on the snapshot at --as-of, K-fold over accounts."""
-    clock = SystemClock()
 
     async def work(settings: Settings) -> services.Evaluation:
         rule = ChurnRule(horizon_days=horizon_days)
         return await services.evaluate(
-            as_of.date(), rule, folds, settings.tier_thresholds, clock.today()
+            as_of.date(), rule, folds, settings.tier_thresholds, settings.clock().today()
         )
 
     result = run_on_database(work)
@@ -113,10 +111,10 @@ def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -
 @click.option("--as-of", type=DATE, default=None, help="The day to score (default: today).")
 def score(as_of: dt.datetime | None) -> None:
     """Score every active account with the latest model; keep the history, list risers."""
-    clock = SystemClock()
-    day = as_of.date() if as_of else clock.today()
 
     async def work(settings: Settings) -> scores.ScoreRun:
+        clock = settings.clock()
+        day = as_of.date() if as_of else clock.today()
         return await scores.score_accounts(day, settings.tier_thresholds, clock.now())
 
     for line in run_on_database(work).lines():

@@ -31,6 +31,7 @@ __all__ = [
 # most of scikit-learn). Anything else in a blob - a row edited in the database, a file
 # from elsewhere - is refused before it is built, so loading a model runs no foreign code.
 TRUSTED_TYPES = (
+    "feedback.scoring.training.AllRows",
     "feedback.scoring.training._as_float",
     "functools.partial",
     "numpy.dtype",

@@ -11,7 +11,7 @@ import numpy as np
 from feedback.accounts.history import account_columns, purchase_columns
 from feedback.complaints.history import complaint_columns
 from feedback.config import TierThresholds
-from feedback.errors import InvalidInput
+from feedback.errors import InvalidInput, TooLittleData
 from feedback.scoring import registry, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import (
@@ -95,7 +95,7 @@ def training_days(records: CustomerRecords, as_of: int, horizon: int) -> tuple[i
     validation = as_of - horizon
     start = _history_start(records)
     if start is None:
-        raise InvalidInput("there are no purchases: churn models learn from purchase history")
+        raise TooLittleData("there are no purchases: churn models learn from purchase history")
     latest = validation - horizon
     steps = range(MAX_TRAINING_SNAPSHOTS)
     days = [
@@ -104,7 +104,7 @@ def training_days(records: CustomerRecords, as_of: int, horizon: int) -> tuple[i
         if day - start >= MIN_HISTORY_DAYS
     ]
     if not days:
-        raise InvalidInput(
+        raise TooLittleData(
             f"not enough history to train with a {horizon}-day horizon as of {date_of(as_of)}: "
             f"the latest training snapshot ({date_of(latest)}) needs purchases from "
             f"{date_of(latest - MIN_HISTORY_DAYS)} or earlier, and the first purchase is on "
@@ -119,11 +119,13 @@ def _fit(
     validation, days = training_days(records, as_of, rule.horizon_days)
     frames = [training.frame_at(records, day, rule, thresholds) for day in days]
     holdout = training.frame_at(records, validation, rule, thresholds)
-    try:
-        trained = training.fit_best(frames, holdout)
-    except ValueError as exc:
-        raise InvalidInput(f"cannot train a churn model: {exc}") from exc
-    return trained, holdout, days
+    training.check_learnable(holdout.labels, f"the validation snapshot of {date_of(validation)}")
+    training.check_learnable(
+        training.stack(frames)[1],
+        f"the {len(days)} training snapshot(s) from {date_of(min(days))} to "
+        f"{date_of(max(days))} together",
+    )
+    return training.fit_best(frames, holdout), holdout, days
 
 
 async def train(
@@ -169,10 +171,7 @@ class Evaluation:
 
 
 def _evaluate(frame: training.Frame, folds: int) -> tuple[dict[str, float], float]:
-    try:
-        probabilities = training.cross_validated(frame, folds)
-    except ValueError as exc:
-        raise InvalidInput(f"cannot evaluate: {exc}") from exc
+    probabilities = training.cross_validated(frame, folds)
     recency = training.roc_auc(frame.labels, training.recency_rule(frame.features))
     return training.quality(frame.labels, probabilities), recency
 
@@ -191,9 +190,7 @@ async def evaluate(
         raise InvalidInput(f"evaluation needs at least 2 folds, got {folds}")
     records = await load_records(end)
     frame = training.frame_at(records, day_number(as_of), rule, thresholds)
-    if len(frame.labels) < folds * 4:
-        raise InvalidInput(
-            f"only {len(frame.labels)} account(s) were active on {as_of}: too few for {folds} folds"
-        )
+    training.check_learnable(frame.labels, f"the snapshot of {as_of}")
+    training.check_folds(frame.labels, folds, f"the snapshot of {as_of}")
     metrics, recency = await asyncio.to_thread(_evaluate, frame, folds)
     return Evaluation(as_of, rule.horizon_days, folds, metrics, recency)

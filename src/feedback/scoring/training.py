@@ -24,15 +24,20 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEnc
 from threadpoolctl import threadpool_limits
 
 from feedback.config import TierThresholds
+from feedback.errors import TooLittleData
 from feedback.scoring.features import FeatureTable, features_at
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import CustomerRecords
 
 __all__ = [
     "CANDIDATES",
+    "MIN_PER_CLASS",
     "SELECTION_METRIC",
+    "AllRows",
     "Frame",
     "Trained",
+    "check_folds",
+    "check_learnable",
     "cross_validated",
     "fit_best",
     "fold_rows",
@@ -48,6 +53,14 @@ SELECTION_METRIC = "roc_auc"
 SEED = 0
 # HistGradientBoosting takes at most 255 bins; rarer categories are pooled by the encoder.
 MAX_CATEGORIES = 250
+# Fewer churned (or retained) accounts than this say too little to learn from or to judge a
+# model on. It also keeps every inner split possible: with K <= the rarer class's count, each
+# fold's training part keeps at least 6 of it after its quarter is held out for choosing and
+# calibrating, enough for the logistic regression's 3 inner folds (INNER_FOLDS) and the
+# gradient boosting's stratified early-stopping split (2 of each).
+MIN_PER_CLASS = 10
+INNER_FOLDS = 3
+EARLY_STOPPING_MIN_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,7 @@ def _columns(table: FeatureTable) -> tuple[list[int], list[int]]:
     return numeric, list(range(len(numeric), len(table.names)))
 
 
-def _gradient_boosting(table: FeatureTable) -> Pipeline:
+def _gradient_boosting(table: FeatureTable, rows: int) -> Pipeline:
     numeric, categorical = _columns(table)
     # Categories first, so that they are the first columns whatever the numeric part keeps.
     categories = OrdinalEncoder(
@@ -102,7 +115,9 @@ def _gradient_boosting(table: FeatureTable) -> Pipeline:
         min_samples_leaf=40,
         l2_regularization=1.0,
         categorical_features=list(range(len(categorical))) or None,
-        early_stopping=True,
+        # Early stopping holds a tenth of the rows back; on fewer rows that tenth is too few
+        # to judge by (and under 20 it cannot hold both classes).
+        early_stopping=rows >= EARLY_STOPPING_MIN_ROWS,
         random_state=SEED,
     )
     return Pipeline([("encode", encode), ("model", model)])
@@ -112,7 +127,7 @@ def _as_float(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64)
 
 
-def _logistic_regression(table: FeatureTable) -> Pipeline:
+def _logistic_regression(table: FeatureTable, rows: int) -> Pipeline:
     numeric, categorical = _columns(table)
     numbers = make_pipeline(
         FunctionTransformer(_as_float),
@@ -130,7 +145,7 @@ def _logistic_regression(table: FeatureTable) -> Pipeline:
     model = LogisticRegressionCV(
         Cs=[0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
         l1_ratios=(0.0,),  # plain L2 regularisation
-        cv=StratifiedKFold(3, shuffle=True, random_state=SEED),
+        cv=StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=SEED),
         scoring="roc_auc",
         max_iter=2000,
         use_legacy_attributes=False,
@@ -166,30 +181,76 @@ class Trained:
     holdout_quality: dict[str, float]
 
 
-def _check_both_classes(labels: npt.NDArray[np.bool_], what: str) -> None:
-    if labels.all() or not labels.any():
-        raise ValueError(f"{what} has only {'churned' if labels.any() else 'retained'} accounts")
+def _counts(labels: npt.NDArray[np.bool_]) -> tuple[int, int]:
+    churned = int(np.count_nonzero(labels))
+    return churned, len(labels) - churned
+
+
+def check_learnable(labels: npt.NDArray[np.bool_], what: str) -> None:
+    """Refuse, in one sentence with the counts, rows with too few churned or retained accounts.
+
+    ``what`` names the rows, e.g. "the snapshot of 2026-05-30".
+    """
+    churned, retained = _counts(labels)
+    if min(churned, retained) < MIN_PER_CLASS:
+        raise TooLittleData(
+            f"not enough history to learn from: in {what}, {churned} account(s) churned and "
+            f"{retained} did not, and a churn model needs at least {MIN_PER_CLASS} of each"
+        )
+
+
+def check_folds(labels: npt.NDArray[np.bool_], folds: int, what: str) -> None:
+    """Refuse more folds than the rarer class has accounts: each fold needs one of each."""
+    churned, retained = _counts(labels)
+    rarer = min(churned, retained)
+    if folds > rarer:
+        kind = "churned" if churned == rarer else "did not churn"
+        raise TooLittleData(
+            f"in {what}, only {rarer} account(s) {kind}, fewer than the {folds} folds asked "
+            f"for, and each fold needs at least one: use --folds {rarer} or fewer"
+        )
+
+
+class AllRows:
+    """One "fold" holding every row, to calibrate a frozen model on all the held-out rows.
+
+    A frozen model needs no folds to be calibrated; scikit-learn's default of five would
+    split the held-out rows for nothing and refuse fewer than five of a class.
+    """
+
+    n_splits = 1
+
+    def split(
+        self, features: Any, labels: Any = None, groups: Any = None
+    ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        rows = np.arange(len(features))
+        yield rows, rows
+
+    def get_n_splits(self, features: Any = None, labels: Any = None, groups: Any = None) -> int:
+        return 1
 
 
 def fit_best(train: Sequence[Frame], holdout: Frame) -> Trained:
     """Fit every candidate on ``train``, keep the best ROC AUC on ``holdout``, calibrate on it.
 
     Platt (sigmoid) calibration on the held-out rows keeps the ranking, so the ROC AUC the
-    choice was made on is the one delivered; isotonic steps would tie scores.
+    choice was made on is the one delivered; isotonic steps would tie scores. The callers
+    check the rows with check_learnable first.
     """
     features, labels = stack(train)
-    _check_both_classes(labels, "the training data")
-    _check_both_classes(holdout.labels, "the held-out data")
     held_out = holdout.features.matrix()
     fitted: dict[str, Pipeline] = {}
     auc: dict[str, float] = {}
     with modelling():
         for name in CANDIDATES:
-            fitted[name] = PIPELINES[name](train[0].features).fit(features, labels)
+            pipeline = PIPELINES[name](train[0].features, len(labels))
+            fitted[name] = pipeline.fit(features, labels)
             scores = fitted[name].predict_proba(held_out)[:, 1]
             auc[name] = roc_auc(holdout.labels, scores)
         best = max(CANDIDATES, key=lambda name: auc[name])
-        calibrated = CalibratedClassifierCV(FrozenEstimator(fitted[best]), method="sigmoid")
+        calibrated = CalibratedClassifierCV(
+            FrozenEstimator(fitted[best]), method="sigmoid", cv=AllRows()
+        )
         calibrated.fit(held_out, holdout.labels)
     probabilities = calibrated.predict_proba(held_out)[:, 1]
     return Trained(best, calibrated, auc, quality(holdout.labels, probabilities))
@@ -208,9 +269,8 @@ def cross_validated(frame: Frame, folds: int) -> npt.NDArray[np.float64]:
 
     Each fold's model is chosen and calibrated on a stratified quarter of the other
     folds' accounts and fitted on the rest, so no probability comes from a model that
-    saw its account.
+    saw its account. The caller checks the snapshot with check_learnable and check_folds.
     """
-    _check_both_classes(frame.labels, "the snapshot")
     probabilities = np.empty(len(frame.labels))
     for train_rows, test_rows in fold_rows(frame.labels, folds):
         fit_rows, holdout_rows = train_test_split(

@@ -10,7 +10,6 @@ import click
 import msgspec
 
 from feedback.cli import run_on_database
-from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.surveys import issuance, results, services
 from feedback.surveys.quadrant import Quadrant
@@ -34,7 +33,7 @@ def create(period: str, opens: dt.datetime | None, closes: dt.datetime | None) -
     async def work(settings: Settings) -> services.WaveInfo:
         return await services.create_wave(
             period,
-            SystemClock().now(),
+            settings.clock().now(),
             opens_on=opens.date() if opens else None,
             closes_on=closes.date() if closes else None,
         )
@@ -52,7 +51,7 @@ def issue(period: str, links_csv: Path | None) -> None:
     async def work(settings: Settings) -> int:
         issued = await issuance.issue_wave(
             period,
-            SystemClock().now(),
+            settings.clock().now(),
             issuance.MailContext.from_settings(settings),
             links_csv=links_csv,
         )
@@ -72,7 +71,7 @@ def remind(period: str) -> None:
 
     async def work(settings: Settings) -> int:
         return await issuance.send_reminders(
-            period, SystemClock().now(), issuance.MailContext.from_settings(settings)
+            period, settings.clock().now(), issuance.MailContext.from_settings(settings)
         )
 
     click.echo(f"{run_on_database(work)} reminder(s) queued")
@@ -84,7 +83,7 @@ def close(period: str) -> None:
     """Close a wave: its links stop working."""
 
     async def work(settings: Settings) -> services.WaveInfo:
-        return await services.close_wave(period, SystemClock().now())
+        return await services.close_wave(period, settings.clock().now())
 
     click.echo(f"wave {run_on_database(work).period} is closed")
 
@@ -178,6 +177,6 @@ def save_questionnaire(path: Path) -> None:
         )
 
     async def work(settings: Settings) -> int:
-        return await services.save_questionnaire(items, SystemClock().now())
+        return await services.save_questionnaire(items, settings.clock().now())
 
     click.echo(f"questionnaire version {run_on_database(work)} saved; new waves will ask it")

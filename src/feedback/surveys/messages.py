@@ -9,12 +9,11 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from feedback.config import PROJECT_ROOT
+from feedback import TEMPLATES_DIR
 from feedback.surveys.wording import wording
 
 __all__ = ["MailText", "Recipient", "render_survey_mail", "survey_mail_subject"]
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 # Placeholders rendered once per language, then replaced per contact: issuing a wave to
 # 100,000 contacts must not run the template engine 200,000 times.
 SLOTS = {"name": "\x01name\x01", "account": "\x01account\x01", "link": "\x01link\x01"}

@@ -40,6 +40,11 @@ class Period:
             )
         return cls(int(match.group(1)), int(match.group(2)))
 
+    @classmethod
+    def of(cls, day: dt.date) -> Period:
+        """The half year ``day`` falls in."""
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
     def __str__(self) -> str:
         return f"{self.year}-H{self.half}"
 

@@ -12,7 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from feedback.config import PROJECT_ROOT
+from feedback import TEMPLATES_DIR
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -25,7 +25,6 @@ __all__ = [
 ]
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 DEFAULT_LANGUAGE = "en"
 # The service's language codes (a contact's `language`) and what <html lang> says for each.
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
