@@ -24,10 +24,15 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
 from feedback.surveys.services import close_wave, create_wave, save_questionnaire
 from feedback.surveys.tables import Channel, Invitation, Response
+from feedback.surveys.waves import Period
+from tests.conftest import TODAY
 
 BASE = "https://survey.example.com"
 MAIL = MailContext(base_url=BASE, company="Acme Service")
-OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
+# The wave of the suite's today's half year, open from six days before today for 25 days.
+PERIOD = str(Period.of(TODAY))
+PREVIOUS, EARLIER = str(Period.of(TODAY).previous), str(Period.of(TODAY).previous.previous)
+OPENS, CLOSES = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=19)
 
 
 async def account(
@@ -53,7 +58,7 @@ async def account(
     return int(row.id)
 
 
-async def wave(clock: FrozenClock, period: str = "2026-H2") -> None:
+async def wave(clock: FrozenClock, period: str = PERIOD) -> None:
     await create_wave(period, clock.now(), opens_on=OPENS, closes_on=CLOSES)
 
 
@@ -69,7 +74,7 @@ async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invi
     await account("A2", status="closed")
     await account("A3")
     await wave(clock)
-    links = await issue_wave("2026-H2", clock.now(), MAIL, links_csv=tmp_path / "links.csv")
+    links = await issue_wave(PERIOD, clock.now(), MAIL, links_csv=tmp_path / "links.csv")
     assert [(link.account_code, link.email) for link in links] == [
         ("A1", "in@a1.com"),
         ("A3", "a3@x.com"),
@@ -80,27 +85,25 @@ async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invi
     csv_lines = (tmp_path / "links.csv").read_text().splitlines()
     assert csv_lines[0] == "account_code,email,link"
     assert csv_lines[1] == f"A1,in@a1.com,{links[0].link}"
-    assert await issue_wave("2026-H2", clock.now(), MAIL) == []
+    assert await issue_wave(PERIOD, clock.now(), MAIL) == []
     assert await Invitation.count() == 2
     assert await OutboxMessage.count() == 2
     await Contact(
         account=(await Account.select().where(Account.code == "A3").first())["id"],
         email="late@a3.com",
     ).save()
-    assert [link.email for link in await issue_wave("2026-H2", clock.now(), MAIL)] == [
-        "late@a3.com"
-    ]
+    assert [link.email for link in await issue_wave(PERIOD, clock.now(), MAIL)] == ["late@a3.com"]
 
 
 async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenClock) -> None:
     zh = await account("Z1", [])
     await Contact(account=zh, email="li@z1.cn", name="李", language="zh").save()
     await wave(clock)
-    links = await issue_wave("2026-H2", clock.now(), MAIL)
+    links = await issue_wave(PERIOD, clock.now(), MAIL)
     assert [link.account_code for link in links] == ["Z1"]
     mail = await OutboxMessage.select().first()
     assert mail is not None
-    assert mail["subject"] == "Acme Service：您对我们满意吗？（2026-H2）"
+    assert mail["subject"] == f"Acme Service：您对我们满意吗？（{PERIOD}）"
     assert "我满意，并且会再次购买" in mail["text_body"]
     assert links[0].link in mail["text_body"]
     assert f'href="{links[0].link}"' in mail["html_body"]
@@ -111,7 +114,7 @@ async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
 ) -> None:
     await account("A1")
     await wave(clock)
-    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     answer = Answer(level=2, aspects={"quality": 4}, comment=" fine ", may_contact=True)
     await record_response(token, answer, clock.now())
     with pytest.raises(LinkNotUsable) as used:
@@ -133,7 +136,7 @@ async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
 async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None:
     await account("A1")
     await wave(clock)
-    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     with pytest.raises(InvalidInput, match="level must be"):
         await record_response(token, Answer(level=4), clock.now())
     with pytest.raises(InvalidInput, match="rated 1 to 5"):
@@ -147,16 +150,16 @@ async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
     await account("A1")
     await account("A2")
     await wave(clock)
-    first, second = await issue_wave("2026-H2", clock.now(), MAIL)
-    clock.at = dt.datetime(2026, 12, 16, 0, 0, tzinfo=dt.UTC)
+    first, second = await issue_wave(PERIOD, clock.now(), MAIL)
+    clock.at = dt.datetime.combine(CLOSES + dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
     with pytest.raises(LinkNotUsable):
         await record_response(token_of(first.link), Answer(level=1), clock.now())
-    clock.at = dt.datetime(2026, 12, 15, 23, 59, tzinfo=dt.UTC)
-    await close_wave("2026-H2", clock.now())
+    clock.at = dt.datetime.combine(CLOSES, dt.time(23, 59), dt.UTC)
+    await close_wave(PERIOD, clock.now())
     with pytest.raises(LinkNotUsable):
         await record_response(token_of(second.link), Answer(level=1), clock.now())
     with pytest.raises(Conflict):
-        await issue_wave("2026-H2", clock.now(), MAIL)
+        await issue_wave(PERIOD, clock.now(), MAIL)
     assert await Response.count() == 0
 
 
@@ -165,7 +168,7 @@ async def test_fifty_concurrent_submits_of_one_link_store_one_response(
 ) -> None:
     await account("A1")
     await wave(clock)
-    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     outcomes = await asyncio.gather(
         *(record_response(token, Answer(level=3), clock.now()) for _ in range(50)),
         return_exceptions=True,
@@ -181,15 +184,15 @@ async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
     await account("A1")
     await account("A2")
     await wave(clock)
-    answered, silent = await issue_wave("2026-H2", clock.now(), MAIL)
+    answered, silent = await issue_wave(PERIOD, clock.now(), MAIL)
     await record_response(token_of(answered.link), Answer(level=1), clock.now())
-    assert await send_reminders("2026-H2", clock.now() + dt.timedelta(days=6), MAIL) == 0
+    assert await send_reminders(PERIOD, clock.now() + dt.timedelta(days=6), MAIL) == 0
     clock.advance(dt.timedelta(days=7))
-    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
-    assert await send_reminders("2026-H2", clock.now(), MAIL) == 0
+    assert await send_reminders(PERIOD, clock.now(), MAIL) == 1
+    assert await send_reminders(PERIOD, clock.now(), MAIL) == 0
     clock.advance(dt.timedelta(days=7))
-    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
-    assert await send_reminders("2026-H2", clock.now() + dt.timedelta(days=7), MAIL) == 0
+    assert await send_reminders(PERIOD, clock.now(), MAIL) == 1
+    assert await send_reminders(PERIOD, clock.now() + dt.timedelta(days=7), MAIL) == 0
     reminders = await OutboxMessage.select().where(
         OutboxMessage.dedupe_key.like("survey-reminder%")
     )
@@ -206,7 +209,7 @@ async def test_a_new_questionnaire_version_leaves_given_answers_alone(
 ) -> None:
     await account("A1")
     await wave(clock)
-    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     await record_response(token, Answer(level=1, aspects={"value": 3}), clock.now())
     version = await save_questionnaire([{"kind": "level", "key": "level"}], clock.now())
     assert version == 2
@@ -226,9 +229,9 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     agent = StaffMember(id=staff.id, email="s@x.com", name="S", role=Role.agent)
     await account("A1")
     await wave(clock)
-    token = token_of((await issue_wave("2026-H2", clock.now(), MAIL))[0].link)
+    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     recorded = await record_staff_response(
-        "2026-H2",
+        PERIOD,
         "A1",
         Answer(level=3),
         Channel.phone,
@@ -237,16 +240,14 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
         contact_email="A1@x.com",
     )
     assert (recorded.period, recorded.channel, recorded.complaint_id) == (
-        "2026-H2",
+        PERIOD,
         Channel.phone,
         None,
     )
     with pytest.raises(LinkNotUsable):
         await record_response(token, Answer(level=1), clock.now())
     with pytest.raises(InvalidInput):
-        await record_staff_response(
-            "2026-H2", "A1", Answer(level=1), Channel.web, agent, clock.now()
-        )
+        await record_staff_response(PERIOD, "A1", Answer(level=1), Channel.web, agent, clock.now())
     row = await Response.select(Response.channel, Response.recorded_by).first()
     assert row == {"channel": "phone", "recorded_by": staff.id}
 
@@ -274,7 +275,7 @@ async def test_results_figures_are_exact_on_a_hand_made_wave(
     await account("A4")
     await wave(clock)
     await _answer_all(
-        "2026-H2",
+        PERIOD,
         clock,
         {
             "c1@a1.com": Answer(level=3),
@@ -283,7 +284,7 @@ async def test_results_figures_are_exact_on_a_hand_made_wave(
             "a4@x.com": Answer(level=2, aspects={"quality": 5}),
         },
     )
-    results = await wave_results("2026-H2")
+    results = await wave_results(PERIOD)
     overall = results.overall
     assert (overall.invited, overall.responded, overall.response_rate) == (5, 4, 0.8)
     assert overall.level_counts == (1, 1, 1, 1)
@@ -328,9 +329,9 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
 ) -> None:
     for code in ("A1", "A2", "A3", "A5"):
         await account(code)
-    await create_wave("2026-H1", clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
     await _answer_all(
-        "2026-H1",
+        PREVIOUS,
         clock,
         {
             "a1@x.com": Answer(level=2),
@@ -342,7 +343,7 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
     await account("A4")
     await wave(clock)
     await _answer_all(
-        "2026-H2",
+        PERIOD,
         clock,
         {
             "a1@x.com": Answer(level=3),
@@ -351,8 +352,8 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
             "a4@x.com": Answer(level=2),
         },
     )
-    results = await wave_results("2026-H2")
-    assert results.previous_period == "2026-H1"
+    results = await wave_results(PERIOD)
+    assert results.previous_period == PREVIOUS
     assert {m.code: (m.previous_level, m.current_level, m.movement) for m in results.accounts} == {
         "A1": (2, 3, Movement.up),
         "A2": (1, 1, Movement.same),
@@ -368,31 +369,31 @@ async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
     db: Database, clock: FrozenClock, make_staff
 ) -> None:
     a1 = await account("A1", [("c1@a1.com", True), ("c2@a1.com", True)])
-    await create_wave("2025-H2", clock.now(), opens_on=OPENS, closes_on=CLOSES)  # before A1's time
-    await create_wave("2026-H1", clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    await create_wave(EARLIER, clock.now(), opens_on=OPENS, closes_on=CLOSES)  # before A1's time
+    await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
     h1 = {"c1@a1.com": Answer(level=3, comment="Great people"), "c2@a1.com": Answer(level=2)}
-    await _answer_all("2026-H1", clock, h1)
-    await close_wave("2026-H1", clock.now())
+    await _answer_all(PREVIOUS, clock, h1)
+    await close_wave(PREVIOUS, clock.now())
     await wave(clock)
     clock.advance(dt.timedelta(hours=1))
-    await _answer_all("2026-H2", clock, {"c2@a1.com": Answer(level=1, comment="  ")})
+    await _answer_all(PERIOD, clock, {"c2@a1.com": Answer(level=1, comment="  ")})
     clock.advance(dt.timedelta(hours=1))
     visit = Answer(level=2, comment="Said on a visit: deliveries late")
     await record_staff_response(
-        "2026-H2", "A1", visit, "visit", await make_staff(Role.supervisor), clock.now()
+        PERIOD, "A1", visit, "visit", await make_staff(Role.supervisor), clock.now()
     )
     mine = await account_answers(a1)
     assert [(w.period, w.level, w.movement, w.still_open) for w in mine.waves] == [
-        ("2026-H1", 2, Movement.new, False),
-        ("2026-H2", 1, Movement.down, True),
+        (PREVIOUS, 2, Movement.new, False),
+        (PERIOD, 1, Movement.down, True),
     ]
-    for period in ("2026-H1", "2026-H2"):
+    for period in (PREVIOUS, PERIOD):
         [counted] = [m for m in (await wave_results(period)).accounts if m.code == "A1"]
         [listed] = [w for w in mine.waves if w.period == period]
         assert (listed.level, listed.movement) == (counted.current_level, counted.movement)
     assert [(c.period, c.level, c.channel, c.comment) for c in mine.comments] == [
-        ("2026-H2", 2, "visit", "Said on a visit: deliveries late"),
-        ("2026-H1", 3, "web", "Great people"),
+        (PERIOD, 2, "visit", "Said on a visit: deliveries late"),
+        (PREVIOUS, 3, "web", "Great people"),
     ]
     assert await account_answers(await account("A9")) == type(mine)([], [])
 
@@ -404,11 +405,11 @@ async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
     await account("A2")
     await account("A3")
     await wave(clock)
-    await issue_wave("2026-H2", clock.now(), MAIL)
+    await issue_wave(PERIOD, clock.now(), MAIL)
     await Contact.update({Contact.survey_opt_in: False}).where(Contact.email == "a1@x.com")
     await Account.update({Account.status: "closed"}).where(Account.code == "A2")
     clock.advance(dt.timedelta(days=7))
-    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1
+    assert await send_reminders(PERIOD, clock.now(), MAIL) == 1
     reminders = await OutboxMessage.select(OutboxMessage.to).where(
         OutboxMessage.dedupe_key.like("survey-reminder%")
     )
@@ -446,10 +447,10 @@ async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
     await account("A2")
     await wave(clock)
     elsewhere = MailContext(base_url=BASE, company="Acme Service", delivered_elsewhere=True)
-    links = await issue_wave("2026-H2", clock.now(), elsewhere)
+    links = await issue_wave(PERIOD, clock.now(), elsewhere)
     await record_response(links[0].token, Answer(level=2), clock.now())
     later = clock.now() + dt.timedelta(days=8)
-    assert await send_reminders("2026-H2", later, elsewhere) == 1
+    assert await send_reminders(PERIOD, later, elsewhere) == 1
     rows = await OutboxMessage.select().order_by(OutboxMessage.dedupe_key)
     assert [(row["to"], row["sent_at"]) for row in rows] == [
         ("a1@x.com", clock.now()),
@@ -457,7 +458,7 @@ async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
         ("a2@x.com", later),
     ]
     assert {row["subject"] for row in rows} == {
-        "Acme Service: how satisfied are you? (2026-H2)",
-        "Reminder: Acme Service would like your opinion (2026-H2)",
+        f"Acme Service: how satisfied are you? ({PERIOD})",
+        f"Reminder: Acme Service would like your opinion ({PERIOD})",
     }
     assert {(row["text_body"], row["html_body"]) for row in rows} == {("", "")}
