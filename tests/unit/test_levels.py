@@ -8,8 +8,7 @@ from feedback.surveys.levels import (
     Level,
     Movement,
     account_level,
-    aspect_averages,
-    level_figures,
+    figures_from_counts,
     movement,
     movements,
 )
@@ -17,7 +16,7 @@ from feedback.surveys.wording import wording
 
 
 def test_figures_of_a_small_wave() -> None:
-    figures = level_figures(invited=10, responded=8, levels=[0, 1, 1, 2, 2, 2, 3, 3])
+    figures = figures_from_counts(invited=10, responded=8, counts=[1, 2, 3, 2])
     assert figures.response_rate == 0.8
     assert figures.level_counts == (1, 2, 3, 2)
     assert figures.level_shares == (0.125, 0.25, 0.375, 0.25)
@@ -27,25 +26,15 @@ def test_figures_of_a_small_wave() -> None:
 
 
 def test_a_wave_without_answers_has_no_rates_rather_than_zero() -> None:
-    figures = level_figures(invited=0, responded=0, levels=[])
+    figures = figures_from_counts(invited=0, responded=0, counts=[0, 0, 0, 0])
     assert figures.response_rate is None
     assert figures.level_shares is None
     assert figures.satisfaction_rate is None
 
 
-def test_levels_outside_the_ladder_are_refused() -> None:
-    with pytest.raises(ValueError, match="4"):
-        level_figures(1, 1, [4])
-
-
-def test_aspect_averages_count_only_given_ratings() -> None:
-    averages = aspect_averages([{"quality": 4, "value": None}, {"quality": 5, "delivery": 2}])
-    assert [(a.aspect, a.ratings, a.average) for a in averages] == [
-        ("quality", 2, 4.5),
-        ("delivery", 1, 2.0),
-        ("service_attitude", 0, None),
-        ("value", 0, None),
-    ]
+def test_counts_that_are_not_one_per_rung_of_the_ladder_are_refused() -> None:
+    with pytest.raises(ValueError, match="one count per level, got 5"):
+        figures_from_counts(1, 1, [0, 0, 0, 0, 1])
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,7 @@ __all__ = [
     "LevelFigures",
     "Movement",
     "account_level",
-    "aspect_averages",
     "figures_from_counts",
-    "level_figures",
     "movement",
     "movements",
 ]
@@ -68,18 +66,6 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def level_figures(invited: int, responded: int, levels: Iterable[int]) -> LevelFigures:
-    """Rates from the invitation counts and the levels answered.
-
-    ``responded`` counts answered invitations (the response rate); ``levels`` holds every
-    answer of the wave, including those recorded by staff, for the shares.
-    """
-    counts = [0, 0, 0, 0]
-    for level in levels:
-        counts[Level(level)] += 1
-    return figures_from_counts(invited, responded, counts)
-
-
 def figures_from_counts(invited: int, responded: int, counts: Sequence[int]) -> LevelFigures:
     """The same figures from the number of answers at each level (0 to 3)."""
     if len(counts) != len(Level):
@@ -97,22 +83,6 @@ def figures_from_counts(invited: int, responded: int, counts: Sequence[int]) -> 
         loyalty_rate=_share(sum(counts[2:]), answers),
         advocacy_rate=_share(counts[3], answers),
     )
-
-
-def aspect_averages(ratings: Iterable[Mapping[str, int | None]]) -> list[AspectAverage]:
-    """Mean rating of each aspect over the answers that rated it (1 to 5)."""
-    totals = dict.fromkeys(ASPECTS, 0)
-    counts = dict.fromkeys(ASPECTS, 0)
-    for answer in ratings:
-        for aspect in ASPECTS:
-            value = answer.get(aspect)
-            if value is not None:
-                totals[aspect] += value
-                counts[aspect] += 1
-    return [
-        AspectAverage(aspect, counts[aspect], _share(totals[aspect], counts[aspect]))
-        for aspect in ASPECTS
-    ]
 
 
 def account_level(levels: Iterable[int]) -> Level | None:
