@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 FEEDBACK = Path(sys.executable).parent / "feedback"
 STARTUP_SECONDS = 30.0
+COMMAND_SECONDS = 120.0
+# A child told to end (or killed) that has not ended by then is stuck.
+ENDING_SECONDS = 10.0
 LINKS_PER_LANGUAGE = 6
 ANSWER_SQL = (
     "SELECT r.level, r.quality, r.delivery, r.service_attitude, r.value, r.comment, "
@@ -92,7 +95,14 @@ async def run_feedback(env: dict[str, str], *args: str | Path, stdin: str | None
     command = await asyncio.create_subprocess_exec(
         FEEDBACK, *map(str, args), env=env, stdin=PIPE, stdout=PIPE, stderr=STDOUT
     )
-    output, _ = await command.communicate(stdin.encode() if stdin else None)
+    try:
+        output, _ = await asyncio.wait_for(
+            command.communicate(stdin.encode() if stdin else None), COMMAND_SECONDS
+        )
+    except TimeoutError:
+        command.kill()
+        await command.wait()
+        pytest.fail(f"feedback {args} did not finish in {COMMAND_SECONDS} s")
     assert command.returncode == 0, f"feedback {args} failed:\n{output.decode()}"
 
 
@@ -185,10 +195,10 @@ class Service:
         if self.process.returncode is None:
             self.process.terminate()
             try:
-                await asyncio.wait_for(self.process.wait(), 10)
+                await asyncio.wait_for(self.process.wait(), ENDING_SECONDS)
             except TimeoutError:
                 self.process.kill()
-                await self.process.wait()
+                await asyncio.wait_for(self.process.wait(), ENDING_SECONDS)
         await self.reader
 
 

@@ -15,6 +15,7 @@ import pytest
 from feedback.surveys.tokens import token_hash
 from feedback.surveys.waves import Period
 from tests.browser.conftest import (
+    ENDING_SECONDS,
     Service,
     Site,
     _write_csv,
@@ -81,6 +82,7 @@ async def _load_until_killed(service: Service, links: list[str]) -> set[str]:
     """Answer links from CLIENTS clients; SIGKILL the server mid-load. The acknowledged links."""
     acknowledged: set[str] = set()
     queue = list(links)
+    killed = asyncio.Event()
 
     async def client() -> None:
         while queue:
@@ -90,11 +92,15 @@ async def _load_until_killed(service: Service, links: list[str]) -> set[str]:
                     acknowledged.add(link)
             except (httpx.TransportError, AssertionError):
                 return  # the server is gone: this answer was never acknowledged
-            if len(acknowledged) >= KILL_AFTER and service.process.returncode is None:
+            if len(acknowledged) >= KILL_AFTER and not killed.is_set():
+                killed.set()
                 service.process.kill()
 
     await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    await service.process.wait()
+    if not killed.is_set():
+        await service.stop()
+        pytest.fail(f"the load ended with {len(acknowledged)} answers and no kill")
+    await asyncio.wait_for(service.process.wait(), ENDING_SECONDS)
     return acknowledged
 
 

@@ -50,7 +50,7 @@ async def test_renderers_end_with_the_server(ending: str, tmp_path: Path) -> Non
         children = children_of(server)
         if ending == "killed":
             service.process.kill()
-            await service.process.wait()
+            await asyncio.wait_for(service.process.wait(), ENDING_SECONDS)
             await service.reader
             assert service.process.returncode == -9
         else:
