@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
@@ -23,11 +19,12 @@ from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database, migrate
-from feedback.piccolo_conf import all_tables
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "FEEDBACK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+from tests.support.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    empty_tables,
 )
+
 TEST_PASSWORD = "correct horse battery"
 # The suite's today: one fixed day, so that every run builds the same data whatever the real
 # date. FEEDBACK_TEST_TODAY (`scripts/test --today YYYY-MM-DD`) moves it, to check the suite on
@@ -46,45 +43,6 @@ def command_env(database_url: str) -> dict[str, str]:
     }
 
 
-async def _create_postgres_database() -> tuple[str, str]:
-    name = f"feedback_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise RuntimeError(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}. "
-            "Every database test runs on PostgreSQL too; start it and run again."
-        ) from exc
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    parts = urlsplit(POSTGRES_ADMIN_URL)
-    return name, urlunsplit(parts._replace(path=f"/{name}"))
-
-
-async def _drop_postgres_database(name: str) -> None:
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-@contextmanager
-def empty_database(kind: str, folder: Path) -> Iterator[str]:
-    """The URL of a new, empty database of the kind (``sqlite`` or ``postgres``) for tests of
-    the `feedback` command, which runs its own event loop; a PostgreSQL one is dropped after."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'feedback.sqlite3'}"
-        return
-    name, url = asyncio.run(_create_postgres_database())
-    try:
-        yield url
-    finally:
-        asyncio.run(_drop_postgres_database(name))
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -94,7 +52,7 @@ async def database(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'feedback.sqlite3'}"
     else:
-        pg_name, url = await _create_postgres_database()
+        pg_name, url = await create_postgres_database()
     database = Database(url)
     database.bind()
     await database.open()
@@ -102,18 +60,7 @@ async def database(
     yield database
     await database.close()
     if pg_name:
-        await _drop_postgres_database(pg_name)
-
-
-async def empty_tables(database: Database) -> None:
-    tables = [t for t in all_tables() if t._meta.tablename != "migration"]
-    if database.kind == "postgres":
-        names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
-        await database.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        return
-    async with database.engine.transaction():
-        for table in reversed(tables):
-            await database.engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
+        await drop_postgres_database(pg_name)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from playwright.async_api import Page
 
-from tests.browser.conftest import NewPage, Site, fresh_site, run_feedback, serving
+from tests.support.browser import NewPage
+from tests.support.servers import Site, fresh_site, run_feedback, serving
 
 pytestmark = pytest.mark.browser
 

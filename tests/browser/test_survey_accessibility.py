@@ -9,14 +9,14 @@ import pytest
 from playwright.async_api import Page
 
 from feedback.surveys.wording import wording
-from tests.browser.accessibility import (
+from tests.support.accessibility import (
     contrast_ratio,
     controls,
     focus_ring,
     platform_fonts,
     text_samples,
 )
-from tests.browser.conftest import NewPage, SurveySite
+from tests.support.browser import NewPage, SurveySite
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.async_api import Page
 
 from feedback.surveys.wording import wording
-from tests.browser.accessibility import touch_targets
-from tests.browser.conftest import NewPage, SurveySite
+from tests.support.accessibility import touch_targets
+from tests.support.browser import NewPage, SurveySite
 
 pytestmark = pytest.mark.browser
 

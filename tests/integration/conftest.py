@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.test_outbox import SmtpServerFixture
+from tests.support.mail import SmtpServerFixture
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from feedback.accounts import staff
 from feedback.cli import main
 from feedback.db import Database
 from feedback.errors import NotAuthenticated
-from tests.conftest import NOW, POSTGRES_ADMIN_URL, command_env
+from tests.conftest import NOW, command_env
+from tests.support.databases import POSTGRES_ADMIN_URL
 
 PASSWORD = "long-enough-pw"
 

@@ -34,7 +34,7 @@ from feedback.mail.services import Mail
 from feedback.mail.tables import OutboxMessage
 from tests.conftest import log_in
 from tests.integration.test_complaints import account, contact_of
-from tests.integration.test_outbox import SmtpServerFixture
+from tests.support.mail import SmtpServerFixture
 
 BASE = "https://feedback.example"
 UTC = dt.UTC

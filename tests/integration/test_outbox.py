@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import email
-import socket
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from feedback.db import Database, transaction
 from feedback.mail.services import (
@@ -22,48 +18,8 @@ from feedback.mail.services import (
     retry_delay,
 )
 from feedback.mail.tables import OutboxMessage
-
-NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def message_ids(self) -> list[str]:
-        return [str(message["Message-ID"]) for message in self.messages]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class SmtpServerFixture:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
+from tests.conftest import NOW
+from tests.support.mail import SmtpServerFixture
 
 
 def _mail(n: int) -> Mail:

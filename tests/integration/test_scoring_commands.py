@@ -26,8 +26,8 @@ from feedback.scoring.reasons import MIN_WEIGHT
 from feedback.scoring.records import day_number
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.scoring.tables import ScoringScore
-from tests.conftest import NOW, TODAY, command_env, empty_database
-from tests.integration.test_survey_commands import on_database
+from tests.conftest import NOW, TODAY, command_env
+from tests.support.databases import empty_database, on_database
 
 EVALUATED = TODAY - dt.timedelta(days=180)
 

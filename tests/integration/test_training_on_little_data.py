@@ -21,7 +21,8 @@ from feedback.errors import TooLittleData
 from feedback.scoring import registry, services
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.training import MIN_PER_CLASS
-from tests.conftest import NOW, TODAY, empty_tables
+from tests.conftest import NOW, TODAY
+from tests.support.databases import empty_tables
 
 T = TypeVar("T")
 RULE = ChurnRule(horizon_days=90)

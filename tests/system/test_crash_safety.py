@@ -14,16 +14,16 @@ import pytest
 
 from feedback.surveys.tokens import token_hash
 from feedback.surveys.waves import Period
-from tests.browser.conftest import (
+from tests.conftest import TODAY
+from tests.support.servers import (
     ENDING_SECONDS,
     Service,
     Site,
-    _write_csv,
     fresh_site,
     run_feedback,
     serving,
+    write_csv,
 )
-from tests.conftest import TODAY
 
 CUSTOMERS = 400
 CLIENTS = 16
@@ -48,8 +48,8 @@ async def _stored_answers(url: str) -> dict[str, int]:
 
 async def _prepare(site: Site, folder: Path) -> list[str]:
     codes = [f"K{n:04d}" for n in range(CUSTOMERS)]
-    _write_csv(folder / "accounts.csv", ["code", "name"], [[c, f"Customer {c}"] for c in codes])
-    _write_csv(
+    write_csv(folder / "accounts.csv", ["code", "name"], [[c, f"Customer {c}"] for c in codes])
+    write_csv(
         folder / "contacts.csv",
         ["account_code", "email", "language", "survey"],
         [[c, f"{c.lower()}@customer.example", "en", "yes"] for c in codes],

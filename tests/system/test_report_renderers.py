@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Service, fresh_site
+from tests.support.servers import Service, fresh_site
 
 # A renderer checks every second whether the server is still there; it imports for longer.
 STARTUP_SECONDS, ENDING_SECONDS = 60.0, 15.0

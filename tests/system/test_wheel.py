@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,12 @@ import pytest
 
 from feedback.surveys.waves import Period
 from tests.conftest import TODAY, command_env
+from tests.support.network import free_port
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 UV = Path(sys.executable).with_name("uv")
 PASSWORD = "a-long-enough-password"
 STARTUP_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +75,7 @@ def site(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """A SQLite database of the installed service with a Chinese-speaking customer invited to
     this half year's wave, and the service serving it from a folder outside the checkout."""
     folder = tmp_path_factory.mktemp("site")
-    port = _free_port()
+    port = free_port()
     # Only what a new machine has: no variable of the checkout's virtual environment.
     env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8",
            **command_env(f"sqlite:///{folder / 'feedback.sqlite3'}"),

@@ -1,0 +1,1 @@
+"""What the tests share: databases, servers, mail, factories. No test imports another test."""
