@@ -29,6 +29,7 @@ from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tiers import trailing_window
 from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
@@ -43,9 +44,9 @@ from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from tests.api.test_survey_page import chinese_translations, template_messages
-from tests.conftest import NOW, log_in
+from tests.conftest import NOW, TODAY, log_in
 from tests.integration.test_complaints import APOLOGY, RESOLUTION, act
-from tests.integration.test_surveys import _answer_all
+from tests.integration.test_surveys import PERIOD, PREVIOUS, _answer_all
 
 CODE = "R-1"
 NAME = "Harbour & Sons"
@@ -65,8 +66,18 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
+# The story is told as of 2026-11-26 and moved with the suite's today, whole days at a time.
+SHIFT = TODAY - dt.date(2026, 11, 26)
+
+
 def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+    """An instant of the story (UTC), moved to the suite's today."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC) + SHIFT
+
+
+def day(text: str) -> dt.date:
+    """A day of the story, moved to the suite's today."""
+    return dt.date.fromisoformat(text) + SHIFT
 
 
 def _run(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
@@ -108,6 +119,7 @@ async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:
 async def _purchases(account_id: int) -> None:
     sales = [("2025-02-01", "3000.00"), ("2025-08-01", "1000.00"), ("2025-10-01", "500.00"),
              ("2026-01-10", "1200.00"), ("2026-06-15", "800.50")]  # fmt: skip
+    sales = [(str(day(when)), amount) for when, amount in sales]
     await Purchase.insert(
         *(Purchase(account=account_id, occurred_on=dt.date.fromisoformat(day),
                    amount=Decimal(amount), external_ref=f"{account_id}-{n}")
@@ -116,15 +128,15 @@ async def _purchases(account_id: int) -> None:
 
 
 async def _answers(clock: FrozenClock, comment: str) -> None:
-    """2026-H1 (closed): level 2; 2026-H2 (open until 2026-12-15): level 1."""
-    await create_wave("2026-H1", clock.now(), dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    """PREVIOUS (closed): level 2; PERIOD (open until 19 days after today): level 1."""
+    await create_wave(PREVIOUS, clock.now(), day("2026-04-01"), day("2026-06-30"))
     clock.at = at("2026-04-05 10:00")
-    await _answer_all("2026-H1", clock, {"li@harbour.example": Answer(level=2, comment=comment)})
-    await close_wave("2026-H1", at("2026-07-01 00:00"))
-    await create_wave("2026-H2", clock.now(), dt.date(2026, 11, 1), dt.date(2026, 12, 15))
+    await _answer_all(PREVIOUS, clock, {"li@harbour.example": Answer(level=2, comment=comment)})
+    await close_wave(PREVIOUS, at("2026-07-01 00:00"))
+    await create_wave(PERIOD, clock.now(), day("2026-11-01"), day("2026-12-15"))
     clock.at = at("2026-11-12 10:00")
     late = Answer(level=1, comment="Deliveries slipped twice this autumn.")
-    await _answer_all("2026-H2", clock, {"li@harbour.example": late})
+    await _answer_all(PERIOD, clock, {"li@harbour.example": late})
 
 
 async def _complaint(clock: FrozenClock, account_id: int, when: str, description: str,
@@ -156,8 +168,8 @@ async def _scores(account_id: int) -> None:
         *(ScoringScore(account=account_id, as_of=day, scored_at=NOW, model_version=1,
                        probability=p, revenue_12m=2000.5, band=band,
                        reasons=json.dumps(REASONS if band == "high" else REASONS[:1]))
-          for day, p, band in ((dt.date(2026, 10, 29), 0.12, "medium"),
-                               (dt.date(2026, 11, 26), 0.34, "high")))
+          for day, p, band in ((TODAY - dt.timedelta(days=28), 0.12, "medium"),
+                               (TODAY, 0.34, "high")))
     )  # fmt: skip
 
 
@@ -213,29 +225,29 @@ async def test_the_report_shows_the_accounts_own_figures_and_the_apis_churn_reas
     pdf = await report_pdf(client, lang="en")
     text = pdf_text(pdf)
     assert f"Account feedback report: {NAME} ({CODE})" in text
-    assert "Prepared on 2026-11-26 for Account_Manager" in text
+    assert f"Prepared on {TODAY} for Account_Manager" in text
     assert "Tier B · major" in text
     # Purchases: 2 for 2,000.50 in the last 12 months against 3 for 4,500.00 before.
     assert "Purchases 2 3 -1" in text
     assert "Revenue 2,000.50 4,500.00 -56%" in text
     # Levels per wave, newest first, with the movement the wave results count.
-    assert "2026-H2 2026-12-15 1 · satisfied down" in text
-    assert "2026-H1 2026-06-30 2 · will buy again first answer" in text
+    assert f"{PERIOD} {day('2026-12-15')} 1 · satisfied down" in text
+    assert f"{PREVIOUS} {day('2026-06-30')} 2 · will buy again first answer" in text
     assert "Deliveries slipped twice this autumn." in text
     assert "Good service, but invoices arrive late." in text
     assert (
-        "2 complaint(s) received since 2025-11-27; 1 still open; 1 missed at least one deadline."
-        in text
+        f"2 complaint(s) received since {trailing_window(TODAY)[0]}; 1 still open; 1 missed at "
+        "least one deadline." in text
     )
     assert "Invoice 7 was charged twice." in text
     assert "Too old to be in the report." not in text
     assert "investigating missed missed — —" in text  # apology and resolution, follow-up
-    assert "due 2026-11-20" in text  # the apology, 12 h after receipt
+    assert f"due {day('2026-11-20')}" in text  # the apology, 12 h after receipt
     # Churn: what the scores API says, in the same words.
     history = (await client.get(f"/api/v1/accounts/{CODE}/scores")).json()
     latest = history["items"][-1]
     assert f"Probability of churn {latest['probability']:.1%} high" in text
-    assert "+22.0 points since 2026-10-29 (was medium)" in text
+    assert f"+22.0 points since {TODAY - dt.timedelta(days=28)} (was medium)" in text
     assert [r["text"] for r in latest["reasons"]] == [r["text"] for r in REASONS]
     for reason in latest["reasons"]:
         assert reason["text"] in text
@@ -253,7 +265,7 @@ async def test_the_main_contacts_language_is_the_default_and_chinese_embeds_noto
     chinese = await report_pdf(client)
     text = pdf_text(chinese)
     assert f"客户反馈报告: {NAME} ({CODE})" in text
-    assert "2026-H2 2026-12-15 1 · 满意 下降" in text
+    assert f"{PERIOD} {day('2026-12-15')} 1 · 满意 下降" in text
     assert "第 1 页，共" in text
     assert REASONS[0]["text"] in text  # quoted as stored
     fonts = poppler("pdffonts", chinese, tmp_path).splitlines()[2:]
@@ -375,7 +387,7 @@ async def test_who_may_print_which_report(
     assert missing.status_code == 404
     assert "no account with code NOPE" in missing.text
     reply = await client.get(f"/accounts/{CODE}/report.pdf?lang=en")
-    assert reply.headers["content-disposition"] == 'inline; filename="report-R-1-2026-11-26.pdf"'
+    assert reply.headers["content-disposition"] == f'inline; filename="report-R-1-{TODAY}.pdf"'
     assert reply.headers["cache-control"] == "no-store"
 
 

@@ -21,16 +21,18 @@ from feedback.surveys.answers import record_response
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
-from tests.conftest import NOW, log_in
+from tests.conftest import NOW, TODAY, log_in
 from tests.integration.test_scoring import store
+from tests.integration.test_surveys import EARLIER as EARLIER_PERIOD
+from tests.integration.test_surveys import PERIOD, PREVIOUS
 
-EARLIER, LATEST = dt.date(2026, 11, 1), dt.date(2026, 11, 25)
+EARLIER, LATEST = TODAY - dt.timedelta(days=25), TODAY - dt.timedelta(days=1)
 MAIL = MailContext(base_url="https://survey.example.com")
 # Each wave: its period, closing day, and the level the account answers (None: silent).
 WAVES = (
-    ("2025-H2", dt.date(2025, 12, 15), 3),
-    ("2026-H1", dt.date(2026, 6, 15), 1),
-    ("2026-H2", dt.date(2026, 12, 15), None),  # still open on NOW
+    (EARLIER_PERIOD, TODAY - dt.timedelta(days=346), 3),
+    (PREVIOUS, TODAY - dt.timedelta(days=164), 1),
+    (PERIOD, TODAY + dt.timedelta(days=19), None),  # still open on NOW
 )
 
 
@@ -116,9 +118,9 @@ async def test_satisfaction_is_shown_wave_by_wave_with_its_movement(
         for row in re.findall(r"<tr>\s*<td>(.*?)</tr>", waves, re.S)
     ]
     assert rows == [
-        ["2026-H2", "(open)", "no", "answer", "yet", "—"],
-        ["2026-H1", "1", "·", "satisfied", "↓", "down"],
-        ["2025-H2", "3", "·", "will", "recommend", "—"],
+        [PERIOD, "(open)", "no", "answer", "yet", "—"],
+        [PREVIOUS, "1", "·", "satisfied", "↓", "down"],
+        [EARLIER_PERIOD, "3", "·", "will", "recommend", "—"],
     ]
     assert "Not asked in any survey wave yet." in section(
         (await client.get("/accounts/A2")).text, "Satisfaction by wave"

@@ -14,6 +14,7 @@ from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.clock import FrozenClock
 from tests.conftest import log_in
 
 LIST = "/api/v1/accounts"
@@ -244,8 +245,10 @@ async def _purchases(account_id: int, *sales: tuple[dt.date, str]) -> None:
 
 
 async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
-    client, portfolio
+    client, portfolio, clock: FrozenClock
 ) -> None:
+    # The windows' edges and the calendar years are checked around one fixed day.
+    clock.at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
     account_id = (await Account.select(Account.id).where(Account.code == "ACC-1"))[0]["id"]
     await Account.update(
         {Account.attributes: {"seats": 12, "segment": "retail", "renewal": None},

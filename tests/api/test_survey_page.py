@@ -20,13 +20,15 @@ from feedback.db import Database
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave
+from feedback.surveys.waves import Period
 from feedback.surveys.wording import wording
 from feedback.web.i18n import LOCALE_DIR
-from tests.conftest import client_for
+from tests.conftest import TODAY, client_for
 
 BASE = "https://survey.example.com"
 MAIL = MailContext(base_url=BASE, company="Acme Service")
-OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
+PERIOD = str(Period.of(TODAY))
+OPENS, CLOSES = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=19)
 CSRF_FIELD = re.compile(r'<input type="hidden" name="_csrf_token" value="([^"]*)">')
 HOSTILE = '<script>alert("owned")</script>'
 
@@ -36,9 +38,9 @@ async def survey_link(clock: FrozenClock, language: str = "en", code: str = "A1"
     account = Account(code=code, name=f"Account {code}", status="active", tier="A")
     await account.save()
     await Contact(account=account.id, email=f"{code.lower()}@x.com", language=language).save()
-    if not await Wave.exists().where(Wave.period == "2026-H2"):
-        await create_wave("2026-H2", clock.now(), opens_on=OPENS, closes_on=CLOSES)
-    (link,) = await issue_wave("2026-H2", clock.now(), MAIL)
+    if not await Wave.exists().where(Wave.period == PERIOD):
+        await create_wave(PERIOD, clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    (link,) = await issue_wave(PERIOD, clock.now(), MAIL)
     return link.link.removeprefix(f"{BASE}/s/")
 
 
@@ -80,8 +82,8 @@ async def invitation_used() -> bool:
 @pytest.mark.parametrize(
     ("language", "html_lang", "submit", "intro"),
     [
-        ("en", "en", "Send my answer", "Survey 2026-H2."),
-        ("zh", "zh-Hans", "提交我的回答", "2026-H2 客户调查。"),
+        ("en", "en", "Send my answer", f"Survey {PERIOD}."),
+        ("zh", "zh-Hans", "提交我的回答", f"{PERIOD} 客户调查。"),
     ],
 )
 async def test_the_form_speaks_the_contacts_language(
@@ -304,10 +306,10 @@ async def test_used_unknown_expired_and_closed_links_all_get_one_identical_page(
     assert (await send(client, used, {"level": "3"})).status_code == 303
     unknown_pages = await _invalid_pages(client, "unknown-" + "x" * 40)
     used_pages = await _invalid_pages(client, used)
-    clock.at = dt.datetime(2026, 12, 16, 0, 0, 1, tzinfo=dt.UTC)
+    clock.at = dt.datetime.combine(CLOSES + dt.timedelta(days=1), dt.time(0, 0, 1), dt.UTC)
     expired_pages = await _invalid_pages(client, expired)
-    clock.at = dt.datetime(2026, 12, 15, 12, 0, tzinfo=dt.UTC)
-    await close_wave("2026-H2", clock.now())
+    clock.at = dt.datetime.combine(CLOSES, dt.time(12, 0), dt.UTC)
+    await close_wave(PERIOD, clock.now())
     closed_pages = await _invalid_pages(client, closed)
     reference = unknown_pages[0]
     assert reference.status_code == 404

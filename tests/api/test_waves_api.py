@@ -19,10 +19,10 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
 from feedback.surveys.schemas import results_out
 from feedback.surveys.services import create_wave
-from tests.conftest import log_in
-from tests.integration.test_surveys import CLOSES, OPENS, _answer_all, account
+from tests.conftest import TODAY, log_in
+from tests.integration.test_surveys import CLOSES, OPENS, PERIOD, PREVIOUS, _answer_all, account
 
-RESULTS = "/api/v1/waves/2026-H2/results"
+RESULTS = f"/api/v1/waves/{PERIOD}/results"
 HOSTILE_NAME = "<b>Bold</b> & Sons"
 
 
@@ -53,12 +53,16 @@ async def waves(make_staff, clock: FrozenClock) -> dict[str, StaffMember]:
         await account(code, manager=manager)
     await Account.update({Account.name: HOSTILE_NAME}).where(Account.code == "W1")
     await Account.update({Account.opened_on: dt.date(2015, 1, 1)}).where(Account.code == "W3")
-    steady = ((dt.date(2025, 9, 1), "1000.00"), (dt.date(2026, 9, 1), "500.00"))
+    # A purchase in the year before each wave's loyalty window and one in it.
+    steady = (
+        (TODAY - dt.timedelta(days=451), "1000.00"),
+        (TODAY - dt.timedelta(days=86), "500.00"),
+    )
     await _buy("W1", *steady)
     await _buy("W3", *steady)
     first = {"w1@x.com": 2, "w2@x.com": 1, "w3@x.com": 3, "w4@x.com": 2}
     second = {"w1@x.com": 3, "w2@x.com": 1, "w3@x.com": 0}
-    for period, levels in (("2026-H1", first), ("2026-H2", second)):
+    for period, levels in ((PREVIOUS, first), (PERIOD, second)):
         await create_wave(period, clock.now(), opens_on=OPENS, closes_on=CLOSES)
         answers = {email: Answer(level=level, aspects={"quality": 4} if level == 3 else {})
                    for email, level in levels.items()}  # fmt: skip
@@ -78,10 +82,10 @@ async def test_the_wave_list_has_each_waves_headline_figures(client, waves) -> N
     response = await client.get("/api/v1/waves")
     assert response.status_code == 200, response.text
     assert response.json() == [
-        {"period": "2026-H1", "opens_on": str(OPENS), "closes_on": str(CLOSES),
+        {"period": PREVIOUS, "opens_on": str(OPENS), "closes_on": str(CLOSES),
          "status": "open", "invited": 4, "responded": 4, "response_rate": 1.0,
          "satisfaction_rate": 1.0, "loyalty_rate": 0.75, "advocacy_rate": 0.25},
-        {"period": "2026-H2", "opens_on": str(OPENS), "closes_on": str(CLOSES),
+        {"period": PERIOD, "opens_on": str(OPENS), "closes_on": str(CLOSES),
          "status": "open", "invited": 4, "responded": 3, "response_rate": 0.75,
          "satisfaction_rate": 2 / 3, "loyalty_rate": 1 / 3, "advocacy_rate": 1 / 3},
     ]  # fmt: skip
@@ -105,7 +109,7 @@ async def test_admins_and_supervisors_see_every_account(client, waves) -> None:
 
 async def test_the_api_gives_what_the_command_prints(client, waves) -> None:
     body = await _results(client, waves["admin"])
-    printed = msgspec.json.encode(results_out(await wave_results("2026-H2")))
+    printed = msgspec.json.encode(results_out(await wave_results(PERIOD)))
     assert body == msgspec.json.decode(printed)
 
 
@@ -163,9 +167,9 @@ async def test_the_wave_pages_show_the_figures_and_escape_names(client, waves) -
     await log_in(client, waves["supervisor"])
     listing = await client.get("/waves")
     assert listing.status_code == 200
-    assert '<a href="/waves/2026-H2">2026-H2</a>' in listing.text
+    assert f'<a href="/waves/{PERIOD}">{PERIOD}</a>' in listing.text
     assert "75.0%" in listing.text  # H1 loyalty and H2 response rate
-    page = await client.get("/waves/2026-H2")
+    page = await client.get(f"/waves/{PERIOD}")
     assert page.status_code == 200, page.text
     html = page.text
     for figure in ("66.7%", "33.3%", "75.0%", "4.00"):  # satisfaction, shares, response, quality
@@ -180,7 +184,7 @@ async def test_the_wave_pages_show_the_figures_and_escape_names(client, waves) -
 
 async def test_a_managers_page_lists_only_their_accounts(client, waves) -> None:
     await log_in(client, waves["m2"])
-    html = (await client.get("/waves/2026-H2")).text
+    html = (await client.get(f"/waves/{PERIOD}")).text
     assert 'href="/accounts/W3"' in html
     assert 'href="/accounts/W1"' not in html
     assert "your own portfolio" in html

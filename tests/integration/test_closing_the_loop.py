@@ -18,13 +18,11 @@ from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.tables import Invitation, Response
 from tests.integration.test_complaints import APOLOGY, FINDINGS, RESOLUTION, act, raise_complaint
-from tests.integration.test_surveys import MAIL, account, token_of, wave
+from tests.integration.test_surveys import MAIL, PERIOD, account, token_of, wave
 
 
 async def _tokens(clock: FrozenClock) -> dict[str, str]:
-    return {
-        link.email: token_of(link.link) for link in await issue_wave("2026-H2", clock.now(), MAIL)
-    }
+    return {link.email: token_of(link.link) for link in await issue_wave(PERIOD, clock.now(), MAIL)}
 
 
 async def _complaints() -> list[dict[str, object]]:
@@ -56,10 +54,10 @@ async def test_level_0_and_commented_contact_requests_open_complaints_and_others
     assert await _complaints() == [
         {"code": "A1", "email": "a1@x.com", "channel": "survey", "severity": "major",
          "state": "received", "survey_response": unhappy,
-         "description": "Answered 'I am not satisfied' in the 2026-H2 survey."},
+         "description": f"Answered 'I am not satisfied' in the {PERIOD} survey."},
         {"code": "A2", "email": "a2@x.com", "channel": "survey", "severity": "minor",
          "state": "received", "survey_response": call_me,
-         "description": "Asked to be contacted in the 2026-H2 survey.\n\n"
+         "description": f"Asked to be contacted in the {PERIOD} survey.\n\n"
                         "Call me about the invoice"},
     ]  # fmt: skip
     acknowledgements = await OutboxMessage.select(OutboxMessage.to).where(
@@ -76,11 +74,11 @@ async def test_a_staff_answer_opens_a_complaint_for_the_contact_it_names(
     await _tokens(clock)
     agent = await make_staff(Role.agent)
     recorded = await record_staff_response(
-        "2026-H2", "K1", Answer(level=0, comment="Late again"), "visit", agent, clock.now(),
+        PERIOD, "K1", Answer(level=0, comment="Late again"), "visit", agent, clock.now(),
         contact_email="buyer@k1.com",
     )  # fmt: skip
     without_contact = await record_staff_response(
-        "2026-H2", "K1", Answer(level=0), "phone", agent, clock.now()
+        PERIOD, "K1", Answer(level=0), "phone", agent, clock.now()
     )
     complaints = await _complaints()
     assert [(c["email"], c["survey_response"]) for c in complaints] == [
@@ -131,13 +129,13 @@ async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded
     await account("Z1")
     await wave(clock)
     complaint = await raise_complaint(clock, held)
-    assert [link.account_code for link in await issue_wave("2026-H2", clock.now(), MAIL)] == [
+    assert [link.account_code for link in await issue_wave(PERIOD, clock.now(), MAIL)] == [
         "R1",
         "Z1",
     ]
     await raise_complaint(clock, reminded)
     clock.advance(dt.timedelta(days=8))
-    assert await send_reminders("2026-H2", clock.now(), MAIL) == 1  # Z1 only
+    assert await send_reminders(PERIOD, clock.now(), MAIL) == 1  # Z1 only
 
     agent = await make_staff(Role.agent)
     for action, content in (
@@ -148,5 +146,5 @@ async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded
     ):
         complaint = await act(complaint, action, content, agent, clock)
     assert complaint.state == "closed"
-    again = await issue_wave("2026-H2", clock.now(), MAIL)
+    again = await issue_wave(PERIOD, clock.now(), MAIL)
     assert [link.account_code for link in again] == ["H1"], "invited once its complaint closed"

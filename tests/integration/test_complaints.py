@@ -122,7 +122,8 @@ async def test_a_new_complaint_has_deadlines_a_history_row_and_a_queued_acknowle
     assert mail["to"] == "a1@x.com"
     assert mail["dedupe_key"] == f"complaint:{complaint.id}:1:acknowledgement"
     assert mail["subject"] == f"我们已收到您的投诉 #{complaint.id}"
-    assert "2026-11-26 11:30 UTC" in mail["text_body"]
+    # The mail names the apology deadline (2026-11-26 11:30 UTC on the default day).
+    assert f"{clock.now() + 2 * HOUR:%Y-%m-%d %H:%M} UTC" in mail["text_body"]
 
 
 async def test_bad_input_for_a_new_complaint_writes_nothing(

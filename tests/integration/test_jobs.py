@@ -18,8 +18,9 @@ from feedback.surveys.periodic import run_survey_work
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import create_wave, wave_info
 from feedback.surveys.tables import Invitation, ReminderLink
+from tests.conftest import TODAY
 from tests.integration.test_outbox import SmtpServerFixture
-from tests.integration.test_surveys import BASE, account, token_of
+from tests.integration.test_surveys import BASE, CLOSES, OPENS, PERIOD, PREVIOUS, account, token_of
 
 CONTEXT = MailContext(base_url=BASE)
 
@@ -30,11 +31,12 @@ def job_settings(db: Database, smtp: SmtpServerFixture) -> Settings:
 
 
 async def _issued_wave(clock: FrozenClock, closes_on: dt.date, codes: int = 1) -> dict[str, str]:
-    """Accounts A00, A01, ... with a contact each, invited to 2026-H2 (opened Nov 20)."""
+    """Accounts A00, A01, ... with a contact each, invited to PERIOD's wave (opened on OPENS,
+    six days before today)."""
     for n in range(codes):
         await account(f"A{n:02}")
-    await create_wave("2026-H2", clock.now(), opens_on=dt.date(2026, 11, 20), closes_on=closes_on)
-    return {link.email: link.link for link in await issue_wave("2026-H2", clock.now(), CONTEXT)}
+    await create_wave(PERIOD, clock.now(), opens_on=OPENS, closes_on=closes_on)
+    return {link.email: link.link for link in await issue_wave(PERIOD, clock.now(), CONTEXT)}
 
 
 def _subjects(smtp: SmtpServerFixture) -> list[tuple[str, str]]:
@@ -45,20 +47,20 @@ def _subjects(smtp: SmtpServerFixture) -> list[tuple[str, str]]:
 async def test_reminders_go_out_days_apart_and_the_wave_closes_after_its_last_day(
     db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
 ) -> None:
-    links = await _issued_wave(clock, dt.date(2026, 12, 15), codes=2)
+    links = await _issued_wave(clock, CLOSES, codes=2)
     first = await run_due_work(job_settings, clock.now())
-    assert (first.survey.closed, first.survey.reminded, first.sent) == ([], {"2026-H2": 0}, 2)
+    assert (first.survey.closed, first.survey.reminded, first.sent) == ([], {PERIOD: 0}, 2)
     await record_response(token_of(links["a00@x.com"]), Answer(level=2), clock.now())
     reports = []
-    for days in (7, 0, 7, 0, 7, 5):  # to Dec 3, twice; Dec 10, twice; Dec 17; Dec 22
+    for days in (7, 0, 7, 0, 7, 5):  # today + 7, twice; + 14, twice; + 21; + 26
         clock.advance(dt.timedelta(days=days))
         reports.append(await run_due_work(job_settings, clock.now()))
     assert [(r.survey.closed, r.survey.reminded, r.sent, r.failed) for r in reports] == [
-        ([], {"2026-H2": 1}, 1, 0),
-        ([], {"2026-H2": 0}, 0, 0),
-        ([], {"2026-H2": 1}, 1, 0),
-        ([], {"2026-H2": 0}, 0, 0),
-        (["2026-H2"], {}, 0, 0),
+        ([], {PERIOD: 1}, 1, 0),
+        ([], {PERIOD: 0}, 0, 0),
+        ([], {PERIOD: 1}, 1, 0),
+        ([], {PERIOD: 0}, 0, 0),
+        ([PERIOD], {}, 0, 0),
         ([], {}, 0, 0),
     ]
     assert _subjects(smtp) == [
@@ -68,7 +70,7 @@ async def test_reminders_go_out_days_apart_and_the_wave_closes_after_its_last_da
         ("a01@x.com", "reminder"),
     ]
     assert len(set(smtp.inbox.message_ids())) == 4
-    closed = await wave_info("2026-H2")
+    closed = await wave_info(PERIOD)
     assert (closed.status, await ReminderLink.count()) == ("closed", 2)
     assert await Invitation.count().where(Invitation.expires_at > clock.now()) == 0
 
@@ -76,11 +78,11 @@ async def test_reminders_go_out_days_apart_and_the_wave_closes_after_its_last_da
 async def test_a_wave_is_closed_only_after_the_whole_closing_day(
     db: Database, clock: FrozenClock, job_settings: Settings
 ) -> None:
-    await _issued_wave(clock, dt.date(2026, 11, 26))
-    clock.at = dt.datetime(2026, 11, 26, 23, 59, 59, tzinfo=dt.UTC)
+    await _issued_wave(clock, TODAY)
+    clock.at = dt.datetime.combine(TODAY, dt.time(23, 59, 59), tzinfo=dt.UTC)
     assert (await run_survey_work(clock.now(), CONTEXT)).closed == []
-    clock.at = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)
-    assert (await run_survey_work(clock.now(), CONTEXT)).closed == ["2026-H2"]
+    clock.at = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(0, 0), tzinfo=dt.UTC)
+    assert (await run_survey_work(clock.now(), CONTEXT)).closed == [PERIOD]
     assert (await run_survey_work(clock.now(), CONTEXT)).closed == []
 
 
@@ -88,14 +90,15 @@ async def test_nothing_is_opened_or_issued_that_an_admin_did_not_ask_for(
     db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
 ) -> None:
     await account("A1")
-    await create_wave("2026-H2", clock.now(), opens_on=dt.date(2026, 11, 1),
-                      closes_on=dt.date(2026, 12, 15))  # fmt: skip
-    await create_wave("2026-H1", clock.now(), opens_on=dt.date(2026, 3, 1),
-                      closes_on=dt.date(2026, 4, 15))  # fmt: skip
+    # This half year's wave would be open today, the last one's closing day has passed.
+    await create_wave(PERIOD, clock.now(), opens_on=TODAY - dt.timedelta(days=25),
+                      closes_on=CLOSES)  # fmt: skip
+    await create_wave(PREVIOUS, clock.now(), opens_on=TODAY - dt.timedelta(days=270),
+                      closes_on=TODAY - dt.timedelta(days=225))  # fmt: skip
     report = await run_due_work(job_settings, clock.now())
     assert (report.survey.closed, report.survey.reminded, report.sent) == ([], {}, 0)
     assert report.scoring is None, "no churn model has been trained"
-    assert [(await wave_info(p)).status for p in ("2026-H1", "2026-H2")] == ["planned", "planned"]
+    assert [(await wave_info(p)).status for p in (PREVIOUS, PERIOD)] == ["planned", "planned"]
     assert (await Invitation.count(), await OutboxMessage.count()) == (0, 0)
     assert smtp.inbox.messages == []
 
@@ -103,10 +106,10 @@ async def test_nothing_is_opened_or_issued_that_an_admin_did_not_ask_for(
 async def test_closing_withdraws_mail_not_yet_sent(
     db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
 ) -> None:
-    await _issued_wave(clock, dt.date(2026, 11, 30))
+    await _issued_wave(clock, TODAY + dt.timedelta(days=4))
     clock.advance(dt.timedelta(days=5))  # the invitation was never delivered
     report = await run_due_work(job_settings, clock.now())
-    assert (report.survey.closed, report.sent) == (["2026-H2"], 0)
+    assert (report.survey.closed, report.sent) == ([PERIOD], 0)
     assert await OutboxMessage.count() == 0
     assert smtp.inbox.messages == []
 
@@ -114,10 +117,10 @@ async def test_closing_withdraws_mail_not_yet_sent(
 async def test_two_runs_at_once_remind_each_non_responder_once(
     db: Database, clock: FrozenClock
 ) -> None:
-    await _issued_wave(clock, dt.date(2026, 12, 15), codes=30)
+    await _issued_wave(clock, CLOSES, codes=30)
     clock.advance(dt.timedelta(days=7))
     runs = await asyncio.gather(*(run_survey_work(clock.now(), CONTEXT) for _ in range(3)))
-    assert sorted(run.reminded["2026-H2"] for run in runs) == [0, 0, 30]
+    assert sorted(run.reminded[PERIOD] for run in runs) == [0, 0, 30]
     assert await ReminderLink.count() == 30
     reminders = OutboxMessage.count().where(OutboxMessage.dedupe_key.like("survey-reminder%"))
     assert await reminders == 30

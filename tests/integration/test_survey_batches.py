@@ -16,8 +16,13 @@ from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave
 from feedback.surveys.tables import Channel, Invitation, ReminderLink, Response
-from tests.conftest import NOW
-from tests.integration.test_surveys import MAIL, account, wave
+from feedback.surveys.waves import Period
+from tests.conftest import NOW, TODAY
+from tests.integration.test_surveys import MAIL, PERIOD, account, wave
+
+# The half year after the suite's today's: another wave, whose links do not answer this one.
+_THIS = Period.of(TODAY)
+NEXT = str(Period(_THIS.year + 1, 1) if _THIS.half == 2 else Period(_THIS.year, 2))
 
 GOOD = Answer(level=2, aspects={"quality": 4, "value": 3}, comment=" ok ", may_contact=False)
 
@@ -26,7 +31,7 @@ async def _tokens(clock: FrozenClock, codes: list[str]) -> list[str]:
     for code in codes:
         await account(code)
     await wave(clock)
-    return [link.token for link in await issue_wave("2026-H2", clock.now(), MAIL)]
+    return [link.token for link in await issue_wave(PERIOD, clock.now(), MAIL)]
 
 
 async def test_a_batch_stores_every_answer_at_its_own_time(
@@ -41,7 +46,7 @@ async def test_a_batch_stores_every_answer_at_its_own_time(
         BatchAnswer(tokens[1], Answer(level=0, comment="late again"), times[1]),
         BatchAnswer(tokens[2], Answer(level=3), times[2], Channel.visit, manager.id),
     ]
-    assert await record_answers("2026-H2", batch) == 3
+    assert await record_answers(PERIOD, batch) == 3
     rows = await Response.select(
         Response.account.code, Response.level, Response.quality, Response.comment,
         Response.channel, Response.recorded_by, Response.created_at,
@@ -64,13 +69,13 @@ async def test_a_batch_stores_every_answer_at_its_own_time(
 async def test_a_reminder_link_answers_for_its_invitation(db: Database, clock: FrozenClock) -> None:
     await _tokens(clock, ["A1"])
     later = clock.now() + dt.timedelta(days=8)
-    assert await send_reminders("2026-H2", later, MAIL) == 1
+    assert await send_reminders(PERIOD, later, MAIL) == 1
     # The reminder's token is only in its mail; answering through it goes via the page.
     assert await ReminderLink.count() == 1
     body = await Invitation.raw("SELECT text_body FROM outbox_message WHERE dedupe_key LIKE {}",
                                 "survey-reminder%")  # fmt: skip
     token = body[0]["text_body"].split(f"{MAIL.base_url}/s/")[1].split()[0]
-    await record_answers("2026-H2", [BatchAnswer(token, GOOD, later + dt.timedelta(hours=1))])
+    await record_answers(PERIOD, [BatchAnswer(token, GOOD, later + dt.timedelta(hours=1))])
     assert await Response.count() == 1
 
 
@@ -93,15 +98,15 @@ async def test_one_unusable_link_refuses_the_whole_batch(
     elif problem == "expired":
         second = BatchAnswer(tokens[1], GOOD, clock.now() + dt.timedelta(days=60))
     elif problem == "other wave":
-        await wave(clock, "2027-H1")
-        other = await issue_wave("2027-H1", clock.now(), MAIL)
+        await wave(clock, NEXT)
+        other = await issue_wave(NEXT, clock.now(), MAIL)
         second = BatchAnswer(other[0].token, GOOD, soon)
     elif problem == "closed":
-        await close_wave("2026-H2", clock.now())
+        await close_wave(PERIOD, clock.now())
     before = await Response.count()
     expected: type[Exception] = Conflict if problem == "closed" else LinkNotUsable
     with pytest.raises(expected):
-        await record_answers("2026-H2", [BatchAnswer(tokens[0], GOOD, soon), second])
+        await record_answers(PERIOD, [BatchAnswer(tokens[0], GOOD, soon), second])
     assert await Response.count() == before
     claimed = await Invitation.count().where(Invitation.responded_at.is_not_null())
     assert claimed == before
@@ -110,7 +115,7 @@ async def test_one_unusable_link_refuses_the_whole_batch(
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        (BatchAnswer("t", Answer(level=4), dt.datetime(2026, 12, 1, tzinfo=dt.UTC)), "level"),
+        (BatchAnswer("t", Answer(level=4), NOW + dt.timedelta(days=5)), "level"),
         (
             BatchAnswer("t", Answer(level=1, aspects={"speed": 3}), NOW),
             "speed",
@@ -126,6 +131,6 @@ async def test_bad_answers_refuse_the_batch_naming_the_answer(
     tokens = await _tokens(clock, ["A1"])
     good = BatchAnswer(tokens[0], GOOD, clock.now() + dt.timedelta(hours=1))
     with pytest.raises(InvalidInput, match=f"answer 2: .*{message}"):
-        await record_answers("2026-H2", [good, entry])
+        await record_answers(PERIOD, [good, entry])
     assert await Response.count() == 0
     assert await Invitation.count().where(Invitation.responded_at.is_not_null()) == 0
