@@ -19,10 +19,12 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
 from feedback.surveys.schemas import results_out
 from feedback.surveys.services import create_wave
+from feedback.surveys.waves import Period
 from tests.conftest import TODAY, log_in
 from tests.integration.test_surveys import CLOSES, OPENS, PERIOD, PREVIOUS, _answer_all, account
 
 RESULTS = f"/api/v1/waves/{PERIOD}/results"
+UNKNOWN = str(Period(TODAY.year + 5, 1))  # a half year no test gives a wave
 HOSTILE_NAME = "<b>Bold</b> & Sons"
 
 
@@ -143,15 +145,15 @@ async def test_agents_see_the_figures_and_no_accounts(client, waves) -> None:
 
 async def test_unknown_waves_get_404_and_bad_periods_400(client, waves) -> None:
     await log_in(client, waves["admin"])
-    missing = await client.get("/api/v1/waves/2031-H1/results")
+    missing = await client.get(f"/api/v1/waves/{UNKNOWN}/results")
     assert missing.status_code == 404
-    assert missing.json()["detail"].startswith("there is no wave for 2031-H1")
+    assert missing.json()["detail"].startswith(f"there is no wave for {UNKNOWN}")
     bad = await client.get("/api/v1/waves/2026-H3/results")
     assert bad.status_code == 400
     assert "a wave period looks like 2026-H1 or 2026-H2" in bad.json()["detail"]
-    page = await client.get("/waves/2031-H1")
+    page = await client.get(f"/waves/{UNKNOWN}")
     assert page.status_code == 404
-    assert "there is no wave for 2031-H1" in page.text
+    assert f"there is no wave for {UNKNOWN}" in page.text
 
 
 async def test_the_openapi_document_describes_the_waves_api(client) -> None:
@@ -168,7 +170,7 @@ async def test_the_wave_pages_show_the_figures_and_escape_names(client, waves) -
     listing = await client.get("/waves")
     assert listing.status_code == 200
     assert f'<a href="/waves/{PERIOD}">{PERIOD}</a>' in listing.text
-    assert "75.0%" in listing.text  # H1 loyalty and H2 response rate
+    assert "75.0%" in listing.text  # the previous wave's loyalty and this one's response rate
     page = await client.get(f"/waves/{PERIOD}")
     assert page.status_code == 200, page.text
     html = page.text

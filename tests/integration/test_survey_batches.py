@@ -21,8 +21,7 @@ from tests.conftest import NOW, TODAY
 from tests.integration.test_surveys import MAIL, PERIOD, account, wave
 
 # The half year after the suite's today's: another wave, whose links do not answer this one.
-_THIS = Period.of(TODAY)
-NEXT = str(Period(_THIS.year + 1, 1) if _THIS.half == 2 else Period(_THIS.year, 2))
+NEXT = str(Period.of(TODAY).next)
 
 GOOD = Answer(level=2, aspects={"quality": 4, "value": 3}, comment=" ok ", may_contact=False)
 

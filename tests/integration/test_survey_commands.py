@@ -280,7 +280,7 @@ def test_questionnaire_versions_are_saved_shown_and_asked_by_new_waves_only(
     shorter.write_text(json.dumps([items[0], {"kind": "aspect", "key": "delivery"}]))
     saved = run(url, "questionnaires", "save", str(shorter))
     assert saved.output == "questionnaire version 2 saved; new waves will ask it\n"
-    later = str(Period.of(TODAY + dt.timedelta(days=184)))  # the next half year
+    later = str(Period.of(TODAY).next)
     assert run(url, "waves", "create", "--period", later).exit_code == 0
     second = run(url, "questionnaires", "show")
     assert "version 2 (saved " in second.output

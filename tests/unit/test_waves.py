@@ -36,10 +36,21 @@ def test_bad_periods_say_what_a_period_looks_like(text: str) -> None:
         Period.parse(text)
 
 
-def test_previous_period_crosses_the_year() -> None:
+def test_previous_and_next_periods_cross_the_year() -> None:
     assert Period(2026, 1).previous == Period(2025, 2)
     assert Period(2026, 2).previous == Period(2026, 1)
     assert Period(2025, 2) < Period(2026, 1)
+    assert Period(2025, 2).next == Period(2026, 1)
+    assert Period(2026, 1).next == Period(2026, 2)
+
+
+@pytest.mark.parametrize(
+    ("day", "period"),
+    [("2026-06-30", "2026-H1"), ("2026-07-01", "2026-H2"), ("2028-02-29", "2028-H1"),
+     ("2026-12-31", "2026-H2"), ("2027-01-01", "2027-H1")],
+)  # fmt: skip
+def test_a_day_falls_in_its_half_year(day: str, period: str) -> None:
+    assert str(Period.of(dt.date.fromisoformat(day))) == period
 
 
 def test_default_and_custom_calendars() -> None:

@@ -52,6 +52,10 @@ class Period:
     def previous(self) -> Period:
         return Period(self.year, 1) if self.half == 2 else Period(self.year - 1, 2)
 
+    @property
+    def next(self) -> Period:
+        return Period(self.year, 2) if self.half == 1 else Period(self.year + 1, 1)
+
 
 @dataclass(frozen=True)
 class SurveyCalendar:
