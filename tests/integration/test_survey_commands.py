@@ -3,7 +3,6 @@ own event loop with asyncio.run)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import csv
 import datetime as dt
@@ -14,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +21,6 @@ from click.testing import CliRunner, Result
 
 from feedback.accounts.tables import Account, Contact
 from feedback.cli import main
-from feedback.db import Database
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.answers import record_response
 from feedback.surveys.questionnaire import Answer
@@ -31,6 +28,7 @@ from feedback.surveys.tables import Invitation
 from feedback.surveys.waves import Period
 from tests.conftest import NOW, TODAY, command_env
 from tests.integration.test_outbox import SmtpServerFixture
+from tests.support.databases import on_database
 
 BASE_URL = "https://survey.example.com"
 PERIOD = str(Period.of(TODAY))
@@ -44,19 +42,6 @@ def run(url: str, *args: str, smtp_url: str = "smtp://127.0.0.1:1") -> Result:
         "FEEDBACK_SMTP_URL": smtp_url,
     }
     return CliRunner().invoke(main, list(args), env=env)
-
-
-def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
-    async def runner() -> T:
-        database = Database(url)
-        database.bind()
-        await database.open()
-        try:
-            return await work()
-        finally:
-            await database.close()
-
-    return asyncio.run(runner())
 
 
 async def _customers() -> None:
