@@ -63,9 +63,10 @@ def write_csv(path: Path, rows: int, accounts: int, blank_refs: float) -> None:
 async def prepared_database(url: str, accounts: int) -> dict[str, int]:
     from feedback.accounts.tables import Account
     from feedback.db import Database, bound, migrate, transaction
+    from feedback.piccolo_conf import all_tables
 
     database = Database(url)
-    database.bind()
+    database.bind(all_tables())
     await database.open()
     with contextlib.redirect_stdout(io.StringIO()):
         await migrate()

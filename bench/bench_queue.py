@@ -30,6 +30,7 @@ from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
 from feedback.db import Database, migrate, transaction
+from feedback.piccolo_conf import all_tables
 from scratch import p50_p99, scratch_database, served, timed_gets
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -143,7 +144,7 @@ async def serve_and_time(url: str, agents: list[int]) -> None:
 
 async def measure(url: str, complaints: int) -> None:
     database = Database(url)
-    database.bind()
+    database.bind(all_tables())
     await database.open()
     try:
         await migrate()

@@ -52,9 +52,10 @@ def scratch_database(admin_url: str, template: str | None = None) -> Iterator[st
 async def migrated_database(url: str, migrated: bool = True) -> AsyncIterator[Database]:
     """The database at ``url``, bound, open and migrated (unless it already is), closed after."""
     from feedback.db import Database, migrate  # not before: a caller may time its own imports
+    from feedback.piccolo_conf import all_tables
 
     database = Database(url)
-    database.bind()
+    database.bind(all_tables())
     await database.open()
     try:
         if migrated:

@@ -19,6 +19,7 @@ from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database, migrate
+from feedback.piccolo_conf import all_tables
 from tests.support.databases import (
     create_postgres_database,
     drop_postgres_database,
@@ -54,7 +55,7 @@ async def database(
     else:
         pg_name, url = await create_postgres_database()
     database = Database(url)
-    database.bind()
+    database.bind(all_tables())
     await database.open()
     await migrate()
     yield database
@@ -66,7 +67,7 @@ async def database(
 @pytest.fixture
 async def db(database: Database) -> AsyncIterator[Database]:
     """The session's database, bound to the tables and emptied after the test."""
-    database.bind()
+    database.bind(all_tables())
     yield database
     await empty_tables(database)
 

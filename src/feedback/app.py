@@ -30,6 +30,7 @@ from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
 from feedback.clock import Clock
 from feedback.complaints.controllers import ComplaintApi, ComplaintPages
+from feedback.complaints.deadlines import read_policy
 from feedback.complaints.public_pages import (
     CUSTOMER_POST_PATHS,
     ComplaintFormPages,
@@ -38,6 +39,7 @@ from feedback.complaints.public_pages import (
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
+from feedback.piccolo_conf import all_tables
 from feedback.reports.controllers import ReportPages
 from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
@@ -121,7 +123,7 @@ def create_app(
     settings = settings or Settings.from_env()
     owns_database = database is None
     database = database or Database(settings.database_url)
-    database.bind()
+    database.bind(all_tables())
 
     async def open_database() -> None:
         logging.getLogger("uvicorn.access").addFilter(TokenRedactingFilter())
@@ -161,6 +163,8 @@ def create_app(
             {
                 "settings": settings,
                 "clock": clock or settings.clock(),
+                # Read at start, so a bad policy file stops the service before it serves.
+                "sla_policy": read_policy(settings.sla_policy_file),
                 # The accounts domain shows what the domains built on it add to its page.
                 "account_sections": ACCOUNT_SECTIONS,
             }

@@ -2,53 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import click
 
 from feedback.accounts.roles import Role
 from feedback.config import Settings
-from feedback.db import Database, migrate
-from feedback.errors import DomainError
+from feedback.db import migrate
+from feedback.runtime import run_on_database
 
 __all__ = ["main"]
-
-T = TypeVar("T")
-
-
-def run_on_database(work: Callable[[Settings], Awaitable[T]]) -> T:
-    """Open the configured database, run ``work``, close it; domain errors end the command."""
-    settings = Settings.from_env()
-
-    async def runner() -> T:
-        database = Database(settings.database_url)
-        database.bind()
-        await database.open()
-        try:
-            return await work(settings)
-        finally:
-            await database.close()
-
-    try:
-        return asyncio.run(runner())
-    except DomainError as exc:
-        raise _Refused(exc) from exc
-
-
-class _Refused(click.ClickException):
-    """A domain error that ends a command: its message, and the exit status it asks for."""
-
-    def __init__(self, error: DomainError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-    @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        return self.error.exit_code
 
 
 class _DomainCommands(click.Group):
@@ -164,8 +128,8 @@ def accounts_tiers() -> None:
 
 
 # Commands defined next to their domain, imported only when used: the command line of one
-# domain does not load another's libraries (scikit-learn, WeasyPrint). They import
-# run_on_database from here.
+# domain does not load another's libraries (scikit-learn, WeasyPrint). They share
+# feedback.runtime.run_on_database with the commands above.
 _DOMAIN_COMMANDS = {
     "import": "feedback.accounts.import_command:import_group",
     "demo": "feedback.demo.command:demo_command",

@@ -34,13 +34,13 @@ __all__ = [
     "SerialSQLiteEngine",
     "bound",
     "engine_for_url",
+    "engine_in_use",
     "migrate",
     "ping",
     "transaction",
 ]
 
-os.environ.setdefault("PICCOLO_CONF", "feedback.piccolo_conf")
-
+PICCOLO_CONF = "feedback.piccolo_conf"
 BUSY_TIMEOUT_MS = 30_000
 NUMBER_ROWS_PER_FETCH = 100_000
 READ_PREFIXES = ("SELECT", "WITH", "EXPLAIN")
@@ -237,13 +237,11 @@ class Database:
         elif isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             await self.engine.close_connection_pool()
 
-    def bind(self) -> None:
-        """Make this the engine of every table and of Piccolo's migration runner."""
+    def bind(self, tables: Iterable[type[Table]]) -> None:
+        """Make this the engine of the tables (``piccolo_conf.all_tables()``) and of Piccolo's
+        migration runner, which finds it as ``piccolo_conf.DB``."""
         global _bound
-        from feedback import piccolo_conf
-
-        piccolo_conf.DB = self.engine
-        for table in piccolo_conf.all_tables():
+        for table in tables:
             table._meta._db = self.engine
         _bound = self
 
@@ -303,8 +301,17 @@ _bound: Database | None = None
 def bound() -> Database:
     """The database the tables are bound to."""
     if _bound is None:
-        raise RuntimeError("no database is bound; call Database(url).bind() first")
+        raise RuntimeError("no database is bound; call Database(url).bind(all_tables()) first")
     return _bound
+
+
+def engine_in_use() -> Engine[Any]:
+    """The bound engine; before any binding (Piccolo's own command line), the configured one."""
+    if _bound is not None:
+        return _bound.engine
+    from feedback.config import Settings
+
+    return engine_for_url(Settings.from_env().database_url)
 
 
 def transaction() -> Any:
@@ -321,6 +328,8 @@ async def migrate() -> None:
     """Apply every pending migration of every app to the bound database."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    # Where Piccolo's runner finds the app registry and, through it, the bound engine.
+    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
     result = await run_forwards("all")
     if not result.success:
         raise ConfigurationError(f"migration failed: {result.message}")

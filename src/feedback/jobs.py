@@ -15,6 +15,7 @@ from feedback.complaints import messages as complaint_messages
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
 from feedback.mail.services import deliver_due
+from feedback.runtime import run_on_database
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.surveys.issuance import MailContext
 from feedback.surveys.periodic import SurveyWork, run_survey_work
@@ -117,8 +118,6 @@ def run(once: bool, batch: int) -> None:
     FEEDBACK_SMTP_URL (failures are retried with backoff). Without --once it keeps going:
     complaint alerts and mail every few seconds, survey upkeep and the daily scores checked
     every ten minutes."""
-    # feedback.cli imports this module to register the command.
-    from feedback.cli import run_on_database
 
     async def work(settings: Settings) -> int:
         if not once:

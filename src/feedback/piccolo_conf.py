@@ -1,16 +1,19 @@
-"""Piccolo's configuration: the engine chosen from FEEDBACK_DATABASE_URL and the app registry."""
+"""Piccolo's configuration: the app registry, and ``DB``, the engine the tables are bound to."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 from piccolo.table import Table
 
-from feedback.config import Settings
-from feedback.db import engine_for_url
+from feedback import db
 
-DB = engine_for_url(Settings.from_env().database_url)
+__all__ = ["APP_REGISTRY", "all_tables"]
 
+# Named, not imported: the registry loads each app when it is built.
 APP_REGISTRY = AppRegistry(
     apps=[
         "feedback.accounts.piccolo_app",
@@ -29,3 +32,11 @@ def all_tables() -> list[type[Table]]:
     for config in APP_REGISTRY.app_configs.values():
         tables.extend(config.table_classes)
     return tables
+
+
+def __getattr__(name: str) -> Engine[Any]:
+    # Piccolo reads ``DB`` when it runs migrations: looked up each time, it is always the
+    # engine in use, and importing this module opens nothing.
+    if name == "DB":
+        return db.engine_in_use()
+    raise AttributeError(name)

@@ -18,6 +18,7 @@ from feedback.accounts import staff
 from feedback.cli import main
 from feedback.db import Database
 from feedback.errors import NotAuthenticated
+from feedback.piccolo_conf import all_tables
 from tests.conftest import NOW, command_env
 from tests.support.databases import POSTGRES_ADMIN_URL
 
@@ -31,7 +32,7 @@ def run(url: str, *args: str, stdin: str | None = None) -> Result:
 def can_log_in(url: str, email: str, password: str) -> bool:
     async def attempt() -> bool:
         database = Database(url)
-        database.bind()
+        database.bind(all_tables())
         await database.open()
         try:
             member, _ = await staff.log_in(email, password, NOW, 1)

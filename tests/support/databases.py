@@ -89,7 +89,7 @@ def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
 
     async def runner() -> T:
         database = Database(url)
-        database.bind()
+        database.bind(all_tables())
         await database.open()
         try:
             return await work()

@@ -23,6 +23,7 @@ from feedback.complaints.deadlines import (
     advance,
     open_clocks,
     parse_policy,
+    read_policy,
     step_outcomes,
 )
 from feedback.complaints.states import ComplaintState as S
@@ -251,14 +252,16 @@ def test_a_bad_policy_file_is_refused_with_its_reason(text: str, message: str) -
         parse_policy(text)
 
 
-def test_settings_read_the_policy_file_named_in_the_environment(tmp_path: Path) -> None:
-    assert Settings.from_env({}).sla_policy == DEFAULT_POLICY
+def test_the_policy_is_read_from_the_file_named_in_the_environment(tmp_path: Path) -> None:
+    def policy_of(env: dict[str, str]) -> SlaPolicy:
+        return read_policy(Settings.from_env(env).sla_policy_file)
+
+    assert policy_of({}) == DEFAULT_POLICY
     path = tmp_path / "sla.json"
     path.write_text(POLICY_JSON)
-    settings = Settings.from_env({"FEEDBACK_SLA_POLICY": str(path)})
-    assert settings.sla_policy.follow_up_days == 5
+    assert policy_of({"FEEDBACK_SLA_POLICY": str(path)}).follow_up_days == 5
     path.write_text('{"warn_share": 2}')
     with pytest.raises(ConfigurationError, match=r"sla.json is not a valid policy: .*warn_share"):
-        Settings.from_env({"FEEDBACK_SLA_POLICY": str(path)})
+        policy_of({"FEEDBACK_SLA_POLICY": str(path)})
     with pytest.raises(ConfigurationError, match="cannot read"):
-        Settings.from_env({"FEEDBACK_SLA_POLICY": str(tmp_path / "missing.json")})
+        policy_of({"FEEDBACK_SLA_POLICY": str(tmp_path / "missing.json")})

@@ -18,6 +18,7 @@ from rich.progress import (
 
 from feedback.accounts import imports
 from feedback.config import Settings
+from feedback.runtime import run_on_database
 
 __all__ = ["import_group"]
 
@@ -56,7 +57,6 @@ def progress_bar(path: Path) -> Iterator[imports.Progress]:
 
 def run_import(path: Path, what: str, work: Work) -> None:
     """Run one import on the configured database and say what it wrote."""
-    from feedback.cli import run_on_database  # cli.py imports this module to register it
 
     async def on_database(settings: Settings) -> imports.ImportSummary:
         with progress_bar(path) as advance:

@@ -57,10 +57,10 @@ def _mail_context(request: Request[Any, Any, Any]) -> MailContext:
 
 
 async def _act(request: StaffRequest, complaint_id: int, data: ActionIn) -> None:
-    settings = request.app.state.settings
     await services.apply_action(
         complaint_id, data.action, data.content, request.user, data.expected_state,
-        data.expected_version, _now(request), settings.sla_policy, _mail_context(request),
+        data.expected_version, _now(request), request.app.state.sla_policy,
+        _mail_context(request),
     )  # fmt: skip
 
 
@@ -195,7 +195,7 @@ class ComplaintPages(Controller):
             complaint_id = await intake.record_staff_complaint(
                 form.get("account_code", ""), form.get("channel", ""), form.get("category", ""),
                 form.get("severity", ""), form.get("description", ""), contact, request.user,
-                _now(request), request.app.state.settings.sla_policy, _mail_context(request),
+                _now(request), request.app.state.sla_policy, _mail_context(request),
             )  # fmt: skip
         except (DomainError, ValueError) as exc:
             message = getattr(exc, "message", "contact must be a number")
@@ -212,7 +212,7 @@ class ComplaintPages(Controller):
         try:
             complaint_id = await intake.triage(
                 submission_id, form.get("account_code", ""), form.get("severity", ""),
-                request.user, request.app.state.settings.sla_policy, _mail_context(request),
+                request.user, request.app.state.sla_policy, _mail_context(request),
             )  # fmt: skip
         except DomainError as exc:
             return await _submissions_page(request, exc.message, exc.status_code)
@@ -262,7 +262,7 @@ class ComplaintApi(Controller):
         complaint_id = await intake.record_staff_complaint(
             data.account_code, data.channel, data.category, data.severity, data.description,
             data.contact_id, request.user, _now(request),
-            request.app.state.settings.sla_policy, _mail_context(request),
+            request.app.state.sla_policy, _mail_context(request),
         )  # fmt: skip
         return await queue.complaint_detail(complaint_id, request.user, _now(request))
 

@@ -10,12 +10,14 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import msgspec
 
 from feedback.complaints.states import ComplaintState
+from feedback.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -34,6 +36,7 @@ __all__ = [
     "advance",
     "open_clocks",
     "parse_policy",
+    "read_policy",
     "step_outcomes",
     "time_left",
 ]
@@ -175,6 +178,20 @@ def _calendar(spec: _CalendarFile) -> BusinessHours:
         closes=spec.closes,
         holidays=frozenset(spec.holidays),
     )
+
+
+def read_policy(path: str) -> SlaPolicy:
+    """The policy in a JSON file (``FEEDBACK_SLA_POLICY``); the defaults when no file is named."""
+    if not path:
+        return DEFAULT_POLICY
+    try:
+        return parse_policy(Path(path).read_bytes())
+    except OSError as exc:
+        raise ConfigurationError(f"FEEDBACK_SLA_POLICY: cannot read {path}: {exc}") from exc
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"FEEDBACK_SLA_POLICY: {path} is not a valid policy: {exc}"
+        ) from exc
 
 
 def parse_policy(text: str | bytes) -> SlaPolicy:

@@ -79,9 +79,8 @@ class ComplaintFormPages(Controller):
         errors = intake.check_web_complaint(values)
         if errors:
             return _form(request, language, values, token, errors, 400)
-        settings = request.app.state.settings
         await intake.submit_web_complaint(
-            values, token, request.app.state.clock.now(), settings.sla_policy,
+            values, token, request.app.state.clock.now(), request.app.state.sla_policy,
             _mail_context(request),
         )  # fmt: skip
         return Redirect(f"/complaints/thanks?lang={language}", status_code=303)
@@ -140,7 +139,7 @@ class FollowUpPages(Controller):
         try:
             await followup.answer_follow_up(
                 token, answer == "yes", str(raw.get("comment", "")),
-                request.app.state.clock.now(), request.app.state.settings.sla_policy,
+                request.app.state.clock.now(), request.app.state.sla_policy,
                 _mail_context(request),
             )  # fmt: skip
         except LinkNotUsable:

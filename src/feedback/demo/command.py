@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from feedback.complaints.deadlines import read_policy
 from feedback.config import Settings
 from feedback.db import engine_for_url, migrate
 from feedback.demo.seed import (
@@ -33,6 +34,7 @@ from feedback.demo.seed import (
 )
 from feedback.demo.simulator import Simulation, simulate
 from feedback.errors import Conflict, InvalidInput
+from feedback.runtime import run_on_database
 from feedback.scoring import services as scoring
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.scores import ScoreRun, score_accounts
@@ -138,8 +140,6 @@ async def _churn_scores(
 def _load(
     simulation: Simulation, now: dt.datetime, console: Console
 ) -> tuple[SeedReport, list[ScoreRun]]:
-    # Imported here because feedback.cli imports this module to register the command.
-    from feedback.cli import run_on_database
 
     async def work(settings: Settings) -> tuple[SeedReport, list[ScoreRun]]:
         await _migrate_quietly(console)
@@ -152,7 +152,7 @@ def _load(
                 settings.tier_thresholds,
                 _ProgressBars(progress),
                 base_url=settings.base_url,
-                policy=settings.sla_policy,
+                policy=read_policy(settings.sla_policy_file),
             )
         return report, await _churn_scores(simulation, settings, now, console)
 

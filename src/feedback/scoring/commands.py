@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import click
 
-from feedback.cli import run_on_database
 from feedback.config import Settings
+from feedback.runtime import run_on_database
 from feedback.scoring import registry, scores, services
 from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 import msgspec
 
-from feedback.cli import run_on_database
 from feedback.config import Settings
+from feedback.runtime import run_on_database
 from feedback.surveys import issuance, results, services
 from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.schemas import results_out

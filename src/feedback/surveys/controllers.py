@@ -185,7 +185,7 @@ class SurveyPages(Controller):
                 token,
                 read.answer,
                 now,
-                request.app.state.settings.sla_policy,
+                request.app.state.sla_policy,
                 opened=invitation,
             )
         except LinkNotUsable:

@@ -45,7 +45,7 @@ async def _record(request: StaffRequest, period: str, data: StaffAnswerIn) -> Re
         request.user,
         request.app.state.clock.now(),
         contact_email=data.contact_email or None,
-        policy=request.app.state.settings.sla_policy,
+        policy=request.app.state.sla_policy,
     )
 
 
