@@ -28,6 +28,7 @@ from litestar.template import TemplateConfig
 
 from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
+from feedback.accounts.staff import member_for_session
 from feedback.clock import Clock
 from feedback.complaints.controllers import ComplaintApi, ComplaintPages
 from feedback.complaints.deadlines import read_policy
@@ -43,12 +44,12 @@ from feedback.piccolo_conf import all_tables
 from feedback.reports.controllers import ReportPages
 from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
+from feedback.site.account_sections import ACCOUNT_SECTIONS
+from feedback.site.pages import AuthApi, SitePages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
-from feedback.web.account_sections import ACCOUNT_SECTIONS
 from feedback.web.logs import TokenRedactingFilter, redact_links
-from feedback.web.pages import AuthApi, SitePages
 
 __all__ = ["create_app"]
 
@@ -173,6 +174,7 @@ def create_app(
         middleware=[
             DefineMiddleware(
                 StaffSessionMiddleware,
+                find_member=member_for_session,
                 exclude=["^/static/", "^/health$", "^/schema", "^/s/", "^/f/"],
             ),
             RateLimitConfig(

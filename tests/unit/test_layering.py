@@ -20,15 +20,18 @@ PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.
                 "feedback.errors", "feedback.clock", "feedback.web.charts",
                 "feedback.scoring.records", "feedback.scoring.bands",
                 "feedback.scoring.reasons"}  # fmt: skip
-# "accounts <- complaints <- surveys <- scoring <- reports": whom each domain may import.
-# Surveys open complaints (closing the loop) and ask which accounts have one open.
-DOMAIN_MAY_IMPORT = {
-    "accounts": set(),
-    "surveys": {"accounts", "complaints"},
-    "complaints": {"accounts"},
-    "scoring": {"accounts", "surveys", "complaints"},
-    "reports": {"accounts", "surveys", "complaints", "scoring"},
-}
+# Every top-level module and package of feedback has a rank: the kernel below every domain,
+# the domains, and the site on top. Inside a rank the units are in order too, and a unit may
+# import only the units before it: no import points up, and no two units import each other.
+KERNEL = ("feedback", "errors", "clock", "config", "db", "piccolo_conf", "runtime", "links",
+          "web", "mail")  # fmt: skip
+# Surveys come after complaints: closing the loop opens a complaint from an answer, and a
+# wave leaves out accounts with one open; a complaint knows its survey answer only by id.
+DOMAINS = ("accounts", "complaints", "surveys", "scoring", "reports")
+SITE = ("site", "demo", "jobs", "app", "cli")
+ORDER = (*KERNEL, *DOMAINS, *SITE)
+RANK = {**dict.fromkeys(KERNEL, "kernel"), **dict.fromkeys(DOMAINS, "domain"),
+        **dict.fromkeys(SITE, "site")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,10 @@ def _top(target: str) -> str:
     return target.split(".")[0]
 
 
-def _domain(module: str) -> str | None:
+def unit_of(module: str) -> str:
+    """The top-level module or package of feedback a module belongs to."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in DOMAIN_MAY_IMPORT else None
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _is_pure(module: str) -> bool:
@@ -160,7 +164,6 @@ def table_violations(found: list[Import]) -> list[str]:
         allowed = (
             imp.importer == owner
             or imp.importer.startswith(owner + ".")
-            or imp.importer == "feedback.piccolo_conf"
             or imp.importer.endswith(".piccolo_app")
             or _in_migrations(imp.importer)
             or _foreign_key_upstream(imp)
@@ -171,23 +174,31 @@ def table_violations(found: list[Import]) -> list[str]:
 
 
 def _foreign_key_upstream(imp: Import) -> bool:
-    """A domain's tables may point foreign keys at the tables of domains it depends on."""
-    source, target = _domain(imp.importer), _domain(imp.target)
+    """A domain's tables may point foreign keys at the tables of the domains before it."""
+    source, target = unit_of(imp.importer), unit_of(imp.target)
     return (
         _is_tables(imp.importer)
-        and source is not None
-        and target is not None
-        and target in DOMAIN_MAY_IMPORT[source]
+        and RANK.get(source) == RANK.get(target) == "domain"
+        and ORDER.index(target) < ORDER.index(source)
     )
 
 
-def domain_flow_violations(found: list[Import]) -> list[str]:
-    """accounts <- complaints <- surveys <- scoring <- reports, and never the other way."""
+def unranked_units(found: list[Import]) -> list[str]:
+    """Top-level modules and packages that have no rank yet."""
+    units = {unit_of(imp.importer) for imp in found}
+    return sorted(f"feedback.{unit}" for unit in units - set(ORDER))
+
+
+def rank_violations(found: list[Import]) -> list[str]:
+    """Every import between units points down: to a lower rank, or earlier in the same one."""
     problems = []
     for imp in found:
-        source, target = _domain(imp.importer), _domain(imp.target)
-        if source and target and source != target and target not in DOMAIN_MAY_IMPORT[source]:
-            problems.append(f"{imp} ({source} may not depend on {target})")
+        source, target = unit_of(imp.importer), unit_of(imp.target)
+        if _top(imp.target) != "feedback" or source == target:
+            continue
+        if source in RANK and target in RANK and ORDER.index(target) > ORDER.index(source):
+            where = f"{source}, {RANK[source]}, may not depend on {target}, {RANK[target]}"
+            problems.append(f"{imp} ({where})")
     return problems
 
 
@@ -309,8 +320,12 @@ def test_tables_stay_inside_their_domain(found: list[Import]) -> None:
     assert table_violations(found) == []
 
 
-def test_domains_depend_one_way(found: list[Import]) -> None:
-    assert domain_flow_violations(found) == []
+def test_every_module_has_a_rank(found: list[Import]) -> None:
+    assert unranked_units(found) == []
+
+
+def test_every_import_points_down_the_ranks(found: list[Import]) -> None:
+    assert rank_violations(found) == []
 
 
 def test_sql_names_only_its_own_domains_tables(files: dict[Path, str]) -> None:
@@ -324,12 +339,18 @@ def test_sql_names_only_its_own_domains_tables(files: dict[Path, str]) -> None:
 BROKEN = {
     "feedback/accounts/tiers.py": "from piccolo.table import Table\n",
     "feedback/surveys/levels.py": "from feedback.db import transaction\n",
-    "feedback/db.py": "import piccolo.engine\n",
+    "feedback/db.py": "import piccolo.engine\nfrom feedback import piccolo_conf\n",
+    "feedback/piccolo_conf.py": "from feedback import db\n",
+    "feedback/config.py": "from feedback.complaints.deadlines import SlaPolicy\n",
+    "feedback/web/access.py": "from feedback.accounts import staff\n",
+    "feedback/surveys/commands.py": "from feedback.cli import run_on_database\n",
+    "feedback/reports/account.py": "from feedback.site import account_sections\n",
+    "feedback/reporting.py": "from feedback.errors import NotFound\n",
     "feedback/complaints/controllers.py": "\n\nfrom feedback.complaints import tables\n",
     "feedback/scoring/controllers.py": "def f():\n    from piccolo.query import Select\n",
     "feedback/surveys/staff_controllers.py": "from feedback.surveys.tables import FollowUp\n",
     "feedback/reports/services.py": "from feedback.surveys.tables import Wave\n",
-    "feedback/web/pages.py": "from ..accounts.tables import Account\n",
+    "feedback/site/pages.py": "from ..accounts.tables import Account\n",
     "feedback/accounts/services.py": "from feedback.surveys import services\n",
     "feedback/complaints/alerts.py": "from ..surveys.services import open_waves\n",
     "feedback/complaints/services.py": "import feedback.scoring.features\n",
@@ -354,6 +375,29 @@ def test_each_check_reports_the_offending_import_with_file_and_line() -> None:
         "src/feedback/surveys/levels.py:1: feedback.surveys.levels imports feedback.db "
         "(which reaches litestar/piccolo)",
     ]
+    assert rank_violations(found) == [
+        "src/feedback/db.py:2: feedback.db imports feedback.piccolo_conf "
+        "(db, kernel, may not depend on piccolo_conf, kernel)",
+        "src/feedback/config.py:1: feedback.config imports feedback.complaints.deadlines "
+        "(config, kernel, may not depend on complaints, domain)",
+        "src/feedback/web/access.py:1: feedback.web.access imports feedback.accounts "
+        "(web, kernel, may not depend on accounts, domain)",
+        "src/feedback/surveys/commands.py:1: feedback.surveys.commands imports feedback.cli "
+        "(surveys, domain, may not depend on cli, site)",
+        "src/feedback/reports/account.py:1: feedback.reports.account imports feedback.site "
+        "(reports, domain, may not depend on site, site)",
+        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
+        "feedback.surveys (accounts, domain, may not depend on surveys, domain)",
+        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
+        "feedback.surveys.services (accounts, domain, may not depend on surveys, domain)",
+        "src/feedback/complaints/alerts.py:1: feedback.complaints.alerts imports "
+        "feedback.surveys.services (complaints, domain, may not depend on surveys, domain)",
+        "src/feedback/complaints/services.py:1: feedback.complaints.services imports "
+        "feedback.scoring.features (complaints, domain, may not depend on scoring, domain)",
+        "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
+        "feedback.surveys.tables (accounts, domain, may not depend on surveys, domain)",
+    ]
+    assert unranked_units(found) == ["feedback.reporting"]
     assert controller_violations(found) == [
         "src/feedback/complaints/controllers.py:3: feedback.complaints.controllers imports "
         "feedback.complaints.tables",
@@ -364,22 +408,10 @@ def test_each_check_reports_the_offending_import_with_file_and_line() -> None:
     assert table_violations(found) == [
         "src/feedback/reports/services.py:1: feedback.reports.services imports "
         "feedback.surveys.tables",
-        "src/feedback/web/pages.py:1: feedback.web.pages imports feedback.accounts.tables",
+        "src/feedback/site/pages.py:1: feedback.site.pages imports feedback.accounts.tables",
         "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
         "feedback.surveys.tables",
         "src/feedback/demo/seed.py:1: feedback.demo.seed imports feedback.accounts.tables",
-    ]
-    assert domain_flow_violations(found) == [
-        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
-        "feedback.surveys (accounts may not depend on surveys)",
-        "src/feedback/accounts/services.py:1: feedback.accounts.services imports "
-        "feedback.surveys.services (accounts may not depend on surveys)",
-        "src/feedback/complaints/alerts.py:1: feedback.complaints.alerts imports "
-        "feedback.surveys.services (complaints may not depend on surveys)",
-        "src/feedback/complaints/services.py:1: feedback.complaints.services imports "
-        "feedback.scoring.features (complaints may not depend on scoring)",
-        "src/feedback/accounts/tables.py:1: feedback.accounts.tables imports "
-        "feedback.surveys.tables (accounts may not depend on surveys)",
     ]
 
 

@@ -9,10 +9,11 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from feedback.accounts import services
+from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountPage
 from feedback.accounts.sections import account_sections
 from feedback.accounts.staff import StaffMember
-from feedback.web.access import ALL_STAFF, allow
+from feedback.web.access import allow
 
 __all__ = ["AccountApi", "AccountPages"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["Role"]
+__all__ = ["ALL_STAFF", "Role"]
 
 
 class Role(str, Enum):
@@ -16,3 +16,7 @@ class Role(str, Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
+
+
+# Every staff role: the audience of pages any logged-in member may use.
+ALL_STAFF = frozenset(Role)

@@ -2,7 +2,7 @@
 
 An account manager reads an account's satisfaction, complaints and churn risk on its
 page, yet the accounts domain may not import surveys, complaints or scoring. So the page
-shows the sections it is given: ``feedback.web.account_sections`` composes the sources,
+shows the sections it is given: ``feedback.site.account_sections`` composes the sources,
 each a small function of the account (found and checked against the viewer's portfolio),
 the viewer and the current time that returns a template with its context, or None when
 it has nothing for this viewer.

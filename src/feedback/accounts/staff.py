@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import logging
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from feedback.accounts.roles import Role
 from feedback.accounts.tables import StaffSession, StaffUser
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from feedback.web.logs import security_log
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 MIN_PASSWORD_LENGTH = 8
-security_log = logging.getLogger("feedback.security")
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both failures take the same time.
 _UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))

@@ -9,6 +9,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
+from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.staff import StaffMember, active_members
 from feedback.complaints import intake, queue, services
 from feedback.complaints.deadlines import Severity
@@ -37,7 +38,7 @@ from feedback.complaints.states import (
     RootCause,
 )
 from feedback.errors import DomainError, InvalidInput
-from feedback.web.access import ALL_STAFF, allow
+from feedback.web.access import allow
 
 __all__ = ["ComplaintApi", "ComplaintPages"]
 

@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from feedback.accounts.roles import Role
+from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
 from feedback.surveys import answers, overview, results, services
@@ -36,7 +36,7 @@ from feedback.surveys.schemas import (
 )
 from feedback.surveys.wording import wording
 from feedback.web import i18n
-from feedback.web.access import ALL_STAFF, PUBLIC, allow
+from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
 
 __all__ = ["QuestionnaireApi", "SurveyPages", "WaveApi", "WavePages"]

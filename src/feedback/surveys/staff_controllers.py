@@ -12,6 +12,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
+from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.staff import StaffMember
 from feedback.errors import DomainError, InvalidInput
 from feedback.surveys import answers
@@ -19,7 +20,7 @@ from feedback.surveys.answers import RecordedAnswer, StaffAnswerChoices
 from feedback.surveys.levels import ASPECTS
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer
 from feedback.surveys.schemas import RecordedAnswerOut, StaffAnswerIn
-from feedback.web.access import ALL_STAFF, allow
+from feedback.web.access import allow
 
 __all__ = ["StaffAnswerApi", "StaffAnswerPages"]
 

@@ -1,1 +1,2 @@
-"""The web layer shared by every domain: authentication, access, layout, errors."""
+"""The kernel's web tools, below every domain: access rules, translations, charts, logs and
+the customer page frame."""

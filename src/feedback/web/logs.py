@@ -1,11 +1,15 @@
-"""Log hygiene: personal survey, follow-up and complaint-form links never reach a log line."""
+"""Logs: the security log, and personal survey, follow-up and complaint-form links kept out of
+every log line."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-__all__ = ["TokenRedactingFilter", "redact_links"]
+__all__ = ["TokenRedactingFilter", "redact_links", "security_log"]
+
+# Logins, sessions, refusals and exports: who did what, for the operators.
+security_log = logging.getLogger("feedback.security")
 
 SURVEY_LINK = re.compile(r"/s/(?!thanks\b)[^/?\s\"']+")
 FOLLOW_UP_LINK = re.compile(r"/f/(?!thanks\b)[^/?\s\"']+")

@@ -12,11 +12,12 @@ from litestar.response import Redirect, Template
 
 from feedback import db
 from feedback.accounts import staff
+from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.schemas import LoginIn, MeOut
 from feedback.accounts.staff import StaffMember
 from feedback.config import Settings
 from feedback.errors import InvalidInput, NotAuthenticated
-from feedback.web.access import ALL_STAFF, PUBLIC, SESSION_COOKIE, allow
+from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
 
 __all__ = ["AuthApi", "SitePages"]
 
