@@ -8,21 +8,37 @@ import datetime as dt
 import pytest
 
 from feedback.accounts.roles import Role
+from feedback.accounts.services import account_detail
 from feedback.clock import FrozenClock
 from feedback.complaints.states import Action
 from feedback.complaints.tables import Complaint
 from feedback.db import Database
 from feedback.mail.tables import OutboxMessage
+from feedback.surveys.account_section import satisfaction_section
 from feedback.surveys.answers import record_response, record_staff_response
+from feedback.surveys.history import account_answers
 from feedback.surveys.issuance import issue_wave, send_reminders
+from feedback.surveys.levels import Movement
 from feedback.surveys.questionnaire import Answer
+from feedback.surveys.results import wave_results
+from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response
 from tests.integration.test_complaints import APOLOGY, FINDINGS, RESOLUTION, act, raise_complaint
-from tests.integration.test_surveys import MAIL, PERIOD, account, token_of, wave
+from tests.integration.test_surveys import (
+    CLOSES,
+    EARLIER,
+    MAIL,
+    OPENS,
+    PERIOD,
+    PREVIOUS,
+    account,
+    token_of,
+    wave,
+)
 
 
-async def _tokens(clock: FrozenClock) -> dict[str, str]:
-    return {link.email: token_of(link.link) for link in await issue_wave(PERIOD, clock.now(), MAIL)}
+async def _tokens(clock: FrozenClock, period: str = PERIOD) -> dict[str, str]:
+    return {link.email: token_of(link.link) for link in await issue_wave(period, clock.now(), MAIL)}
 
 
 async def _complaints() -> list[dict[str, object]]:
@@ -148,3 +164,54 @@ async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded
     assert complaint.state == "closed"
     again = await issue_wave(PERIOD, clock.now(), MAIL)
     assert [link.account_code for link in again] == ["H1"], "invited once its complaint closed"
+
+
+async def test_a_wave_an_account_was_left_out_of_is_skipped_alike_on_its_page_report_and_results(
+    db: Database, clock: FrozenClock, make_staff
+) -> None:  # type: ignore[no-untyped-def]
+    held = await account("H1")
+    await account("Z1")
+    await create_wave(EARLIER, clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    tokens = {
+        link.email: token_of(link.link) for link in await issue_wave(EARLIER, clock.now(), MAIL)
+    }
+    await record_response(tokens["h1@x.com"], Answer(level=2), clock.now())
+    await close_wave(EARLIER, clock.now())
+    await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    complaint = await raise_complaint(clock, held)
+    assert [link.account_code for link in await issue_wave(PREVIOUS, clock.now(), MAIL)] == ["Z1"]
+    await close_wave(PREVIOUS, clock.now())
+    agent = await make_staff(Role.agent)
+    for action, content in (
+        (Action.apologise, APOLOGY),
+        (Action.investigate, FINDINGS),
+        (Action.resolve, RESOLUTION),
+        (Action.follow_up_satisfied, {}),
+    ):
+        complaint = await act(complaint, action, content, agent, clock)
+    await wave(clock)
+    tokens = {
+        link.email: token_of(link.link) for link in await issue_wave(PERIOD, clock.now(), MAIL)
+    }
+    await record_response(tokens["h1@x.com"], Answer(level=0), clock.now())
+
+    supervisor = await make_staff(Role.supervisor)
+    detail = await account_detail("H1", supervisor, clock.today())
+    section = await satisfaction_section(detail, supervisor, clock.now())
+    assert section is not None
+    on_the_page = [(w.period, w.level, w.movement) for w in section.context["waves"][::-1]]
+    in_the_report = [(w.period, w.level, w.movement) for w in (await account_answers(held)).waves]
+    assert (
+        on_the_page
+        == in_the_report
+        == [
+            (EARLIER, 2, Movement.new),
+            (PERIOD, 0, Movement.down),
+        ]
+    )
+    [counted] = [m for m in (await wave_results(PERIOD)).accounts if m.code == "H1"]
+    assert (counted.previous_level, counted.current_level, counted.movement) == (
+        2,
+        0,
+        Movement.down,
+    )

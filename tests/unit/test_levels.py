@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.surveys.levels import (
-    Level,
     Movement,
-    account_level,
     figures_from_counts,
     movement,
     movements,
@@ -55,11 +53,6 @@ def test_movement(previous: int | None, current: int | None, expected: Movement)
 def test_movements_cover_invited_and_answering_accounts_only() -> None:
     moved = movements(previous={1: 2, 2: 3, 9: 1}, current={1: 2, 3: 0}, invited=[1, 2])
     assert moved == {1: Movement.same, 2: Movement.silent, 3: Movement.new}
-
-
-def test_an_accounts_level_is_its_lowest_answer() -> None:
-    assert account_level([3, 1, 2]) is Level.satisfied
-    assert account_level([]) is None
 
 
 def test_the_ladder_is_worded_in_english_and_chinese_top_rung_first() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -12,8 +11,8 @@ import numpy.typing as npt
 
 from feedback.accounts.history import day_sql
 from feedback.db import bound
-from feedback.surveys.levels import Movement, account_level, movement
-from feedback.surveys.tables import Invitation, Response, Wave, WaveStatus
+from feedback.surveys.levels import Movement, movement
+from feedback.surveys.tables import Response, Wave, WaveStatus
 
 __all__ = [
     "NO_ANSWER",
@@ -22,7 +21,9 @@ __all__ = [
     "LevelHistory",
     "WaveLevel",
     "account_answers",
+    "account_waves",
     "level_history",
+    "levels_before",
 ]
 
 NO_ANSWER = -1
@@ -82,14 +83,59 @@ async def level_history() -> LevelHistory:
 
 @dataclass(frozen=True)
 class WaveLevel:
-    """An account in one wave it was asked in: its level (None: no answer) and the movement
-    since the wave before, as the wave's results count it."""
+    """An account in one wave it was asked in: its level (None: no answer) and its movement
+    since the wave before it was asked in, as the wave's results count it."""
 
     period: str
     closes_on: dt.date
     still_open: bool
     level: int | None
     movement: Movement
+
+
+# Each (account, wave) the account was asked in: invited, or answering without an invitation
+# (staff record interviews), with its lowest answer there, as in wave results. {where} picks
+# one account or the waves before one.
+ASKED_LEVELS_SQL = (
+    "SELECT a.account AS account, w.period AS period, w.closes_on AS closes_on, "
+    "w.status AS status, "
+    "(SELECT MIN(r.level) FROM response r WHERE r.wave = a.wave AND r.account = a.account) "
+    "AS level "
+    "FROM (SELECT account, wave FROM invitation UNION SELECT account, wave FROM response) a "
+    "JOIN wave w ON w.id = a.wave WHERE {where} ORDER BY a.account, w.period"
+)
+
+
+async def _asked_levels(where: str, value: int | str) -> list[dict[str, Any]]:
+    return await Wave.raw(ASKED_LEVELS_SQL.format(where=where), value)
+
+
+def _level(row: dict[str, Any]) -> int | None:
+    return None if row["level"] is None else int(row["level"])
+
+
+async def account_waves(account_id: int) -> list[WaveLevel]:
+    """Every wave the account was asked in, oldest first; a wave it was left out of (an open
+    complaint held it back) is skipped, so the movement compares with the wave before that."""
+    rows = await _asked_levels("a.account = {}", account_id)
+    levels = [_level(row) for row in rows]
+    return [
+        WaveLevel(
+            period=row["period"],
+            closes_on=row["closes_on"],
+            still_open=row["status"] != WaveStatus.closed.value,
+            level=level,
+            movement=movement(levels[index - 1] if index else None, level),
+        )
+        for index, (row, level) in enumerate(zip(rows, levels, strict=True))
+    ]
+
+
+async def levels_before(period: str) -> dict[int, int | None]:
+    """Each account's level in the last wave before ``period`` it was asked in (None: it did
+    not answer there): what a wave's movements compare with."""
+    rows = await _asked_levels("w.period < {}", period)
+    return {int(row["account"]): _level(row) for row in rows}  # the last row of each wins
 
 
 @dataclass(frozen=True)
@@ -110,35 +156,8 @@ class AccountAnswers:
     comments: list[AccountComment]
 
 
-def _wave_levels(
-    waves: list[dict[str, Any]], answers: list[dict[str, Any]], asked: set[str]
-) -> list[WaveLevel]:
-    levels: dict[str, int | None] = {}
-    for wave in waves:
-        level = account_level(a["level"] for a in answers if a["period"] == wave["period"])
-        levels[wave["period"]] = None if level is None else int(level)
-    before = {later["period"]: earlier["period"] for earlier, later in pairwise(waves)}
-    return [
-        WaveLevel(
-            period=wave["period"],
-            closes_on=wave["closes_on"],
-            still_open=wave["status"] != WaveStatus.closed.value,
-            level=levels[wave["period"]],
-            movement=movement(levels.get(before.get(wave["period"], "")), levels[wave["period"]]),
-        )
-        for wave in waves
-        if wave["period"] in asked
-    ]
-
-
 async def account_answers(account_id: int) -> AccountAnswers:
     """One account's level in every wave it was invited to or answered, and its comments."""
-    waves = await Wave.select(Wave.period, Wave.closes_on, Wave.status).order_by(Wave.period)
-    invited = await (
-        Invitation.select(Invitation.wave.period.as_alias("period"))
-        .where(Invitation.account == account_id)
-        .distinct()
-    )
     answers = await (
         Response.select(
             Response.wave.period.as_alias("period"), Response.level, Response.channel,
@@ -147,7 +166,6 @@ async def account_answers(account_id: int) -> AccountAnswers:
         .where(Response.account == account_id)
         .order_by(Response.created_at, ascending=False)
     )  # fmt: skip
-    asked = {row["period"] for row in invited} | {a["period"] for a in answers}
     comments = [
         AccountComment(
             a["period"], a["created_at"], int(a["level"]), a["channel"], a["comment"],
@@ -156,4 +174,4 @@ async def account_answers(account_id: int) -> AccountAnswers:
         for a in answers
         if a["comment"].strip()
     ]  # fmt: skip
-    return AccountAnswers(_wave_levels(waves, answers, asked), comments)
+    return AccountAnswers(await account_waves(account_id), comments)

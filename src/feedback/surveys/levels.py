@@ -12,7 +12,6 @@ __all__ = [
     "Level",
     "LevelFigures",
     "Movement",
-    "account_level",
     "figures_from_counts",
     "movement",
     "movements",
@@ -85,14 +84,8 @@ def figures_from_counts(invited: int, responded: int, counts: Sequence[int]) -> 
     )
 
 
-def account_level(levels: Iterable[int]) -> Level | None:
-    """An account's level in a wave: its lowest answer, since one unhappy contact is a signal."""
-    answered = [Level(level) for level in levels]
-    return min(answered) if answered else None
-
-
 def movement(previous: int | None, current: int | None) -> Movement:
-    """Compare an invited account's level with its level in the previous wave."""
+    """Compare an invited account's level with its level in the wave before it was asked in."""
     if current is None:
         return Movement.silent
     if previous is None:
@@ -105,7 +98,7 @@ def movement(previous: int | None, current: int | None) -> Movement:
 
 
 def movements(
-    previous: Mapping[int, int], current: Mapping[int, int], invited: Iterable[int]
+    previous: Mapping[int, int | None], current: Mapping[int, int], invited: Iterable[int]
 ) -> dict[int, Movement]:
     """Movement of every account invited now or answering now, keyed by account id."""
     accounts = set(invited) | set(current)

@@ -21,6 +21,7 @@ from feedback.accounts.directory import (
 )
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
+from feedback.surveys.history import levels_before
 from feedback.surveys.levels import (
     ASPECTS,
     AspectAverage,
@@ -128,7 +129,8 @@ class _PerAccount:
     levels: npt.NDArray[np.int64]  # answers at each level, shape (accounts, 4)
 
     def account_levels(self) -> dict[int, int]:
-        """Each answering account's lowest level (see levels.account_level)."""
+        """Each answering account's level: its lowest answer, since one unhappy contact is a
+        signal."""
         answered = self.levels > 0
         has_answer = answered.any(axis=1)
         lowest = answered.argmax(axis=1)
@@ -207,16 +209,6 @@ async def _aspects(wave_id: int) -> list[AspectAverage]:
     return averages
 
 
-async def _previous_levels(wave_id: int | None) -> dict[int, int]:
-    if wave_id is None:
-        return {}
-    rows = await _raw(
-        "SELECT account, MIN(level) AS level FROM response WHERE wave = {} GROUP BY account",
-        wave_id,
-    )
-    return {int(row["account"]): int(row["level"]) for row in rows}
-
-
 async def _previous_wave(period: str) -> dict[str, Any] | None:
     return await (
         Wave.select(Wave.id, Wave.period)
@@ -228,7 +220,7 @@ async def _previous_wave(period: str) -> dict[str, Any] | None:
 
 def _movements(
     per_account: _PerAccount,
-    previous: dict[int, int],
+    previous: dict[int, int | None],
     dimensions: dict[int, AccountDimensions],
 ) -> list[AccountMovement]:
     current = per_account.account_levels()
@@ -291,8 +283,7 @@ async def wave_results(period: str) -> WaveResults:
     previous = await _previous_wave(wave.period)
     per_account = await _per_account(wave.id)
     dimensions = await account_dimensions(per_account.ids.tolist())
-    previous_levels = await _previous_levels(previous["id"] if previous else None)
-    accounts = _movements(per_account, previous_levels, dimensions)
+    accounts = _movements(per_account, await levels_before(wave.period), dimensions)
     counts = Counter(item.movement.value for item in accounts)
     quadrants = await _quadrants(per_account.account_levels(), dimensions, wave.opens_on)
     placed = Counter(item.quadrant for item in quadrants)
