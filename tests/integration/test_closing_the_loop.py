@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from feedback.accounts.roles import Role
 from feedback.accounts.services import account_detail
+from feedback.accounts.staff import StaffMember
 from feedback.clock import FrozenClock
 from feedback.complaints.states import Action
 from feedback.complaints.tables import Complaint
@@ -39,6 +41,18 @@ from tests.integration.test_surveys import (
 
 async def _tokens(clock: FrozenClock, period: str = PERIOD) -> dict[str, str]:
     return {link.email: token_of(link.link) for link in await issue_wave(period, clock.now(), MAIL)}
+
+
+async def _close(complaint: Any, agent: StaffMember, clock: FrozenClock) -> Any:
+    """Take a complaint through every step to closed, the customer satisfied."""
+    for action, content in (
+        (Action.apologise, APOLOGY),
+        (Action.investigate, FINDINGS),
+        (Action.resolve, RESOLUTION),
+        (Action.follow_up_satisfied, {}),
+    ):
+        complaint = await act(complaint, action, content, agent, clock)
+    return complaint
 
 
 async def _complaints() -> list[dict[str, object]]:
@@ -154,13 +168,7 @@ async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded
     assert await send_reminders(PERIOD, clock.now(), MAIL) == 1  # Z1 only
 
     agent = await make_staff(Role.agent)
-    for action, content in (
-        (Action.apologise, APOLOGY),
-        (Action.investigate, FINDINGS),
-        (Action.resolve, RESOLUTION),
-        (Action.follow_up_satisfied, {}),
-    ):
-        complaint = await act(complaint, action, content, agent, clock)
+    complaint = await _close(complaint, agent, clock)
     assert complaint.state == "closed"
     again = await issue_wave(PERIOD, clock.now(), MAIL)
     assert [link.account_code for link in again] == ["H1"], "invited once its complaint closed"
@@ -182,13 +190,7 @@ async def test_a_wave_an_account_was_left_out_of_is_skipped_alike_on_its_page_re
     assert [link.account_code for link in await issue_wave(PREVIOUS, clock.now(), MAIL)] == ["Z1"]
     await close_wave(PREVIOUS, clock.now())
     agent = await make_staff(Role.agent)
-    for action, content in (
-        (Action.apologise, APOLOGY),
-        (Action.investigate, FINDINGS),
-        (Action.resolve, RESOLUTION),
-        (Action.follow_up_satisfied, {}),
-    ):
-        complaint = await act(complaint, action, content, agent, clock)
+    complaint = await _close(complaint, agent, clock)
     await wave(clock)
     tokens = {
         link.email: token_of(link.link) for link in await issue_wave(PERIOD, clock.now(), MAIL)
