@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from playwright.async_api import Page
 
-from feedback.surveys.tokens import token_hash
+from feedback.links import token_hash
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "NewPage", "SurveySite"]
 

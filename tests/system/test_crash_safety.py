@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from feedback.surveys.tokens import token_hash
+from feedback.links import token_hash
 from feedback.surveys.waves import Period
 from tests.conftest import TODAY
 from tests.support.servers import (

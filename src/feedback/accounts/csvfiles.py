@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO, NamedTuple
 
+from feedback.addresses import email_problem
 from feedback.errors import RowError
 
 __all__ = [
@@ -53,7 +54,6 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _AMOUNT = re.compile(r"-?\d+(?:\.\d{1,2})?", re.ASCII)
 _PLAIN_AMOUNT = re.compile(r"\d{1,12}(?:\.\d{1,2})?", re.ASCII)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class RowInvalid(ValueError):
@@ -386,7 +386,7 @@ def parse_contact(
     reasons: list[str] = []
     account = _account(columns.text(cells, "account_code"), accounts, reasons)
     email = columns.text(cells, "email").lower()
-    if not _EMAIL.fullmatch(email):
+    if email_problem(email):
         reasons.append(f"email {email!r} is not an email address")
     language = columns.text(cells, "language").lower() or "en"
     if language not in {"en", "zh"}:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -14,8 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from feedback.accounts.roles import Role
 from feedback.accounts.tables import StaffSession, StaffUser
+from feedback.addresses import email_problem
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from feedback.links import token_hash
 from feedback.web.logs import security_log
 
 __all__ = [
@@ -48,10 +49,6 @@ class StaffMember:
     role: Role
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _member(row: dict[str, object]) -> StaffMember:
     return StaffMember(
         id=int(row["id"]),  # type: ignore[call-overload]
@@ -63,7 +60,7 @@ def _member(row: dict[str, object]) -> StaffMember:
 
 def _normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+    if email_problem(email):
         raise InvalidInput(f"not an email address: {email!r}")
     return email
 
@@ -155,7 +152,7 @@ async def log_in(
     async with transaction():
         await StaffSession.insert(
             StaffSession(
-                token_hash=_hash_token(token),
+                token_hash=token_hash(token),
                 user=row["id"],
                 created_at=now,
                 expires_at=now + dt.timedelta(hours=hours),
@@ -176,7 +173,7 @@ async def member_for_session(token: str, now: dt.datetime) -> StaffMember | None
             StaffSession.user.role.as_alias("role"),
         )
         .where(
-            (StaffSession.token_hash == _hash_token(token))
+            (StaffSession.token_hash == token_hash(token))
             & (StaffSession.expires_at > now)
             & (StaffSession.user.active == True)  # noqa: E712
         )
@@ -186,7 +183,7 @@ async def member_for_session(token: str, now: dt.datetime) -> StaffMember | None
 
 
 async def end_session(token: str) -> None:
-    await StaffSession.delete().where(StaffSession.token_hash == _hash_token(token))
+    await StaffSession.delete().where(StaffSession.token_hash == token_hash(token))
 
 
 async def set_active(email: str, active: bool) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from feedback.accounts.directory import account_id_for_code, contact_ids_of_account
 from feedback.accounts.staff import StaffMember
+from feedback.addresses import email_problem
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Severity, SlaPolicy
 from feedback.complaints.messages import MailContext
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 MAX_NAME = 200
-MAX_EMAIL = 254
 FORM_LINK_DAYS = 90
 CATEGORIES = tuple(category.value for category in Category)
 # Survey answers open their complaints themselves; staff record the other channels.
@@ -77,7 +77,7 @@ def check_web_complaint(form: WebComplaint) -> dict[str, str]:
     email = form.email.strip()
     if not email:
         errors["email"] = "missing"
-    elif len(email) > MAX_EMAIL or "@" not in email or " " in email:
+    elif email_problem(email):
         errors["email"] = "invalid"
     return errors
 

@@ -18,11 +18,11 @@ from feedback.accounts.staff import StaffMember
 from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.links import token_hash
 from feedback.surveys.complaint_intake import open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
 from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
-from feedback.surveys.tokens import token_hash
 
 __all__ = [
     "LinkNotUsable",

@@ -10,11 +10,11 @@ from typing import Any
 
 from feedback.db import bound, transaction
 from feedback.errors import Conflict, InvalidInput
+from feedback.links import token_hash
 from feedback.surveys.answers import LinkNotUsable, checked_answer, wave_items
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Channel, Invitation, WaveStatus
-from feedback.surveys.tokens import token_hash
 
 __all__ = ["BatchAnswer", "record_answers"]
 

@@ -19,12 +19,13 @@ from feedback.accounts.directory import (
 from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
+from feedback.links import new_token, token_hash
 from feedback.mail.services import Mail, queue_many, record_delivered
 from feedback.surveys.complaint_intake import accounts_not_to_survey
 from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
 from feedback.surveys.tables import Invitation, WaveStatus
-from feedback.surveys.tokens import new_token, survey_link, token_hash
+from feedback.surveys.tokens import survey_link
 from feedback.surveys.waves import (
     InvitationProgress,
     ReminderRule,

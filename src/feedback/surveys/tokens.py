@@ -1,10 +1,10 @@
-"""Survey link tokens: the shared personal-link tokens, and the survey link built from them."""
+"""The survey link: a personal link (feedback.links) to the survey page."""
 
 from __future__ import annotations
 
-from feedback.links import link_to, new_token, token_hash
+from feedback.links import link_to
 
-__all__ = ["new_token", "survey_link", "token_hash"]
+__all__ = ["survey_link"]
 
 
 def survey_link(base_url: str, token: str) -> str:
