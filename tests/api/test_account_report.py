@@ -10,8 +10,6 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -43,10 +41,11 @@ from feedback.reports.rendering import report_html
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
-from tests.api.test_survey_page import chinese_translations, template_messages
 from tests.conftest import NOW, TODAY, log_in
 from tests.integration.test_complaints import APOLOGY, RESOLUTION, act
 from tests.integration.test_surveys import PERIOD, PREVIOUS, _answer_all
+from tests.support.catalogues import chinese_translations, template_messages
+from tests.support.pdf import pdf_text, poppler, save_pages
 
 CODE = "R-1"
 NAME = "Harbour & Sons"
@@ -78,34 +77,6 @@ def at(text: str) -> dt.datetime:
 def day(text: str) -> dt.date:
     """A day of the story, moved to the suite's today."""
     return dt.date.fromisoformat(text) + SHIFT
-
-
-def _run(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
-    """One of poppler's tools (scripts/setup dev installs poppler-utils); its output."""
-    executable = shutil.which(tool)
-    assert executable, f"{tool} is missing: install poppler-utils (scripts/setup dev)"
-    done = subprocess.run([executable, *arguments], input=stdin, capture_output=True)  # noqa: S603
-    assert done.returncode == 0, done.stderr
-    return done.stdout.decode()
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The words of the PDF as pdftotext lays them out (a table row on a line), spaces folded."""
-    return " ".join(_run("pdftotext", "-layout", "-", "-", stdin=pdf).split())
-
-
-def poppler(tool: str, pdf: bytes, folder: Path, *options: str) -> str:
-    path = folder / "report.pdf"
-    path.write_bytes(pdf)
-    return _run(tool, *options, str(path))
-
-
-def save_pages(pdf: bytes, folder: Path, name: str) -> list[Path]:
-    """The PDF and PNG images of its first two pages, for people to look at."""
-    path = folder / f"{name}.pdf"
-    path.write_bytes(pdf)
-    _run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(folder / name))
-    return [folder / f"{name}-{page}.png" for page in (1, 2)]
 
 
 async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:

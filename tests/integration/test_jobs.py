@@ -19,8 +19,8 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import create_wave, wave_info
 from feedback.surveys.tables import Invitation, ReminderLink
 from tests.conftest import TODAY
-from tests.integration.test_outbox import SmtpServerFixture
 from tests.integration.test_surveys import BASE, CLOSES, OPENS, PERIOD, PREVIOUS, account, token_of
+from tests.support.mail import SmtpServerFixture
 
 CONTEXT = MailContext(base_url=BASE)
 
