@@ -12,7 +12,6 @@ import json
 import multiprocessing
 import threading
 from collections.abc import Iterator
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from weasyprint import HTML
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tables import Account, Contact
 from feedback.accounts.tiers import trailing_window
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -42,9 +41,16 @@ from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from tests.conftest import NOW, TODAY, log_in
-from tests.integration.test_complaints import APOLOGY, RESOLUTION, act
-from tests.integration.test_surveys import PERIOD, PREVIOUS, _answer_all
 from tests.support.catalogues import chinese_translations, template_messages
+from tests.support.factories import (
+    APOLOGY,
+    PERIOD,
+    PREVIOUS,
+    RESOLUTION,
+    act,
+    answer_all,
+    make_purchases,
+)
 from tests.support.pdf import pdf_text, poppler, save_pages
 
 CODE = "R-1"
@@ -90,24 +96,19 @@ async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:
 async def _purchases(account_id: int) -> None:
     sales = [("2025-02-01", "3000.00"), ("2025-08-01", "1000.00"), ("2025-10-01", "500.00"),
              ("2026-01-10", "1200.00"), ("2026-06-15", "800.50")]  # fmt: skip
-    sales = [(str(day(when)), amount) for when, amount in sales]
-    await Purchase.insert(
-        *(Purchase(account=account_id, occurred_on=dt.date.fromisoformat(day),
-                   amount=Decimal(amount), external_ref=f"{account_id}-{n}")
-          for n, (day, amount) in enumerate(sales))
-    )  # fmt: skip
+    await make_purchases(account_id, *((day(when), amount) for when, amount in sales))
 
 
 async def _answers(clock: FrozenClock, comment: str) -> None:
     """PREVIOUS (closed): level 2; PERIOD (open until 19 days after today): level 1."""
     await create_wave(PREVIOUS, clock.now(), day("2026-04-01"), day("2026-06-30"))
     clock.at = at("2026-04-05 10:00")
-    await _answer_all(PREVIOUS, clock, {"li@harbour.example": Answer(level=2, comment=comment)})
+    await answer_all(PREVIOUS, clock, {"li@harbour.example": Answer(level=2, comment=comment)})
     await close_wave(PREVIOUS, at("2026-07-01 00:00"))
     await create_wave(PERIOD, clock.now(), day("2026-11-01"), day("2026-12-15"))
     clock.at = at("2026-11-12 10:00")
     late = Answer(level=1, comment="Deliveries slipped twice this autumn.")
-    await _answer_all(PERIOD, clock, {"li@harbour.example": late})
+    await answer_all(PERIOD, clock, {"li@harbour.example": late})
 
 
 async def _complaint(clock: FrozenClock, account_id: int, when: str, description: str,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import httpx
 import pytest
@@ -13,9 +12,10 @@ from argon2 import PasswordHasher
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
 from tests.conftest import log_in
+from tests.support.factories import make_purchases
 
 LIST = "/api/v1/accounts"
 # Piccolo warns on every ILIKE it runs on SQLite; test_search_raises_no_warning covers that,
@@ -234,16 +234,6 @@ async def test_unknown_values_get_400_naming_the_allowed_ones(client, portfolio)
     assert answers == {query: (400, detail) for query, detail in UNKNOWN_VALUES.items()}
 
 
-async def _purchases(account_id: int, *sales: tuple[dt.date, str]) -> None:
-    await Purchase.insert(
-        *(
-            Purchase(account=account_id, occurred_on=day, amount=Decimal(amount),
-                     external_ref=f"{account_id}-{n}")
-            for n, (day, amount) in enumerate(sales)
-        )
-    )  # fmt: skip
-
-
 async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
     client, portfolio, clock: FrozenClock
 ) -> None:
@@ -259,7 +249,7 @@ async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
         Contact(account=account_id, email="li@alpha.example", name="李雷", language="zh",
                 phone="+86 10 1234", survey_opt_in=False),
     )  # fmt: skip
-    await _purchases(
+    await make_purchases(
         account_id,
         (dt.date(2024, 3, 15), "1000.10"),
         (dt.date(2024, 11, 26), "7.00"),  # the day before the prior 12 months open
