@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ from tests.support.databases import (
     empty_tables,
 )
 from tests.support.factories import TEST_PASSWORD, make_staff_user
+from tests.support.passwords import cheap_password_hashing
 from tests.support.today import NOW, TODAY
 
 
@@ -95,6 +96,15 @@ def make_staff(db: Database, clock: FrozenClock):  # type: ignore[no-untyped-def
         return await make_staff_user(role, clock.now(), email)
 
     return make
+
+
+@pytest.fixture(name="cheap_password_hashing")
+def cheap_password_hashing_fixture() -> Iterator[None]:
+    """Staff passwords hashed at Argon2id's lowest cost, for modules that create or log in many
+    staff users (``pytestmark = pytest.mark.usefixtures("cheap_password_hashing")``); passwords
+    are not what they test, and full cost is about 0.1 s a hash."""
+    with cheap_password_hashing():
+        yield
 
 
 async def log_in(client: httpx.AsyncClient, member: StaffMember) -> None:

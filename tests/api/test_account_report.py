@@ -17,12 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from babel.messages.extract import extract_from_dir
 from litestar.testing import AsyncTestClient
 from weasyprint import HTML
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -53,6 +51,8 @@ from tests.support.factories import (
 )
 from tests.support.pdf import pdf_text, poppler, save_pages
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 CODE = "R-1"
 NAME = "Harbour & Sons"
 # A 1x1 PNG: what a fetch would have put into the PDF.
@@ -64,11 +64,6 @@ REASONS = [
     {"group": "recency", "weight": 0.15, "text": "no purchase for 164 days; usually every 90"},
     {"group": "complaints", "weight": 0.05, "text": "1 complaint past a deadline in 90 days"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 # The story is told as of 2026-11-26 and moved with the suite's today, whole days at a time.

@@ -8,9 +8,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -25,6 +23,8 @@ from tests.conftest import NOW, TODAY, log_in
 from tests.support.factories import EARLIER as EARLIER_PERIOD
 from tests.support.factories import PERIOD, PREVIOUS, make_scores
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 EARLIER, LATEST = TODAY - dt.timedelta(days=25), TODAY - dt.timedelta(days=1)
 MAIL = MailContext(base_url="https://survey.example.com")
 # Each wave: its period, closing day, and the level the account answers (None: silent).
@@ -33,11 +33,6 @@ WAVES = (
     (PREVIOUS, TODAY - dt.timedelta(days=164), 1),
     (PERIOD, TODAY + dt.timedelta(days=19), None),  # still open on NOW
 )
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def _answer_waves(code: str) -> None:

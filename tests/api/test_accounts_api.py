@@ -7,9 +7,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -17,16 +15,12 @@ from feedback.clock import FrozenClock
 from tests.conftest import log_in
 from tests.support.factories import make_purchases
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 LIST = "/api/v1/accounts"
 # Piccolo warns on every ILIKE it runs on SQLite; test_search_raises_no_warning covers that,
 # the tests marked with this check what the search finds.
 search_warning_ignored = pytest.mark.filterwarnings("ignore:.*doesn't support ILIKE")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Passwords are not under test here; full-strength Argon2 costs 0.1 s per login."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def _accounts(*rows: Account) -> dict[str, int]:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.clock import FrozenClock
 from feedback.surveys.services import create_wave
 from tests.support.web import api_session
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 PATH = "/api/v1/questionnaires"
 SHORT = [{"kind": "level", "key": "level"}, {"kind": "aspect", "key": "delivery"}]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def test_an_admin_saves_a_version_that_only_waves_created_later_ask(

@@ -7,9 +7,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account
@@ -17,13 +15,10 @@ from feedback.scoring import risk
 from tests.conftest import log_in
 from tests.support.factories import make_scores
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 EARLIER, LATEST = dt.date(2026, 11, 1), dt.date(2026, 11, 25)
 NOW = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -22,6 +20,8 @@ from feedback.surveys.tables import Invitation, Response
 from tests.conftest import log_in
 from tests.support.web import HOSTILE, api_session
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 PERIOD = "2026-H2"
 ANSWERS = f"/api/v1/waves/{PERIOD}/responses"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -31,11 +31,6 @@ def csrf_of(page: httpx.Response) -> str:
     found = CSRF_FIELD.search(page.text)
     assert found, "the page carries a CSRF field"
     return found.group(1)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import datetime as dt
 import httpx
 import msgspec
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account
@@ -30,14 +28,11 @@ from tests.support.factories import (
     make_purchases,
 )
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 RESULTS = f"/api/v1/waves/{PERIOD}/results"
 UNKNOWN = str(Period(TODAY.year + 5, 1))  # a half year no test gives a wave
 HOSTILE_NAME = "<b>Bold</b> & Sons"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

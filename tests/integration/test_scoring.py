@@ -8,9 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.history import NEVER, NO_DAY
 from feedback.accounts.tables import Account, AttributeDefinition, Contact, Purchase
 from feedback.clock import FrozenClock
@@ -30,15 +28,11 @@ from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Response
 from tests.support.factories import make_scores
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 AS_OF = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 6, tzinfo=dt.UTC)
 MAIL = MailContext(base_url="https://survey.example.com")
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo seed creates 15 staff users; Argon2id at full cost would dominate the test."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
 
 
 async def _book() -> dict[str, int]:
