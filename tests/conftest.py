@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from litestar import Litestar
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.app import create_app
@@ -25,13 +21,9 @@ from tests.support.databases import (
     drop_postgres_database,
     empty_tables,
 )
-
-TEST_PASSWORD = "correct horse battery"
-# The suite's today: one fixed day, so that every run builds the same data whatever the real
-# date. FEEDBACK_TEST_TODAY (`scripts/test --today YYYY-MM-DD`) moves it, to check the suite on
-# another day; the `feedback` commands and servers the tests start run on it too.
-TODAY = dt.date.fromisoformat(os.environ.get("FEEDBACK_TEST_TODAY") or "2026-11-26")
-NOW = dt.datetime.combine(TODAY, dt.time(9, 30), tzinfo=dt.UTC)
+from tests.support.factories import TEST_PASSWORD, make_staff_user
+from tests.support.passwords import cheap_password_hashing
+from tests.support.today import NOW, TODAY
 
 
 def command_env(database_url: str) -> dict[str, str]:
@@ -102,10 +94,18 @@ def make_staff(db: Database, clock: FrozenClock):  # type: ignore[no-untyped-def
     """Create a staff user of a role; the password is TEST_PASSWORD."""
 
     async def make(role: Role, email: str | None = None) -> StaffMember:
-        email = email or f"{role.value}-{uuid.uuid4().hex[:6]}@example.com"
-        return await staff.create_user(email, role.value.title(), role, TEST_PASSWORD, clock.now())
+        return await make_staff_user(role, clock.now(), email)
 
     return make
+
+
+@pytest.fixture(name="cheap_password_hashing")
+def cheap_password_hashing_fixture() -> Iterator[None]:
+    """Staff passwords hashed at Argon2id's lowest cost, for modules that create or log in many
+    staff users (``pytestmark = pytest.mark.usefixtures("cheap_password_hashing")``); passwords
+    are not what they test, and full cost is about 0.1 s a hash."""
+    with cheap_password_hashing():
+        yield
 
 
 async def log_in(client: httpx.AsyncClient, member: StaffMember) -> None:

@@ -10,25 +10,20 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from babel.messages.extract import extract_from_dir
 from litestar.testing import AsyncTestClient
 from weasyprint import HTML
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tables import Account, Contact
 from feedback.accounts.tiers import trailing_window
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -43,10 +38,20 @@ from feedback.reports.rendering import report_html
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
-from tests.api.test_survey_page import chinese_translations, template_messages
 from tests.conftest import NOW, TODAY, log_in
-from tests.integration.test_complaints import APOLOGY, RESOLUTION, act
-from tests.integration.test_surveys import PERIOD, PREVIOUS, _answer_all
+from tests.support.catalogues import chinese_translations, template_messages
+from tests.support.factories import (
+    APOLOGY,
+    PERIOD,
+    PREVIOUS,
+    RESOLUTION,
+    act,
+    answer_all,
+    make_purchases,
+)
+from tests.support.pdf import pdf_text, poppler, save_pages
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 CODE = "R-1"
 NAME = "Harbour & Sons"
@@ -59,11 +64,6 @@ REASONS = [
     {"group": "recency", "weight": 0.15, "text": "no purchase for 164 days; usually every 90"},
     {"group": "complaints", "weight": 0.05, "text": "1 complaint past a deadline in 90 days"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 # The story is told as of 2026-11-26 and moved with the suite's today, whole days at a time.
@@ -80,34 +80,6 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text) + SHIFT
 
 
-def _run(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
-    """One of poppler's tools (scripts/setup dev installs poppler-utils); its output."""
-    executable = shutil.which(tool)
-    assert executable, f"{tool} is missing: install poppler-utils (scripts/setup dev)"
-    done = subprocess.run([executable, *arguments], input=stdin, capture_output=True)  # noqa: S603
-    assert done.returncode == 0, done.stderr
-    return done.stdout.decode()
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The words of the PDF as pdftotext lays them out (a table row on a line), spaces folded."""
-    return " ".join(_run("pdftotext", "-layout", "-", "-", stdin=pdf).split())
-
-
-def poppler(tool: str, pdf: bytes, folder: Path, *options: str) -> str:
-    path = folder / "report.pdf"
-    path.write_bytes(pdf)
-    return _run(tool, *options, str(path))
-
-
-def save_pages(pdf: bytes, folder: Path, name: str) -> list[Path]:
-    """The PDF and PNG images of its first two pages, for people to look at."""
-    path = folder / f"{name}.pdf"
-    path.write_bytes(pdf)
-    _run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(folder / name))
-    return [folder / f"{name}-{page}.png" for page in (1, 2)]
-
-
 async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:
     row = Account(code=code, name=name, manager=manager, tier=tier, industry="logistics",
                   region="north", opened_on=dt.date(2021, 3, 1),
@@ -119,24 +91,19 @@ async def _account(code: str, name: str, manager: int, tier: str = "B") -> int:
 async def _purchases(account_id: int) -> None:
     sales = [("2025-02-01", "3000.00"), ("2025-08-01", "1000.00"), ("2025-10-01", "500.00"),
              ("2026-01-10", "1200.00"), ("2026-06-15", "800.50")]  # fmt: skip
-    sales = [(str(day(when)), amount) for when, amount in sales]
-    await Purchase.insert(
-        *(Purchase(account=account_id, occurred_on=dt.date.fromisoformat(day),
-                   amount=Decimal(amount), external_ref=f"{account_id}-{n}")
-          for n, (day, amount) in enumerate(sales))
-    )  # fmt: skip
+    await make_purchases(account_id, *((day(when), amount) for when, amount in sales))
 
 
 async def _answers(clock: FrozenClock, comment: str) -> None:
     """PREVIOUS (closed): level 2; PERIOD (open until 19 days after today): level 1."""
     await create_wave(PREVIOUS, clock.now(), day("2026-04-01"), day("2026-06-30"))
     clock.at = at("2026-04-05 10:00")
-    await _answer_all(PREVIOUS, clock, {"li@harbour.example": Answer(level=2, comment=comment)})
+    await answer_all(PREVIOUS, clock, {"li@harbour.example": Answer(level=2, comment=comment)})
     await close_wave(PREVIOUS, at("2026-07-01 00:00"))
     await create_wave(PERIOD, clock.now(), day("2026-11-01"), day("2026-12-15"))
     clock.at = at("2026-11-12 10:00")
     late = Answer(level=1, comment="Deliveries slipped twice this autumn.")
-    await _answer_all(PERIOD, clock, {"li@harbour.example": late})
+    await answer_all(PERIOD, clock, {"li@harbour.example": late})
 
 
 async def _complaint(clock: FrozenClock, account_id: int, when: str, description: str,

@@ -8,9 +8,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -22,9 +20,10 @@ from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from tests.conftest import NOW, TODAY, log_in
-from tests.integration.test_scoring import store
-from tests.integration.test_surveys import EARLIER as EARLIER_PERIOD
-from tests.integration.test_surveys import PERIOD, PREVIOUS
+from tests.support.factories import EARLIER as EARLIER_PERIOD
+from tests.support.factories import PERIOD, PREVIOUS, make_scores
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 EARLIER, LATEST = TODAY - dt.timedelta(days=25), TODAY - dt.timedelta(days=1)
 MAIL = MailContext(base_url="https://survey.example.com")
@@ -34,11 +33,6 @@ WAVES = (
     (PREVIOUS, TODAY - dt.timedelta(days=164), 1),
     (PERIOD, TODAY + dt.timedelta(days=19), None),  # still open on NOW
 )
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def _answer_waves(code: str) -> None:
@@ -66,8 +60,8 @@ async def book(make_staff) -> dict[str, StaffMember]:  # type: ignore[no-untyped
         ids[code] = int(row.id)
         if code != "A2":
             await Contact(account=row.id, email=f"{code.lower()}@example.com").save()
-    await store(EARLIER, {ids["A1"]: (0.05, 1000.0), ids["B1"]: (0.2, 10.0)})
-    await store(LATEST, {ids["A1"]: (0.30, 1000.0), ids["B1"]: (0.6, 10.0)})
+    await make_scores(EARLIER, {ids["A1"]: (0.05, 1000.0), ids["B1"]: (0.2, 10.0)})
+    await make_scores(LATEST, {ids["A1"]: (0.30, 1000.0), ids["B1"]: (0.6, 10.0)})
     await _answer_waves("A1")
     new = NewComplaint(ids["A1"], Channel.phone, Category.delivery, Severity.major, "Late again")
     await open_complaint(new, None, NOW - dt.timedelta(hours=2), DEFAULT_POLICY)

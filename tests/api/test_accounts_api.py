@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
 from tests.conftest import log_in
+from tests.support.factories import make_purchases
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 LIST = "/api/v1/accounts"
 # Piccolo warns on every ILIKE it runs on SQLite; test_search_raises_no_warning covers that,
 # the tests marked with this check what the search finds.
 search_warning_ignored = pytest.mark.filterwarnings("ignore:.*doesn't support ILIKE")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Passwords are not under test here; full-strength Argon2 costs 0.1 s per login."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def _accounts(*rows: Account) -> dict[str, int]:
@@ -234,16 +228,6 @@ async def test_unknown_values_get_400_naming_the_allowed_ones(client, portfolio)
     assert answers == {query: (400, detail) for query, detail in UNKNOWN_VALUES.items()}
 
 
-async def _purchases(account_id: int, *sales: tuple[dt.date, str]) -> None:
-    await Purchase.insert(
-        *(
-            Purchase(account=account_id, occurred_on=day, amount=Decimal(amount),
-                     external_ref=f"{account_id}-{n}")
-            for n, (day, amount) in enumerate(sales)
-        )
-    )  # fmt: skip
-
-
 async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
     client, portfolio, clock: FrozenClock
 ) -> None:
@@ -259,7 +243,7 @@ async def test_account_detail_has_contacts_attributes_and_exact_purchase_totals(
         Contact(account=account_id, email="li@alpha.example", name="李雷", language="zh",
                 phone="+86 10 1234", survey_opt_in=False),
     )  # fmt: skip
-    await _purchases(
+    await make_purchases(
         account_id,
         (dt.date(2024, 3, 15), "1000.10"),
         (dt.date(2024, 11, 26), "7.00"),  # the day before the prior 12 months open

@@ -11,9 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.tables import Account, Contact
 from feedback.app import create_app
@@ -27,15 +25,12 @@ from feedback.links import token_hash
 from feedback.mail.tables import OutboxMessage
 from tests.conftest import client_for, log_in
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 API = "/api/v1/complaints"
 FOLLOW_UP = re.compile(r"http://127\.0\.0\.1:8000/f/([A-Za-z0-9_-]{43})")
 CSRF_FIELD = re.compile(r'<input type="hidden" name="_csrf_token" value="([^"]*)"')
 HOSTILE = '<script>alert("owned")</script>'
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

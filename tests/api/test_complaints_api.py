@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -20,16 +18,12 @@ from feedback.config import Settings
 from feedback.db import Database
 from tests.conftest import client_for, log_in
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 API = "/api/v1/complaints"
 HOUR = dt.timedelta(hours=1)
 HOSTILE = '<script>alert("owned")</script>'
 Login = Callable[[Role], Awaitable[tuple[httpx.AsyncClient, StaffMember]]]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Passwords are not under test here; full-strength Argon2 costs 0.1 s per login."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

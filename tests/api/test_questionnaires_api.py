@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.clock import FrozenClock
 from feedback.surveys.services import create_wave
-from tests.api.test_staff_answers import _api_session
+from tests.support.web import api_session
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 PATH = "/api/v1/questionnaires"
 SHORT = [{"kind": "level", "key": "level"}, {"kind": "aspect", "key": "delivery"}]
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 async def test_an_admin_saves_a_version_that_only_waves_created_later_ask(
@@ -27,7 +22,7 @@ async def test_an_admin_saves_a_version_that_only_waves_created_later_ask(
 ) -> None:  # type: ignore[no-untyped-def]
     admin: StaffMember = await make_staff(Role.admin)
     await create_wave("2026-H2", clock.now())
-    headers = await _api_session(client, admin)
+    headers = await api_session(client, admin)
     saved = await client.post(PATH, json={"items": SHORT}, headers=headers)
     assert saved.status_code == 201, saved.text
     assert (saved.json()["version"], saved.json()["items"], saved.json()["periods"]) == (
@@ -55,7 +50,7 @@ async def test_an_admin_saves_a_version_that_only_waves_created_later_ask(
 async def test_bad_items_get_400_with_the_reason_and_save_nothing(
     client: httpx.AsyncClient, make_staff, items: list[dict[str, str]], message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    headers = await _api_session(client, await make_staff(Role.admin))
+    headers = await api_session(client, await make_staff(Role.admin))
     refused = await client.post(PATH, json={"items": items}, headers=headers)
     assert refused.status_code == 400, refused.text
     assert message in refused.text
@@ -66,6 +61,6 @@ async def test_bad_items_get_400_with_the_reason_and_save_nothing(
 async def test_only_administrators_save_versions(
     client: httpx.AsyncClient, make_staff, role: Role
 ) -> None:  # type: ignore[no-untyped-def]
-    headers = await _api_session(client, await make_staff(role))
+    headers = await api_session(client, await make_staff(role))
     assert (await client.post(PATH, json={"items": SHORT}, headers=headers)).status_code == 403
     assert (await client.get(PATH)).status_code == 200

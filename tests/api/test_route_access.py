@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from litestar import Litestar, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
@@ -30,6 +29,8 @@ from feedback.surveys.services import create_wave
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
 from tests.conftest import NOW, TEST_PASSWORD, client_for
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 ANONYMOUS = "anonymous"
 ACCOUNT_CODE = "ACC-1"
 # A value for every path parameter a route may have; a route with a new one fails the walk.
@@ -45,12 +46,6 @@ PATH_VALUES = {
 # Paths served by Litestar itself; they must be public, and are not walked.
 FRAMEWORK_PREFIXES = ("/static", "/schema")
 GUARD_REDIRECT = "/login?next="
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The walk logs in dozens of times; full-strength Argon2 would make it take seconds."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,18 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account
 from feedback.scoring import risk
 from tests.conftest import log_in
-from tests.integration.test_scoring import store
+from tests.support.factories import make_scores
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 EARLIER, LATEST = dt.date(2026, 11, 1), dt.date(2026, 11, 25)
 NOW = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture
@@ -37,8 +32,8 @@ async def scored(make_staff) -> dict[str, StaffMember]:  # type: ignore[no-untyp
         row = Account(code=code, name=f"Account {code}", tier="B", status="active", manager=manager)
         await row.save()
         ids[code] = int(row.id)
-    await store(EARLIER, {ids["A1"]: (0.05, 1000.0), ids["A2"]: (0.30, 5000.0)})
-    await store(
+    await make_scores(EARLIER, {ids["A1"]: (0.05, 1000.0), ids["A2"]: (0.30, 5000.0)})
+    await make_scores(
         LATEST,
         {
             ids["A1"]: (0.30, 1000.0),  # rose from low to high: 300 at risk

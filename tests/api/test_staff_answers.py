@@ -7,9 +7,7 @@ import re
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact
@@ -19,8 +17,10 @@ from feedback.db import Database
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.services import create_wave
 from feedback.surveys.tables import Invitation, Response
-from tests.api.test_survey_page import HOSTILE
 from tests.conftest import log_in
+from tests.support.web import HOSTILE, api_session
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 PERIOD = "2026-H2"
 ANSWERS = f"/api/v1/waves/{PERIOD}/responses"
@@ -31,11 +31,6 @@ def csrf_of(page: httpx.Response) -> str:
     found = CSRF_FIELD.search(page.text)
     assert found, "the page carries a CSRF field"
     return found.group(1)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture
@@ -55,18 +50,11 @@ async def _customers(clock: FrozenClock, manager: int, issue: bool = True) -> No
         await issue_wave(PERIOD, clock.now(), MailContext(base_url="https://x.example"))
 
 
-async def _api_session(client: httpx.AsyncClient, member: StaffMember) -> dict[str, str]:
-    await log_in(client, member)
-    await client.get("/api/v1/auth/me")
-    await client.get("/login")  # sets the CSRF cookie
-    return {"x-csrftoken": client.cookies["csrftoken"]}
-
-
 async def test_a_level_0_answer_recorded_through_the_api_opens_a_complaint(
     client: httpx.AsyncClient, clock: FrozenClock, people: dict[Role, StaffMember]
 ) -> None:
     await _customers(clock, people[Role.account_manager].id)
-    headers = await _api_session(client, people[Role.agent])
+    headers = await api_session(client, people[Role.agent])
     body = {"account_code": "K1", "channel": "phone", "level": 0, "aspects": {"delivery": 2},
             "comment": HOSTILE, "may_contact": True, "contact_email": "k1@x.com"}  # fmt: skip
     created = await client.post(ANSWERS, json=body, headers=headers)
@@ -124,7 +112,7 @@ async def test_bad_answers_get_a_clear_4xx_and_write_nothing(
     message: str,
 ) -> None:
     await _customers(clock, people[Role.account_manager].id)
-    headers = await _api_session(client, people[Role.account_manager])
+    headers = await api_session(client, people[Role.account_manager])
     response = await client.post(path, json=body, headers=headers)
     assert response.status_code == status, response.text
     assert message in response.text
@@ -135,7 +123,7 @@ async def test_a_planned_wave_takes_no_answers(
     client: httpx.AsyncClient, clock: FrozenClock, people: dict[Role, StaffMember]
 ) -> None:
     await _customers(clock, people[Role.account_manager].id, issue=False)
-    headers = await _api_session(client, people[Role.admin])
+    headers = await api_session(client, people[Role.admin])
     body = {"account_code": "A2", "channel": "visit", "level": 3}
     response = await client.post(ANSWERS, json=body, headers=headers)
     assert (response.status_code, response.json()["detail"]) == (

@@ -8,10 +8,7 @@ import re
 
 import httpx
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
-from feedback import TEMPLATES_DIR
 from feedback.accounts.tables import Account, Contact
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -24,13 +21,14 @@ from feedback.surveys.waves import Period
 from feedback.surveys.wording import wording
 from feedback.web.i18n import LOCALE_DIR
 from tests.conftest import TODAY, client_for
+from tests.support.catalogues import chinese_translations, template_messages
+from tests.support.web import HOSTILE
 
 BASE = "https://survey.example.com"
 MAIL = MailContext(base_url=BASE, company="Acme Service")
 PERIOD = str(Period.of(TODAY))
 OPENS, CLOSES = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=19)
 CSRF_FIELD = re.compile(r'<input type="hidden" name="_csrf_token" value="([^"]*)">')
-HOSTILE = '<script>alert("owned")</script>'
 
 
 async def survey_link(clock: FrozenClock, language: str = "en", code: str = "A1") -> str:
@@ -352,22 +350,6 @@ async def test_the_link_token_never_reaches_the_logs(
     assert any(token in r.getMessage() for r in caplog.records), "the capture sees the requests"
     formatted = [logging.Formatter("%(name)s %(message)s").format(r) for r in service]
     assert [text for text in formatted if token in text] == []
-
-
-def template_messages(pattern: str) -> set[str]:
-    """The message ids the templates matching ``pattern`` (under templates/) translate."""
-    options = {pattern: {"extensions": "jinja2.ext.i18n"}}
-    return {
-        message[2] if isinstance(message[2], str) else message[2][0]
-        for message in extract_from_dir(TEMPLATES_DIR, [(pattern, "jinja2")], options)
-    }
-
-
-def chinese_translations() -> set[str]:
-    """The message ids the Chinese catalog translates (fuzzy ones do not count)."""
-    with (LOCALE_DIR / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file, locale="zh")
-    return {m.id for m in catalog if m.id and m.string and not m.fuzzy}
 
 
 def test_every_message_of_the_survey_pages_is_translated_to_chinese() -> None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import httpx
 import msgspec
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Purchase
+from feedback.accounts.tables import Account
 from feedback.clock import FrozenClock
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
@@ -21,28 +18,21 @@ from feedback.surveys.schemas import results_out
 from feedback.surveys.services import create_wave
 from feedback.surveys.waves import Period
 from tests.conftest import TODAY, log_in
-from tests.integration.test_surveys import CLOSES, OPENS, PERIOD, PREVIOUS, _answer_all, account
+from tests.support.factories import (
+    CLOSES,
+    OPENS,
+    PERIOD,
+    PREVIOUS,
+    answer_all,
+    make_account,
+    make_purchases,
+)
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 RESULTS = f"/api/v1/waves/{PERIOD}/results"
 UNKNOWN = str(Period(TODAY.year + 5, 1))  # a half year no test gives a wave
 HOSTILE_NAME = "<b>Bold</b> & Sons"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-async def _buy(code: str, *amounts: tuple[dt.date, str]) -> None:
-    row = await Account.select(Account.id).where(Account.code == code).first()
-    assert row is not None
-    await Purchase.insert(
-        *(
-            Purchase(account=row["id"], occurred_on=day, amount=Decimal(amount),
-                     external_ref=f"{code}-{day}")
-            for day, amount in amounts
-        )
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -51,8 +41,9 @@ async def waves(make_staff, clock: FrozenClock) -> dict[str, StaffMember]:
     people = {role.value: await make_staff(role) for role in Role}
     people["m2"] = await make_staff(Role.account_manager)
     m1, m2 = people["account_manager"].id, people["m2"].id
+    ids = {}
     for code, manager in (("W1", m1), ("W2", m1), ("W3", m2), ("W4", m2)):
-        await account(code, manager=manager)
+        ids[code] = await make_account(code, manager=manager)
     await Account.update({Account.name: HOSTILE_NAME}).where(Account.code == "W1")
     await Account.update({Account.opened_on: dt.date(2015, 1, 1)}).where(Account.code == "W3")
     # A purchase in the year before each wave's loyalty window and one in it.
@@ -60,15 +51,15 @@ async def waves(make_staff, clock: FrozenClock) -> dict[str, StaffMember]:
         (TODAY - dt.timedelta(days=451), "1000.00"),
         (TODAY - dt.timedelta(days=86), "500.00"),
     )
-    await _buy("W1", *steady)
-    await _buy("W3", *steady)
+    await make_purchases(ids["W1"], *steady)
+    await make_purchases(ids["W3"], *steady)
     first = {"w1@x.com": 2, "w2@x.com": 1, "w3@x.com": 3, "w4@x.com": 2}
     second = {"w1@x.com": 3, "w2@x.com": 1, "w3@x.com": 0}
     for period, levels in ((PREVIOUS, first), (PERIOD, second)):
         await create_wave(period, clock.now(), opens_on=OPENS, closes_on=CLOSES)
         answers = {email: Answer(level=level, aspects={"quality": 4} if level == 3 else {})
                    for email, level in levels.items()}  # fmt: skip
-        await _answer_all(period, clock, answers)
+        await answer_all(period, clock, answers)
     return people
 
 

@@ -23,19 +23,21 @@ from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.levels import Movement
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
-from feedback.surveys.services import close_wave, create_wave
+from feedback.surveys.services import close_wave
 from feedback.surveys.tables import Invitation, Response
-from tests.integration.test_complaints import APOLOGY, FINDINGS, RESOLUTION, act, raise_complaint
-from tests.integration.test_surveys import (
-    CLOSES,
+from tests.support.factories import (
+    APOLOGY,
     EARLIER,
+    FINDINGS,
     MAIL,
-    OPENS,
     PERIOD,
     PREVIOUS,
-    account,
+    RESOLUTION,
+    act,
+    make_account,
+    make_wave,
+    raise_complaint,
     token_of,
-    wave,
 )
 
 
@@ -71,8 +73,8 @@ async def test_level_0_and_commented_contact_requests_open_complaints_and_others
     db: Database, clock: FrozenClock
 ) -> None:
     for code in ("A1", "A2", "A3", "A4"):
-        await account(code)
-    await wave(clock)
+        await make_account(code)
+    await make_wave(clock)
     tokens = await _tokens(clock)
     unhappy = await record_response(tokens["a1@x.com"], Answer(level=0), clock.now())
     call_me = await record_response(
@@ -99,8 +101,8 @@ async def test_level_0_and_commented_contact_requests_open_complaints_and_others
 async def test_a_staff_answer_opens_a_complaint_for_the_contact_it_names(
     db: Database, clock: FrozenClock, make_staff
 ) -> None:  # type: ignore[no-untyped-def]
-    await account("K1", [("boss@k1.com", True), ("buyer@k1.com", True)])
-    await wave(clock)
+    await make_account("K1", [("boss@k1.com", True), ("buyer@k1.com", True)])
+    await make_wave(clock)
     await _tokens(clock)
     agent = await make_staff(Role.agent)
     recorded = await record_staff_response(
@@ -122,8 +124,8 @@ async def test_a_staff_answer_opens_a_complaint_for_the_contact_it_names(
 async def test_an_answer_and_its_complaint_are_written_together_or_not_at_all(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = (await _tokens(clock))["a1@x.com"]
     # Take the complaint history away: the complaint's last write fails after the answer's.
     await db.engine.run_ddl("ALTER TABLE complaint_event RENAME TO complaint_event_away")
@@ -141,8 +143,8 @@ async def test_an_answer_and_its_complaint_are_written_together_or_not_at_all(
 async def test_many_submits_of_one_level_0_link_open_one_complaint(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = (await _tokens(clock))["a1@x.com"]
     await asyncio.gather(
         *(record_response(token, Answer(level=0), clock.now()) for _ in range(20)),
@@ -154,10 +156,10 @@ async def test_many_submits_of_one_level_0_link_open_one_complaint(
 async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded(
     db: Database, clock: FrozenClock, make_staff
 ) -> None:  # type: ignore[no-untyped-def]
-    held = await account("H1")
-    reminded = await account("R1")
-    await account("Z1")
-    await wave(clock)
+    held = await make_account("H1")
+    reminded = await make_account("R1")
+    await make_account("Z1")
+    await make_wave(clock)
     complaint = await raise_complaint(clock, held)
     assert [link.account_code for link in await issue_wave(PERIOD, clock.now(), MAIL)] == [
         "R1",
@@ -177,25 +179,19 @@ async def test_an_account_with_an_open_complaint_is_neither_invited_nor_reminded
 async def test_a_wave_an_account_was_left_out_of_is_skipped_alike_on_its_page_report_and_results(
     db: Database, clock: FrozenClock, make_staff
 ) -> None:  # type: ignore[no-untyped-def]
-    held = await account("H1")
-    await account("Z1")
-    await create_wave(EARLIER, clock.now(), opens_on=OPENS, closes_on=CLOSES)
-    tokens = {
-        link.email: token_of(link.link) for link in await issue_wave(EARLIER, clock.now(), MAIL)
-    }
-    await record_response(tokens["h1@x.com"], Answer(level=2), clock.now())
+    held = await make_account("H1")
+    await make_account("Z1")
+    await make_wave(clock, EARLIER)
+    await record_response((await _tokens(clock, EARLIER))["h1@x.com"], Answer(level=2), clock.now())
     await close_wave(EARLIER, clock.now())
-    await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
+    await make_wave(clock, PREVIOUS)
     complaint = await raise_complaint(clock, held)
     assert [link.account_code for link in await issue_wave(PREVIOUS, clock.now(), MAIL)] == ["Z1"]
     await close_wave(PREVIOUS, clock.now())
     agent = await make_staff(Role.agent)
     complaint = await _close(complaint, agent, clock)
-    await wave(clock)
-    tokens = {
-        link.email: token_of(link.link) for link in await issue_wave(PERIOD, clock.now(), MAIL)
-    }
-    await record_response(tokens["h1@x.com"], Answer(level=0), clock.now())
+    await make_wave(clock)
+    await record_response((await _tokens(clock))["h1@x.com"], Answer(level=0), clock.now())
 
     supervisor = await make_staff(Role.supervisor)
     detail = await account_detail("H1", supervisor, clock.today())

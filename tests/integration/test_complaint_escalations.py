@@ -33,7 +33,7 @@ from feedback.jobs import run_due_work
 from feedback.mail.services import Mail
 from feedback.mail.tables import OutboxMessage
 from tests.conftest import log_in
-from tests.integration.test_complaints import account, contact_of
+from tests.support.factories import contact_of, make_account
 from tests.support.mail import SmtpServerFixture
 
 BASE = "https://feedback.example"
@@ -55,7 +55,7 @@ def job_settings(db: Database, smtp: SmtpServerFixture) -> Settings:
 
 
 async def _complaint(code: str, clock: FrozenClock) -> ComplaintView:
-    account_id = await account(code, tier="A")
+    account_id = await make_account(code, tier="A")
     new = NewComplaint(
         account_id=account_id,
         channel=Channel.phone,

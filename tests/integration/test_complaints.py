@@ -12,7 +12,6 @@ import pytest
 from feedback.accounts.history import NEVER
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
 from feedback.complaints.alerts import AlertKind, due_alerts, record_alert
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity, Step
@@ -43,61 +42,17 @@ from feedback.db import Database, transaction
 from feedback.errors import AccessDenied, Conflict, InvalidInput, InvalidTransition, NotFound
 from feedback.mail.tables import OutboxMessage
 from feedback.scoring.records import day_number
+from tests.support.factories import (
+    APOLOGY,
+    FINDINGS,
+    RESOLUTION,
+    act,
+    contact_of,
+    make_account,
+    raise_complaint,
+)
 
 HOUR = dt.timedelta(hours=1)
-APOLOGY = {"message": "We are sorry that the delivery was late."}
-FINDINGS = {"findings": "The carrier lost the pallet.", "root_cause": "delivery"}
-RESOLUTION = {"resolution": "We sent a replacement by courier."}
-
-
-async def account(
-    code: str, tier: str = "A", industry: str = "retail", language: str = "en"
-) -> int:
-    row = Account(code=code, name=f"Account {code}", tier=tier, industry=industry)
-    await row.save()
-    await Contact(
-        account=row.id, email=f"{code.lower()}@x.com", name="Lee", language=language
-    ).save()
-    return int(row.id)
-
-
-async def contact_of(account_id: int) -> int:
-    row = await Contact.select(Contact.id).where(Contact.account == account_id).first()
-    assert row is not None
-    return int(row["id"])
-
-
-async def raise_complaint(
-    clock: FrozenClock, account_id: int, severity: Severity = Severity.severe
-) -> ComplaintView:
-    new = NewComplaint(
-        account_id=account_id,
-        channel=Channel.phone,
-        category=Category.delivery,
-        severity=severity,
-        description="The order arrived two weeks late.",
-        contact_id=await contact_of(account_id),
-    )
-    return await open_complaint(new, None, clock.now(), DEFAULT_POLICY)
-
-
-async def act(
-    complaint: ComplaintView,
-    action: Action,
-    content: dict[str, Any],
-    actor: StaffMember,
-    clock: FrozenClock,
-) -> ComplaintView:
-    return await apply_action(
-        complaint.id,
-        action,
-        content,
-        actor,
-        complaint.state,
-        complaint.version,
-        clock.now(),
-        DEFAULT_POLICY,
-    )
 
 
 async def outbox() -> list[dict[str, Any]]:
@@ -107,7 +62,7 @@ async def outbox() -> list[dict[str, Any]]:
 async def test_a_new_complaint_has_deadlines_a_history_row_and_a_queued_acknowledgement(
     db: Database, clock: FrozenClock
 ) -> None:
-    complaint = await raise_complaint(clock, await account("A1", tier="A", language="zh"))
+    complaint = await raise_complaint(clock, await make_account("A1", tier="A", language="zh"))
     assert (complaint.state, complaint.version, complaint.tier) == ("received", 1, "A")
     # Tier A and severe: apology within 2 hours, resolution within 12.
     assert complaint.clocks.apology_due_at == clock.now() + 2 * HOUR
@@ -129,8 +84,8 @@ async def test_a_new_complaint_has_deadlines_a_history_row_and_a_queued_acknowle
 async def test_bad_input_for_a_new_complaint_writes_nothing(
     db: Database, clock: FrozenClock
 ) -> None:
-    account_id = await account("A1")
-    other = await account("A2")
+    account_id = await make_account("A1")
+    other = await make_account("A2")
     good = NewComplaint(account_id, Channel.email, Category.billing, Severity.minor, "Wrong bill")
     cases = [
         (replace(good, channel="fax"), "channel must be one of survey"),
@@ -152,7 +107,7 @@ async def test_the_whole_procedure_with_a_reopen_keeps_history_deadlines_and_mai
 ) -> None:
     agent = await make_staff(Role.agent)
     start = clock.now()
-    complaint = await raise_complaint(clock, await account("A1", tier="A"))
+    complaint = await raise_complaint(clock, await make_account("A1", tier="A"))
     clock.advance(HOUR)
     complaint = await act(complaint, Action.apologise, APOLOGY, agent, clock)
     assert complaint.clocks.next_due_at == start + 12 * HOUR
@@ -218,7 +173,7 @@ async def test_a_stale_version_or_state_gets_409_and_changes_nothing(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agent = await make_staff(Role.agent)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     with pytest.raises(Conflict, match="version 1, not received at version 7"):
         await apply_action(
             complaint.id, "apologise", APOLOGY, agent, "received", 7, clock.now(), DEFAULT_POLICY
@@ -246,7 +201,7 @@ async def test_twenty_identical_concurrent_actions_one_wins_and_one_event_is_wri
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agents = [await make_staff(Role.agent) for _ in range(4)]
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     outcomes = await asyncio.gather(
         *(act(complaint, Action.apologise, APOLOGY, agents[n % 4], clock) for n in range(20)),
         return_exceptions=True,
@@ -265,7 +220,7 @@ async def test_twenty_identical_concurrent_actions_one_wins_and_one_event_is_wri
 async def test_a_failure_inside_the_transaction_writes_nothing(
     db: Database, clock: FrozenClock
 ) -> None:
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     # A member whose user row does not exist: the history row's foreign key fails after the
     # complaint row was already updated in the same transaction.
     ghost = StaffMember(id=987654, email="ghost@example.com", name="Ghost", role=Role.agent)
@@ -280,7 +235,7 @@ async def test_state_history_and_mail_join_the_callers_transaction(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agent = await make_staff(Role.agent)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
 
     class Abandon(Exception):
         pass
@@ -303,7 +258,7 @@ async def test_only_a_supervisor_cancels_and_a_reason_is_required(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agent, supervisor = await make_staff(Role.agent), await make_staff(Role.supervisor)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     reason = {"reason": "duplicate", "explanation": f"Same as #{complaint.id - 1}"}
     with pytest.raises(AccessDenied, match="only: supervisor"):
         await act(complaint, Action.cancel, reason, agent, clock)
@@ -319,7 +274,7 @@ async def test_closing_unanswered_needs_the_follow_up_attempts(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agent = await make_staff(Role.agent)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     for action, content in ((Action.apologise, APOLOGY), (Action.investigate, FINDINGS),
                             (Action.resolve, RESOLUTION)):  # fmt: skip
         complaint = await act(complaint, action, content, agent, clock)
@@ -339,7 +294,7 @@ async def test_assignment_and_notes_are_kept_in_the_history(
     agent, other = await make_staff(Role.agent), await make_staff(Role.agent)
     supervisor = await make_staff(Role.supervisor)
     manager = await make_staff(Role.account_manager)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     with pytest.raises(AccessDenied):
         await assign(complaint.id, other.id, agent, 1, clock.now())
     taken = await assign(complaint.id, agent.id, agent, 1, clock.now())
@@ -368,7 +323,7 @@ async def test_warnings_and_escalations_come_once_per_step_and_flag_the_breach(
 ) -> None:
     agent = await make_staff(Role.agent)
     start = clock.now()
-    complaint = await raise_complaint(clock, await account("A1"))  # severe, tier A: 2 h
+    complaint = await raise_complaint(clock, await make_account("A1"))  # severe, tier A: 2 h
     assert await due_alerts(start + HOUR) == []
     [warning] = await due_alerts(start + 1.5 * HOUR)
     assert (warning.kind, warning.step, warning.due_at) == (
@@ -401,7 +356,7 @@ async def test_finished_complaints_cannot_be_assigned(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     supervisor = await make_staff(Role.supervisor)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     spam = {"reason": "spam", "explanation": "An advert."}
     cancelled = await act(complaint, Action.cancel, spam, supervisor, clock)
     with pytest.raises(Conflict, match="is cancelled; it cannot be assigned"):
@@ -426,9 +381,9 @@ async def test_reporting_hooks_give_exact_figures_for_hand_made_histories(
 ) -> None:
     agent, supervisor = await make_staff(Role.agent), await make_staff(Role.supervisor)
     t0 = clock.now()
-    retail_a = await account("A1", tier="A", industry="retail")
-    energy_c = await account("C1", tier="C", industry="energy")
-    energy_c2 = await account("C2", tier="C", industry="energy")
+    retail_a = await make_account("A1", tier="A", industry="retail")
+    energy_c = await make_account("C1", tier="C", industry="energy")
+    energy_c2 = await make_account("C2", tier="C", industry="energy")
     clock.at = t0 - dt.timedelta(days=10)
     await raise_complaint(clock, energy_c, Severity.minor)  # outside the period
     clock.at = t0
@@ -532,7 +487,7 @@ async def test_customer_text_is_escaped_in_html_mail_and_kept_in_plain_text(
     db: Database, clock: FrozenClock, make_staff: Any
 ) -> None:
     agent = await make_staff(Role.agent)
-    complaint = await raise_complaint(clock, await account("A1"))
+    complaint = await raise_complaint(clock, await make_account("A1"))
     message = {"message": "Sorry <b>really</b> & truly"}
     await act(complaint, Action.apologise, message, agent, clock)
     mail = (await outbox())[1]
@@ -544,7 +499,7 @@ async def test_customer_text_is_escaped_in_html_mail_and_kept_in_plain_text(
 async def test_one_survey_answer_raises_at_most_one_complaint(
     db: Database, clock: FrozenClock
 ) -> None:
-    account_id = await account("A1")
+    account_id = await make_account("A1")
     new = NewComplaint(
         account_id,
         Channel.survey,
@@ -572,7 +527,7 @@ async def test_the_bulk_read_gives_each_complaints_milestone_days(
 ) -> None:
     agent = await make_staff(Role.agent)
     supervisor = await make_staff(Role.supervisor)
-    first, second = await account("A1"), await account("B1", tier="B")
+    first, second = await make_account("A1"), await make_account("B1", tier="B")
     received = clock.now()
     complaint = await raise_complaint(clock, first)
     day = dt.timedelta(days=1)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 
 from feedback.accounts import staff
@@ -40,16 +39,11 @@ from feedback.surveys.tables import Invitation, ReminderLink, Response, Wave
 from feedback.surveys.waves import Period, SurveyCalendar
 from tests.conftest import NOW, TODAY, command_env
 
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
 BASE = "https://survey.demo.example"
 CENT = Decimal("0.01")
 YEAR = dt.timedelta(days=365)
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id at a low cost: the demo creates 15 users, ~0.1-0.25 s each at full cost here."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    monkeypatch.setattr(staff, "_hasher", cheap)
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import create_wave, wave_info
 from feedback.surveys.tables import Invitation, ReminderLink
 from tests.conftest import TODAY
-from tests.integration.test_outbox import SmtpServerFixture
-from tests.integration.test_surveys import BASE, CLOSES, OPENS, PERIOD, PREVIOUS, account, token_of
+from tests.support.factories import BASE, CLOSES, OPENS, PERIOD, PREVIOUS, make_account, token_of
+from tests.support.mail import SmtpServerFixture
 
 CONTEXT = MailContext(base_url=BASE)
 
@@ -34,7 +34,7 @@ async def _issued_wave(clock: FrozenClock, closes_on: dt.date, codes: int = 1) -
     """Accounts A00, A01, ... with a contact each, invited to PERIOD's wave (opened on OPENS,
     six days before today)."""
     for n in range(codes):
-        await account(f"A{n:02}")
+        await make_account(f"A{n:02}")
     await create_wave(PERIOD, clock.now(), opens_on=OPENS, closes_on=closes_on)
     return {link.email: link.link for link in await issue_wave(PERIOD, clock.now(), CONTEXT)}
 
@@ -89,7 +89,7 @@ async def test_a_wave_is_closed_only_after_the_whole_closing_day(
 async def test_nothing_is_opened_or_issued_that_an_admin_did_not_ask_for(
     db: Database, clock: FrozenClock, smtp: SmtpServerFixture, job_settings: Settings
 ) -> None:
-    await account("A1")
+    await make_account("A1")
     # This half year's wave would be open today, the last one's closing day has passed.
     await create_wave(PERIOD, clock.now(), opens_on=TODAY - dt.timedelta(days=25),
                       closes_on=CLOSES)  # fmt: skip

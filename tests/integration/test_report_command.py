@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 
 from feedback.accounts.tables import Account, Contact, Purchase
 from feedback.cli import main
-from tests.api.test_account_report import pdf_text
 from tests.conftest import TODAY, command_env
 from tests.support.databases import empty_database, on_database
+from tests.support.pdf import pdf_text
 
 
 def run(url: str, *args: str) -> Result:

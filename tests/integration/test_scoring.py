@@ -8,9 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from argon2 import PasswordHasher
 
-from feedback.accounts import staff
 from feedback.accounts.history import NEVER, NO_DAY
 from feedback.accounts.tables import Account, AttributeDefinition, Contact, Purchase
 from feedback.clock import FrozenClock
@@ -21,25 +19,20 @@ from feedback.demo.simulator import simulate
 from feedback.errors import InvalidInput, NotFound, TooLittleData
 from feedback.scoring import registry, services
 from feedback.scoring.labels import ChurnRule
-from feedback.scoring.reasons import Reason
 from feedback.scoring.records import day_number
-from feedback.scoring.scores import Scored, store_scores
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.answers import record_response
 from feedback.surveys.issuance import MailContext, issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Response
+from tests.support.factories import make_scores
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 AS_OF = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 6, tzinfo=dt.UTC)
 MAIL = MailContext(base_url="https://survey.example.com")
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo seed creates 15 staff users; Argon2id at full cost would dominate the test."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
 
 
 async def _book() -> dict[str, int]:
@@ -190,14 +183,6 @@ async def test_evaluation_refuses_a_horizon_that_has_not_elapsed(db: Database) -
         await services.evaluate(dt.date(2026, 9, 1), ChurnRule(), 5, TierThresholds(), today=AS_OF)
 
 
-async def store(day: dt.date, scores: dict[int, tuple[float, float]]) -> None:
-    """Store a day's scores as scoring does: account id -> (probability, 12-month revenue)."""
-    accounts = np.array(list(scores), dtype=np.int64)
-    probability, revenue = (np.array(column) for column in zip(*scores.values(), strict=True))
-    reasons = [[Reason("recency", 0.2, f"no purchase for {account} days")] for account in scores]
-    await store_scores(Scored(accounts, probability, revenue, reasons), day, 1, NOW)
-
-
 async def _links(day: dt.date) -> dict[int, tuple[float, float | None, bool]]:
     rows = await ScoringScore.select(
         ScoringScore.account, ScoringScore.risk_value, ScoringScore.previous_probability,
@@ -214,15 +199,15 @@ async def test_a_score_keeps_its_value_at_risk_and_the_day_befores_score_even_wh
     ids = await _book()
     a, b, c = (ids[code] for code in "ABC")
     first, second, third = (dt.date(2026, 11, day) for day in (1, 8, 15))
-    await store(first, {a: (0.05, 100.0), b: (0.30, 10.0)})
-    await store(third, {a: (0.60, 100.0), b: (0.20, 10.0), c: (0.40, 2.0)})
+    await make_scores(first, {a: (0.05, 100.0), b: (0.30, 10.0)})
+    await make_scores(third, {a: (0.60, 100.0), b: (0.20, 10.0), c: (0.40, 2.0)})
     assert await _links(third) == {
         a: (60.0, 0.05, True),  # low -> critical
         b: (2.0, 0.30, False),  # high -> medium
         c: (pytest.approx(0.8), None, False),  # a first score rises from nothing
     }
     # The week in between, scored afterwards: the next day's rows follow it.
-    await store(second, {a: (0.70, 100.0), b: (0.05, 10.0)})
+    await make_scores(second, {a: (0.70, 100.0), b: (0.05, 10.0)})
     assert await _links(second) == {a: (70.0, 0.05, True), b: (0.5, 0.30, False)}
     assert await _links(third) == {
         a: (60.0, 0.70, False),  # critical -> critical
@@ -230,7 +215,7 @@ async def test_a_score_keeps_its_value_at_risk_and_the_day_befores_score_even_wh
         c: (pytest.approx(0.8), None, False),
     }
     # Scoring the day again replaces it, and the links with it.
-    await store(second, {a: (0.01, 100.0)})
+    await make_scores(second, {a: (0.01, 100.0)})
     assert await _links(second) == {a: (1.0, 0.05, False)}
     assert await _links(third) == {
         a: (60.0, 0.01, True),

@@ -12,10 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 
-from feedback.accounts import staff
 from feedback.config import TierThresholds
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
@@ -28,6 +26,7 @@ from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.scoring.tables import ScoringScore
 from tests.conftest import NOW, TODAY, command_env
 from tests.support.databases import empty_database, on_database
+from tests.support.passwords import cheap_password_hashing
 
 EVALUATED = TODAY - dt.timedelta(days=180)
 
@@ -56,9 +55,8 @@ def customers(
     with empty_database(request.param, tmp_path_factory.mktemp("scoring")) as url:
         migrated = run(url, "db", "migrate")
         assert migrated.exit_code == 0, migrated.output
-        with pytest.MonkeyPatch.context() as patch:
-            # The seed creates 15 staff users; Argon2id at full cost would dominate.
-            patch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192))
+        # The seed creates 15 staff users; Argon2id at full cost would dominate.
+        with cheap_password_hashing():
             on_database(url, load)
         yield url
 

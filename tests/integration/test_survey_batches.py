@@ -18,7 +18,7 @@ from feedback.surveys.services import close_wave
 from feedback.surveys.tables import Channel, Invitation, ReminderLink, Response
 from feedback.surveys.waves import Period
 from tests.conftest import NOW, TODAY
-from tests.integration.test_surveys import MAIL, PERIOD, account, wave
+from tests.support.factories import MAIL, PERIOD, make_account, make_wave
 
 # The half year after the suite's today's: another wave, whose links do not answer this one.
 NEXT = str(Period.of(TODAY).next)
@@ -28,8 +28,8 @@ GOOD = Answer(level=2, aspects={"quality": 4, "value": 3}, comment=" ok ", may_c
 
 async def _tokens(clock: FrozenClock, codes: list[str]) -> list[str]:
     for code in codes:
-        await account(code)
-    await wave(clock)
+        await make_account(code)
+    await make_wave(clock)
     return [link.token for link in await issue_wave(PERIOD, clock.now(), MAIL)]
 
 
@@ -97,7 +97,7 @@ async def test_one_unusable_link_refuses_the_whole_batch(
     elif problem == "expired":
         second = BatchAnswer(tokens[1], GOOD, clock.now() + dt.timedelta(days=60))
     elif problem == "other wave":
-        await wave(clock, NEXT)
+        await make_wave(clock, NEXT)
         other = await issue_wave(NEXT, clock.now(), MAIL)
         second = BatchAnswer(other[0].token, GOOD, soon)
     elif problem == "closed":

@@ -27,8 +27,8 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.tables import Invitation
 from feedback.surveys.waves import Period
 from tests.conftest import NOW, TODAY, command_env
-from tests.integration.test_outbox import SmtpServerFixture
 from tests.support.databases import on_database
+from tests.support.mail import SmtpServerFixture
 
 BASE_URL = "https://survey.example.com"
 PERIOD = str(Period.of(TODAY))

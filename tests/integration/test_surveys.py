@@ -24,56 +24,28 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
 from feedback.surveys.services import close_wave, create_wave, save_questionnaire
 from feedback.surveys.tables import Channel, Invitation, Response
-from feedback.surveys.waves import Period
-from tests.conftest import TODAY
-
-BASE = "https://survey.example.com"
-MAIL = MailContext(base_url=BASE, company="Acme Service")
-# The wave of the suite's today's half year, open from six days before today for 25 days.
-PERIOD = str(Period.of(TODAY))
-PREVIOUS, EARLIER = str(Period.of(TODAY).previous), str(Period.of(TODAY).previous.previous)
-OPENS, CLOSES = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=19)
-
-
-async def account(
-    code: str,
-    contacts: list[tuple[str, bool]] | None = None,
-    status: str = "active",
-    tier: str = "A",
-    industry: str = "retail",
-    manager: int | None = None,
-) -> int:
-    row = Account(
-        code=code,
-        name=f"Account {code}",
-        status=status,
-        tier=tier,
-        industry=industry,
-        region="north",
-        manager=manager,
-    )
-    await row.save()
-    for email, opt_in in contacts if contacts is not None else [(f"{code.lower()}@x.com", True)]:
-        await Contact(account=row.id, email=email, survey_opt_in=opt_in).save()
-    return int(row.id)
-
-
-async def wave(clock: FrozenClock, period: str = PERIOD) -> None:
-    await create_wave(period, clock.now(), opens_on=OPENS, closes_on=CLOSES)
-
-
-def token_of(link: str) -> str:
-    assert link.startswith(f"{BASE}/s/")
-    return link.removeprefix(f"{BASE}/s/")
+from tests.support.factories import (
+    BASE,
+    CLOSES,
+    EARLIER,
+    MAIL,
+    OPENS,
+    PERIOD,
+    PREVIOUS,
+    answer_all,
+    make_account,
+    make_wave,
+    token_of,
+)
 
 
 async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invites_twice(
     db: Database, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    await account("A1", [("in@a1.com", True), ("out@a1.com", False)])
-    await account("A2", status="closed")
-    await account("A3")
-    await wave(clock)
+    await make_account("A1", [("in@a1.com", True), ("out@a1.com", False)])
+    await make_account("A2", status="closed")
+    await make_account("A3")
+    await make_wave(clock)
     links = await issue_wave(PERIOD, clock.now(), MAIL, links_csv=tmp_path / "links.csv")
     assert [(link.account_code, link.email) for link in links] == [
         ("A1", "in@a1.com"),
@@ -96,9 +68,9 @@ async def test_issue_skips_opted_out_contacts_and_closed_accounts_and_never_invi
 
 
 async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenClock) -> None:
-    zh = await account("Z1", [])
+    zh = await make_account("Z1", [])
     await Contact(account=zh, email="li@z1.cn", name="李", language="zh").save()
-    await wave(clock)
+    await make_wave(clock)
     links = await issue_wave(PERIOD, clock.now(), MAIL)
     assert [link.account_code for link in links] == ["Z1"]
     mail = await OutboxMessage.select().first()
@@ -112,8 +84,8 @@ async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenCloc
 async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     answer = Answer(level=2, aspects={"quality": 4}, comment=" fine ", may_contact=True)
     await record_response(token, answer, clock.now())
@@ -134,8 +106,8 @@ async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
 
 
 async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     with pytest.raises(InvalidInput, match="level must be"):
         await record_response(token, Answer(level=4), clock.now())
@@ -147,9 +119,9 @@ async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None
 async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await account("A2")
-    await wave(clock)
+    await make_account("A1")
+    await make_account("A2")
+    await make_wave(clock)
     first, second = await issue_wave(PERIOD, clock.now(), MAIL)
     clock.at = dt.datetime.combine(CLOSES + dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
     with pytest.raises(LinkNotUsable):
@@ -166,8 +138,8 @@ async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
 async def test_fifty_concurrent_submits_of_one_link_store_one_response(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     outcomes = await asyncio.gather(
         *(record_response(token, Answer(level=3), clock.now()) for _ in range(50)),
@@ -181,9 +153,9 @@ async def test_fifty_concurrent_submits_of_one_link_store_one_response(
 async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await account("A2")
-    await wave(clock)
+    await make_account("A1")
+    await make_account("A2")
+    await make_wave(clock)
     answered, silent = await issue_wave(PERIOD, clock.now(), MAIL)
     await record_response(token_of(answered.link), Answer(level=1), clock.now())
     assert await send_reminders(PERIOD, clock.now() + dt.timedelta(days=6), MAIL) == 0
@@ -207,8 +179,8 @@ async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
 async def test_a_new_questionnaire_version_leaves_given_answers_alone(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     await record_response(token, Answer(level=1, aspects={"value": 3}), clock.now())
     version = await save_questionnaire([{"kind": "level", "key": "level"}], clock.now())
@@ -227,8 +199,8 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     )
     await staff.save()
     agent = StaffMember(id=staff.id, email="s@x.com", name="S", role=Role.agent)
-    await account("A1")
-    await wave(clock)
+    await make_account("A1")
+    await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     recorded = await record_staff_response(
         PERIOD,
@@ -252,12 +224,6 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     assert row == {"channel": "phone", "recorded_by": staff.id}
 
 
-async def _answer_all(period: str, clock: FrozenClock, levels: dict[str, Answer]) -> None:
-    for link in await issue_wave(period, clock.now(), MAIL):
-        if link.email in levels:
-            await record_response(token_of(link.link), levels[link.email], clock.now())
-
-
 async def test_results_figures_are_exact_on_a_hand_made_wave(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -269,12 +235,12 @@ async def test_results_figures_are_exact_on_a_hand_made_wave(
         created_at=clock.now(),
     )
     await manager.save()
-    await account("A1", [("c1@a1.com", True), ("c2@a1.com", True)], manager=manager.id)
-    await account("A2", tier="B", industry="tech")
-    await account("A3", tier="B", industry="tech")
-    await account("A4")
-    await wave(clock)
-    await _answer_all(
+    await make_account("A1", [("c1@a1.com", True), ("c2@a1.com", True)], manager=manager.id)
+    await make_account("A2", tier="B", industry="tech")
+    await make_account("A3", tier="B", industry="tech")
+    await make_account("A4")
+    await make_wave(clock)
+    await answer_all(
         PERIOD,
         clock,
         {
@@ -328,9 +294,9 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
     db: Database, clock: FrozenClock
 ) -> None:
     for code in ("A1", "A2", "A3", "A5"):
-        await account(code)
+        await make_account(code)
     await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
-    await _answer_all(
+    await answer_all(
         PREVIOUS,
         clock,
         {
@@ -340,9 +306,9 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
             "a5@x.com": Answer(level=1),
         },
     )
-    await account("A4")
-    await wave(clock)
-    await _answer_all(
+    await make_account("A4")
+    await make_wave(clock)
+    await answer_all(
         PERIOD,
         clock,
         {
@@ -368,15 +334,15 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
 async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
     db: Database, clock: FrozenClock, make_staff
 ) -> None:
-    a1 = await account("A1", [("c1@a1.com", True), ("c2@a1.com", True)])
+    a1 = await make_account("A1", [("c1@a1.com", True), ("c2@a1.com", True)])
     await create_wave(EARLIER, clock.now(), opens_on=OPENS, closes_on=CLOSES)  # before A1's time
     await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
     h1 = {"c1@a1.com": Answer(level=3, comment="Great people"), "c2@a1.com": Answer(level=2)}
-    await _answer_all(PREVIOUS, clock, h1)
+    await answer_all(PREVIOUS, clock, h1)
     await close_wave(PREVIOUS, clock.now())
-    await wave(clock)
+    await make_wave(clock)
     clock.advance(dt.timedelta(hours=1))
-    await _answer_all(PERIOD, clock, {"c2@a1.com": Answer(level=1, comment="  ")})
+    await answer_all(PERIOD, clock, {"c2@a1.com": Answer(level=1, comment="  ")})
     clock.advance(dt.timedelta(hours=1))
     visit = Answer(level=2, comment="Said on a visit: deliveries late")
     await record_staff_response(
@@ -395,16 +361,16 @@ async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
         (PERIOD, 2, "visit", "Said on a visit: deliveries late"),
         (PREVIOUS, 3, "web", "Great people"),
     ]
-    assert await account_answers(await account("A9")) == type(mine)([], [])
+    assert await account_answers(await make_account("A9")) == type(mine)([], [])
 
 
 async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await account("A2")
-    await account("A3")
-    await wave(clock)
+    await make_account("A1")
+    await make_account("A2")
+    await make_account("A3")
+    await make_wave(clock)
     await issue_wave(PERIOD, clock.now(), MAIL)
     await Contact.update({Contact.survey_opt_in: False}).where(Contact.email == "a1@x.com")
     await Account.update({Account.status: "closed"}).where(Account.code == "A2")
@@ -419,10 +385,10 @@ async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
 async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("OPEN")
-    await account("LATER")
-    await account("GONE", status="closed")
-    await account("LEFT", status="closed")
+    await make_account("OPEN")
+    await make_account("LATER")
+    await make_account("GONE", status="closed")
+    await make_account("LEFT", status="closed")
     await Account.update({Account.opened_on: dt.date(2025, 6, 1)}).where(Account.code == "LATER")
     await Account.update({Account.closed_on: dt.date(2025, 2, 1)}).where(Account.code == "GONE")
     await Account.update({Account.closed_on: dt.date(2025, 4, 1)}).where(Account.code == "LEFT")
@@ -443,9 +409,9 @@ async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
 async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
     db: Database, clock: FrozenClock
 ) -> None:
-    await account("A1")
-    await account("A2")
-    await wave(clock)
+    await make_account("A1")
+    await make_account("A2")
+    await make_wave(clock)
     elsewhere = MailContext(base_url=BASE, company="Acme Service", delivered_elsewhere=True)
     links = await issue_wave(PERIOD, clock.now(), elsewhere)
     await record_response(links[0].token, Answer(level=2), clock.now())

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from feedback.accounts.directory import purchase_windows
-from feedback.accounts.tables import Account, Purchase
+from feedback.accounts.tables import Account
 from feedback.clock import FrozenClock
 from feedback.db import Database
 from feedback.surveys.quadrant import BASELINE_DAYS, RECENT_DAYS, Quadrant
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results
-from tests.integration.test_surveys import OPENS, PERIOD, _answer_all, account, wave
+from tests.support.factories import (
+    OPENS,
+    PERIOD,
+    answer_all,
+    make_account,
+    make_purchases,
+    make_wave,
+)
 
 # The wave opens on OPENS: recent = [OPENS - 182 days, OPENS), baseline = the 365 days before.
 # (On the default day, 2026-11-26, the wave opens 2026-11-20: recent = [2026-05-22,
@@ -32,36 +38,34 @@ P3_OPENED = _before_opening(2880)  # about eight years before
 P4_FIRST_PURCHASE = _before_opening(142)  # in the recent window
 
 
-async def _buy(account_id: int, *purchases: tuple[dt.date, str]) -> None:
-    for n, (day, amount) in enumerate(purchases):
-        await Purchase.insert(
-            Purchase(
-                account=account_id,
-                occurred_on=day,
-                amount=Decimal(amount),
-                external_ref=f"{account_id}-{n}",
-            )
-        )
-
-
 async def _opened(account_id: int, day: dt.date) -> None:
     await Account.update({Account.opened_on: day}).where(Account.id == account_id)
 
 
 async def _histories() -> dict[str, int]:
-    ids = {code: await account(code) for code in ("P1", "P2", "P3", "P4", "P5")}
+    ids = {code: await make_account(code) for code in ("P1", "P2", "P3", "P4", "P5")}
     await _opened(ids["P1"], P1_OPENED)
     await _opened(ids["P2"], P2_OPENED)
     await _opened(ids["P3"], P3_OPENED)
     # Window edges: the first recent day and the first baseline day count, the day the wave
     # opens and the day before the baseline do not.
-    await _buy(ids["P1"], (BASELINE_START, "400.00"), (_before_opening(314), "600.00"),
-               (RECENT_START, "250.50"), (_before_opening(50), "349.50"),
-               (OPENS, "9999.00"), (BASELINE_START - dt.timedelta(days=1), "7777.00"))  # fmt: skip
-    await _buy(ids["P2"], (_before_opening(476), "1000.00"), (_before_opening(80), "300.00"))
-    await _buy(ids["P3"], (_before_opening(476), "1000.00"), (_before_opening(80), "300.00"))
-    await _buy(ids["P4"], (P4_FIRST_PURCHASE, "200.00"), (_before_opening(111), "300.00"))
-    await _buy(ids["P5"], (_before_opening(476), "1000.00"))
+    await make_purchases(
+        ids["P1"],
+        (BASELINE_START, "400.00"),
+        (_before_opening(314), "600.00"),
+        (RECENT_START, "250.50"),
+        (_before_opening(50), "349.50"),
+        (OPENS, "9999.00"),
+        (BASELINE_START - dt.timedelta(days=1), "7777.00"),
+    )
+    await make_purchases(
+        ids["P2"], (_before_opening(476), "1000.00"), (_before_opening(80), "300.00")
+    )
+    await make_purchases(
+        ids["P3"], (_before_opening(476), "1000.00"), (_before_opening(80), "300.00")
+    )
+    await make_purchases(ids["P4"], (P4_FIRST_PURCHASE, "200.00"), (_before_opening(111), "300.00"))
+    await make_purchases(ids["P5"], (_before_opening(476), "1000.00"))
     return ids
 
 
@@ -84,9 +88,9 @@ async def test_each_answering_account_lands_in_its_quadrant(
     db: Database, clock: FrozenClock
 ) -> None:
     await _histories()
-    await wave(clock)
+    await make_wave(clock)
     levels = {"p1@x.com": 3, "p2@x.com": 2, "p3@x.com": 0, "p4@x.com": 0}
-    await _answer_all(PERIOD, clock, {k: Answer(level=v) for k, v in levels.items()})
+    await answer_all(PERIOD, clock, {k: Answer(level=v) for k, v in levels.items()})
     results = await wave_results(PERIOD)
     assert results.purchases_as_of == OPENS
     placed = {q.code: (q.level, q.quadrant) for q in results.quadrants}

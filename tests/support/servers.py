@@ -59,7 +59,7 @@ async def run_feedback(env: dict[str, str], *args: str | Path, stdin: str | None
         )
     except TimeoutError:
         command.kill()
-        await command.wait()
+        await asyncio.wait_for(command.wait(), ENDING_SECONDS)
         pytest.fail(f"feedback {args} did not finish in {COMMAND_SECONDS} s")
     assert command.returncode == 0, f"feedback {args} failed:\n{output.decode()}"
 
@@ -112,7 +112,7 @@ class Service:
             except TimeoutError:
                 self.process.kill()
                 await asyncio.wait_for(self.process.wait(), ENDING_SECONDS)
-        await self.reader
+        await asyncio.wait_for(self.reader, ENDING_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ async def test_answers_acknowledged_before_a_kill_are_all_stored_once(
         service = await Service.start(site.env, site.port)
         await service.wait_until_serving(site.base_url)
         acknowledged = await _load_until_killed(service, links)
-        await service.reader
+        await asyncio.wait_for(service.reader, ENDING_SECONDS)
         assert service.process.returncode == -9, "the server was killed, not stopped"
         assert KILL_AFTER <= len(acknowledged) < CUSTOMERS
 

@@ -51,7 +51,7 @@ async def test_renderers_end_with_the_server(ending: str, tmp_path: Path) -> Non
         if ending == "killed":
             service.process.kill()
             await asyncio.wait_for(service.process.wait(), ENDING_SECONDS)
-            await service.reader
+            await asyncio.wait_for(service.reader, ENDING_SECONDS)
             assert service.process.returncode == -9
         else:
             await service.stop()  # SIGTERM: uvicorn shuts the app down, then ends by the signal

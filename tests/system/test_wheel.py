@@ -25,6 +25,9 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 UV = Path(sys.executable).with_name("uv")
 PASSWORD = "a-long-enough-password"
 STARTUP_SECONDS = 30.0
+# Building the wheel or installing it into the new environment; one command of it.
+INSTALL_SECONDS = 600.0
+COMMAND_SECONDS = 120.0
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +38,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [UV, "build", "--wheel", "--quiet", "--out-dir", folder / "dist", CHECKOUT],
         check=True,
         cwd=folder,
+        timeout=INSTALL_SECONDS,
     )
     (wheel,) = (folder / "dist").glob("feedback-*.whl")
     python = Path(sys.base_prefix) / "bin" / "python3.11"
     venv = folder / "venv"
-    subprocess.run([UV, "venv", "--quiet", "--python", python, venv], check=True, cwd=folder)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [UV, "venv", "--quiet", "--python", python, venv],
+        check=True,
+        cwd=folder,
+        timeout=INSTALL_SECONDS,
+    )
     subprocess.run(  # noqa: S603
         [UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python", wheel],
         check=True,
         cwd=folder,
+        timeout=INSTALL_SECONDS,
     )
     return venv / "bin"
 
@@ -58,6 +68,7 @@ def _feedback(
         input=stdin,
         capture_output=True,
         text=True,
+        timeout=COMMAND_SECONDS,
         check=False,
     )
     assert done.returncode == 0, f"feedback {args}:\n{done.stdout}{done.stderr}"
@@ -119,6 +130,7 @@ def test_the_package_runs_from_the_virtual_environment_not_the_checkout(installe
         check=True,
         cwd=installed,
         env={"PATH": "/usr/bin:/bin"},
+        timeout=COMMAND_SECONDS,
     ).stdout.strip()
     assert where.startswith(str(installed.parent)), where
     assert not where.startswith(str(CHECKOUT / "src")), where
@@ -169,6 +181,10 @@ def test_the_installed_command_renders_a_pdf_report(installed: Path, site: dict[
     pdf = folder / "w1.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(  # noqa: S603
-        ["/usr/bin/pdftotext", pdf, "-"], capture_output=True, text=True, check=True
+        ["/usr/bin/pdftotext", pdf, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=COMMAND_SECONDS,
     ).stdout
     assert "Wheelwright" in text

@@ -17,7 +17,7 @@ from feedback.config import TierThresholds
 from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
-from tests.unit.churn_histories import Account, Complaint, records
+from tests.support.churn_histories import Account, Complaint, records
 
 D = dt.date(2026, 6, 30)
 DAY = day_number(D)

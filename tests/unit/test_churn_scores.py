@@ -21,7 +21,7 @@ from feedback.scoring.reasons import (
     top_reasons,
 )
 from feedback.scoring.records import day_number
-from tests.unit.churn_histories import Account, records
+from tests.support.churn_histories import Account, records
 
 probability = st.floats(0, 1, allow_nan=False)
 

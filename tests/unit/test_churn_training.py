@@ -14,7 +14,7 @@ from feedback.demo.simulator import simulate
 from feedback.scoring import registry, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
-from tests.unit.churn_histories import simulated_records
+from tests.support.churn_histories import simulated_records
 
 AS_OF = dt.date(2026, 11, 26)
 RULE = ChurnRule(horizon_days=180)

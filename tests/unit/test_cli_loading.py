@@ -17,7 +17,7 @@ print(" ".join(sorted(name for name in ("sklearn", "weasyprint") if name in sys.
 
 def loaded_by(*args: str) -> set[str]:
     run = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, timeout=60
     )
     return set(run.stdout.split())
 

@@ -1,0 +1,44 @@
+"""PDFs read the way a person would, through poppler (scripts/setup dev installs poppler-utils):
+pdftotext for the words, and the other tools for fonts, images, pages and their pictures."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+__all__ = ["POPPLER_SECONDS", "pdf_text", "poppler", "run_poppler", "save_pages"]
+
+# A poppler tool that has not finished a test's PDF by then is stuck.
+POPPLER_SECONDS = 60.0
+
+
+def run_poppler(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
+    """One of poppler's tools; its output."""
+    executable = shutil.which(tool)
+    assert executable, f"{tool} is missing: install poppler-utils (scripts/setup dev)"
+    done = subprocess.run(  # noqa: S603
+        [executable, *arguments], input=stdin, capture_output=True, timeout=POPPLER_SECONDS
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The words of the PDF as pdftotext lays them out (a table row on a line), spaces folded."""
+    return " ".join(run_poppler("pdftotext", "-layout", "-", "-", stdin=pdf).split())
+
+
+def poppler(tool: str, pdf: bytes, folder: Path, *options: str) -> str:
+    """A poppler tool's output on the PDF, written to ``folder`` for it."""
+    path = folder / "report.pdf"
+    path.write_bytes(pdf)
+    return run_poppler(tool, *options, str(path))
+
+
+def save_pages(pdf: bytes, folder: Path, name: str) -> list[Path]:
+    """The PDF and PNG images of its first two pages, for people to look at."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    run_poppler("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(folder / name))
+    return [folder / f"{name}-{page}.png" for page in (1, 2)]
