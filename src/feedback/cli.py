@@ -135,6 +135,7 @@ _DOMAIN_COMMANDS = {
     "demo": "feedback.demo.command:demo_command",
     "waves": "feedback.surveys.commands:waves_group",
     "questionnaires": "feedback.surveys.commands:questionnaires_group",
+    "complaints": "feedback.complaints.commands:complaints_group",
     "jobs": "feedback.jobs:jobs_group",
     "scoring": "feedback.scoring.commands:scoring_group",
     "reports": "feedback.reports.commands:reports_group",

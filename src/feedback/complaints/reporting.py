@@ -22,6 +22,7 @@ from feedback.complaints.tables import Complaint, ComplaintEvent
 __all__ = [
     "AccountComplaint",
     "Breakdown",
+    "ComplaintFigures",
     "ReopenRate",
     "ReportScope",
     "RootCauseCount",
@@ -29,6 +30,7 @@ __all__ = [
     "StepRecord",
     "StepTime",
     "account_complaints",
+    "complaint_figures",
     "reopen_rates",
     "root_causes",
     "sla_compliance",
@@ -176,6 +178,26 @@ async def sla_compliance(scope: ReportScope, now: dt.datetime) -> list[StepCompl
         )
         for group, step in sorted(set(finished) | set(overdue))
     ]
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    """The four figures of one scope."""
+
+    steps: list[StepTime]
+    compliance: list[StepCompliance]
+    reopens: list[ReopenRate]
+    root_causes: list[RootCauseCount]
+
+
+async def complaint_figures(scope: ReportScope, now: dt.datetime) -> ComplaintFigures:
+    """Every figure of the complaints received in the scope, deadlines judged at ``now``."""
+    return ComplaintFigures(
+        await time_in_steps(scope),
+        await sla_compliance(scope, now),
+        await reopen_rates(scope),
+        await root_causes(scope),
+    )
 
 
 async def reopen_rates(scope: ReportScope) -> list[ReopenRate]:
