@@ -31,28 +31,32 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "-"
 
 
+def _section(title: str, rows: list[str]) -> list[str]:
+    return [title, *(f"  {row}" for row in rows or ["none"])]
+
+
 def _lines(figures: reporting.ComplaintFigures) -> list[str]:
-    lines = ["time spent in each state before moving on:"]
-    lines += [
-        f"  {t.group}  {_words(t.state)}: {t.moves} move(s), {t.mean_hours:.1f} h on average"
+    steps = [
+        f"{t.group}  {_words(t.state)}: {t.moves} move(s), {t.mean_hours:.1f} h on average"
         for t in figures.steps
-    ] or ["  none"]
-    lines.append("deadlines (steps finished, and steps still open past their deadline):")
-    lines += [
-        f"  {c.group}  {STEP_NAMES[Step(c.step)]}: {c.on_time} of {c.finished + c.overdue} on time "
-        f"({_share(c.on_time, c.finished + c.overdue)}), {c.overdue} overdue and still open"
+    ]
+    deadlines = [
+        f"{c.group}  {STEP_NAMES[Step(c.step)]}: {c.on_time} of {c.finished + c.overdue} on "
+        f"time ({_share(c.on_time, c.finished + c.overdue)}), {c.overdue} overdue and still open"
         for c in figures.compliance
-    ] or ["  none"]
-    lines.append("reopened after the customer's follow-up:")
-    lines += [
-        f"  {r.group}  {r.reopened} of {r.resolved} resolved ({_share(r.reopened, r.resolved)})"
+    ]
+    reopens = [
+        f"{r.group}  {r.reopened} of {r.resolved} resolved ({_share(r.reopened, r.resolved)})"
         for r in figures.reopens
-    ] or ["  none"]
-    lines.append("root causes found (cancelled complaints left out):")
-    lines += [
-        f"  {c.group}  {_words(c.root_cause)}: {c.complaints}" for c in figures.root_causes
-    ] or ["  none"]
-    return lines
+    ]
+    causes = [f"{c.group}  {_words(c.root_cause)}: {c.complaints}" for c in figures.root_causes]
+    return [
+        *_section("time spent in each state before moving on:", steps),
+        *_section("deadlines (steps finished, and steps still open past their deadline):",
+                  deadlines),
+        *_section("reopened after the customer's follow-up:", reopens),
+        *_section("root causes found (cancelled complaints left out):", causes),
+    ]  # fmt: skip
 
 
 @complaints_group.command("figures")
