@@ -19,6 +19,7 @@ from markupsafe import Markup
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
+from feedback.languages import LANGUAGES
 from feedback.surveys import answers, overview, results, services
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
@@ -172,7 +173,7 @@ class SurveyPages(Controller):
     ) -> Response[Any]:
         now = request.app.state.clock.now()
         # The form posts back to ?lang= of the language it was shown in.
-        known = lang if lang in i18n.LANGUAGES else None
+        known = lang if lang in LANGUAGES else None
         try:
             invitation = await answers.open_invitation(token, now, known)
         except LinkNotUsable:
