@@ -1,4 +1,7 @@
-"""Complaint mails from templates/email: to customers in their language, to staff on deadlines."""
+"""Complaint mails from templates/email: to customers in their language, to staff on deadlines.
+
+Staff mail is in English, the language of the code.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from feedback.accounts.directory import ContactDetails
+from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
 from feedback.mail.services import Mail, queue_many, record_delivered
-from feedback.web.i18n import LANGUAGES, render, translations
+from feedback.web.i18n import render, translations
 
 __all__ = [
     "ComplaintMail",
@@ -70,7 +74,7 @@ def complaint_mail(
     link: str = "",
 ) -> Mail:
     """One mail about a complaint; queued once per complaint version."""
-    language = contact.language if contact.language in LANGUAGES else "en"
+    language = contact.language if contact.language in LANGUAGES else DEFAULT_LANGUAGE
     reference = f"#{complaint_id}"
     values = {
         "kind": kind.value,
@@ -85,8 +89,8 @@ def complaint_mail(
         dedupe_key=f"complaint:{complaint_id}:{version}:{kind.value}",
         to=contact.email,
         subject=_subject(kind, language, reference),
-        text_body=render(f"email/complaint.{language}.txt", language, values),
-        html_body=render(f"email/complaint.{language}.html", language, values),
+        text_body=render("email/complaint.txt", language, values),
+        html_body=render("email/complaint.html", language, values),
     )
 
 
@@ -131,6 +135,6 @@ def deadline_mail(
         ),
         to=to_email,
         subject=subject,
-        text_body=render("email/complaint_deadline.en.txt", "en", values),
-        html_body=render("email/complaint_deadline.en.html", "en", values),
+        text_body=render("email/complaint_deadline.txt", DEFAULT_LANGUAGE, values),
+        html_body=render("email/complaint_deadline.html", DEFAULT_LANGUAGE, values),
     )

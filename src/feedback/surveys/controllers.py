@@ -23,6 +23,7 @@ from feedback.languages import LANGUAGES
 from feedback.surveys import answers, overview, results, services
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
+from feedback.surveys.messages import questionnaire_text
 from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
 from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
@@ -35,7 +36,6 @@ from feedback.surveys.schemas import (
     results_out,
     summary_out,
 )
-from feedback.surveys.wording import wording
 from feedback.web import i18n
 from feedback.web.access import ALL_STAFF, PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
@@ -109,7 +109,7 @@ def _form_context(
 ) -> dict[str, Any]:
     kinds = {item["kind"] for item in items}
     return {
-        "words": wording(language),
+        "words": questionnaire_text(language),
         "period": period,
         "aspects": [i["key"] for i in items if i["kind"] == ItemKind.aspect.value],
         "asks_comment": ItemKind.comment.value in kinds,
