@@ -17,7 +17,8 @@ from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.mail.services import MailContext
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.messages import questionnaire_text
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave

@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 from feedback.accounts.staff import StaffMember, active_members
 from feedback.complaints import intake, queue, services
 from feedback.complaints.deadlines import Severity
-from feedback.complaints.messages import MailContext
 from feedback.complaints.schemas import (
     ActionIn,
     AssignIn,
@@ -37,6 +36,7 @@ from feedback.complaints.states import (
     RootCause,
 )
 from feedback.errors import DomainError, InvalidInput
+from feedback.mail.services import MailContext
 from feedback.web.access import ALL_STAFF, allow
 
 __all__ = ["ComplaintApi", "ComplaintPages"]

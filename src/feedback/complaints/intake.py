@@ -9,12 +9,12 @@ from feedback.accounts.directory import account_id_for_code, contact_ids_of_acco
 from feedback.accounts.staff import StaffMember
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Severity, SlaPolicy
-from feedback.complaints.messages import MailContext
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import MAX_TEXT, read_choice
 from feedback.complaints.tables import Category, Channel, WebSubmission
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.mail.services import MailContext
 
 __all__ = [
     "CATEGORIES",

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -20,9 +20,11 @@ from feedback.mail.tables import OutboxMessage
 __all__ = [
     "DeliveryReport",
     "Mail",
+    "MailContext",
     "SmtpServer",
     "cancel_unsent",
     "deliver_due",
+    "post",
     "queue",
     "queue_many",
     "record_delivered",
@@ -78,6 +80,32 @@ class Mail:
     due_at: dt.datetime | None = None
 
 
+class SiteSettings(Protocol):
+    """What a mail reads from the settings (feedback.config.Settings, which the outbox, below
+    every domain, does not import)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What every mail needs besides its own content: who sends it and where links point.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's past waves and complaints); the outbox records it as sent at its due
+    time, without bodies, and never sends it.
+    """
+
+    base_url: str = ""
+    company: str = "Customer Service"
+    delivered_elsewhere: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: SiteSettings) -> MailContext:
+        return cls(base_url=settings.base_url)
+
+
 @dataclass(frozen=True)
 class DeliveryReport:
     claimed: int
@@ -121,6 +149,11 @@ async def queue_many(mails: Iterable[Mail], now: dt.datetime) -> None:
     )
     async with transaction():
         await bound().executemany(INSERT_SQL, rows)
+
+
+async def post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails in the current transaction, or record them as delivered elsewhere."""
+    await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 async def queue(mail: Mail, now: dt.datetime) -> None:
