@@ -11,13 +11,11 @@ from typing import NoReturn
 import click
 
 from feedback.clock import Clock
-from feedback.complaints import messages as complaint_messages
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
-from feedback.mail.services import deliver_due
+from feedback.mail.services import MailContext, deliver_due
 from feedback.runtime import run_on_database
 from feedback.scoring.scores import ScoreRun, score_if_due
-from feedback.surveys.issuance import MailContext
 from feedback.surveys.periodic import SurveyWork, run_survey_work
 
 __all__ = ["JobsReport", "deliver_backlog", "jobs_group", "run_due_work"]
@@ -57,8 +55,7 @@ async def run_due_work(settings: Settings, now: dt.datetime, batch: int = 100) -
 
 
 async def _complaint_work(settings: Settings, now: dt.datetime) -> ComplaintWork:
-    context = complaint_messages.MailContext(base_url=settings.base_url)
-    work = await run_complaint_work(now, context)
+    work = await run_complaint_work(now, MailContext.from_settings(settings))
     if work.warned or work.escalated:
         click.echo(f"complaints: {work.warned} warning(s), {work.escalated} escalation(s)")
     return work

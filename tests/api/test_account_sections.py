@@ -15,8 +15,9 @@ from feedback.accounts.tables import Account, Contact
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.tables import Category, Channel
+from feedback.mail.services import MailContext
 from feedback.surveys.answers import record_response
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from tests.conftest import NOW, TODAY, log_in

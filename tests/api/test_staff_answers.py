@@ -14,7 +14,8 @@ from feedback.accounts.tables import Account, Contact
 from feedback.clock import FrozenClock
 from feedback.complaints.tables import Complaint
 from feedback.db import Database
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.mail.services import MailContext
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.services import create_wave
 from feedback.surveys.tables import Invitation, Response
 from tests.conftest import log_in

@@ -14,11 +14,12 @@ from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.mail.services import MailContext
+from feedback.surveys.issuance import issue_wave
+from feedback.surveys.messages import questionnaire_text
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Invitation, Response, Wave
 from feedback.surveys.waves import Period
-from feedback.surveys.wording import wording
 from feedback.web.i18n import LOCALE_DIR
 from tests.conftest import TODAY, client_for
 from tests.support.catalogues import chinese_translations, template_messages
@@ -100,12 +101,12 @@ async def test_the_form_speaks_the_contacts_language(
     assert f'<html lang="{html_lang}">' in page.text
     assert submit in page.text
     assert intro in page.text
-    words = wording(language)
-    assert words.text("level_question") in page.text
-    for value, text in words.levels():
+    words = questionnaire_text(language)
+    assert words.level_question in page.text
+    for value, text in words.levels:
         assert f'name="level" value="{value}" required' in page.text
         assert text in page.text
-    assert words.text("aspect.service_attitude") in page.text
+    assert words.aspects["service_attitude"] in page.text
     assert page.text.count("<fieldset") == 6  # the ladder, the aspects and one per aspect
     assert 'maxlength="4000"' in page.text
     assert 'name="may_contact"' in page.text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
-from feedback.surveys.wording import wording
+from feedback.surveys.messages import questionnaire_text
 from tests.support.accessibility import (
     contrast_ratio,
     controls,
@@ -60,13 +60,13 @@ async def test_every_control_is_labelled_and_the_ladder_is_a_fieldset_with_a_leg
     buttons = [c["text"] for c in found if c["tag"] == "button"]
     assert buttons
     assert all(buttons)
-    words = wording(language)
+    words = questionnaire_text(language)
     for control in found:
         if control["name"] == "level":
-            assert control["legend"].startswith(words.text("level_question"))
-            assert control["labels"] == [words.level(int(control["id"][-1]))]
+            assert control["legend"].startswith(words.level_question)
+            assert control["labels"] == [dict(words.levels)[int(control["id"][-1])]]
         elif control["name"] in ASPECTS:
-            assert control["legend"] == words.text(f"aspect.{control['name']}")
+            assert control["legend"] == words.aspects[control["name"]]
     assert {c["name"] for c in found if c["type"] == "radio"} == {"level", *ASPECTS}
     ids = [c["id"] for c in found if c["id"]]
     assert len(ids) == len(set(ids)), "label targets are unique"

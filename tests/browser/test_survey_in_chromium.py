@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
-from feedback.surveys.wording import wording
+from feedback.surveys.messages import questionnaire_text
 from tests.support.accessibility import touch_targets
 from tests.support.browser import NewPage, SurveySite
 
@@ -97,7 +97,7 @@ async def test_keyboard_only_answer_is_stored_once_then_the_link_is_like_an_unkn
     assert await page.get_attribute("html", "lang") == words["html_lang"]
     assert await page.title() == words["form"]
     assert await page.locator("legend").first.inner_text() == (
-        f"{wording(language).text('level_question')} {words['required']}"
+        f"{questionnaire_text(language).level_question} {words['required']}"
     )
     await answer_with_the_keyboard(page, words["comment"])
     await page.screenshot(path=output_dir / f"survey-{language}.png", full_page=True)
@@ -161,14 +161,14 @@ async def test_the_language_switch_changes_only_the_display_language(
     assert await page.get_attribute("html", "lang") == "en"
     assert await page.get_attribute("a[hreflang=en]", "aria-current") == "true"
     assert await page.locator("legend").first.inner_text() == (
-        f"{wording('en').text('level_question')} (required)"
+        f"{questionnaire_text('en').level_question} (required)"
     )
     async with page.expect_navigation(url="**?lang=zh"):
         await page.click("text=中文")
     async with page.expect_navigation(url="**?lang=en"):
         await page.click("text=English")
     assert await survey_site.answers_for(link) == [_nothing_stored()], "reading stores nothing"
-    await page.click(f"text={wording('en').level(3)}")
+    await page.click(f"text={dict(questionnaire_text('en').levels)[3]}")
     assert await _submit(page) == 200
     assert page.url.endswith("/s/thanks?lang=en")
     assert await page.locator("h1").inner_text() == "Thank you"

@@ -15,7 +15,6 @@ from feedback.accounts.staff import StaffMember
 from feedback.clock import FrozenClock
 from feedback.complaints.alerts import AlertKind, due_alerts, record_alert
 from feedback.complaints.deadlines import BusinessHours, Severity, SlaPolicy
-from feedback.complaints.messages import MailContext
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.complaints.queue import complaint_detail, list_queue
 from feedback.complaints.schemas import QueueFilters
@@ -30,7 +29,7 @@ from feedback.complaints.tables import Category, Channel, Complaint, ComplaintEv
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.jobs import run_due_work
-from feedback.mail.services import Mail
+from feedback.mail.services import Mail, MailContext
 from feedback.mail.tables import OutboxMessage
 from tests.conftest import log_in
 from tests.support.factories import contact_of, make_account

@@ -20,7 +20,6 @@ from feedback.accounts.roles import Role
 from feedback.accounts.services import account_detail
 from feedback.accounts.tables import Account, Contact, Purchase, StaffUser
 from feedback.clock import FrozenClock
-from feedback.complaints.messages import MailContext
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.complaints.states import TRANSITIONS, Action, ComplaintState
 from feedback.complaints.tables import Complaint, ComplaintEvent
@@ -32,7 +31,7 @@ from feedback.demo.complaints import ComplaintSummary
 from feedback.demo.seed import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, database_is_empty, seed
 from feedback.demo.simulator import Fate, Simulation, simulate
 from feedback.errors import DomainError
-from feedback.mail.services import deliver_due
+from feedback.mail.services import MailContext, deliver_due
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.results import wave_results
 from feedback.surveys.tables import Invitation, ReminderLink, Response, Wave

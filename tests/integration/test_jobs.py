@@ -11,9 +11,10 @@ from feedback.clock import FrozenClock
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.jobs import run_due_work
+from feedback.mail.services import MailContext
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.answers import record_response
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.periodic import run_survey_work
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import create_wave, wave_info

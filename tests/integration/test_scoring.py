@@ -17,12 +17,13 @@ from feedback.db import Database
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
 from feedback.errors import InvalidInput, NotFound, TooLittleData
+from feedback.mail.services import MailContext
 from feedback.scoring import registry, services
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import day_number
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.answers import record_response
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Response

@@ -15,10 +15,11 @@ from feedback.accounts.tables import Account, Contact, StaffUser
 from feedback.clock import FrozenClock
 from feedback.db import Database
 from feedback.errors import Conflict, InvalidInput
+from feedback.mail.services import MailContext
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.answers import LinkNotUsable, record_response, record_staff_response
 from feedback.surveys.history import account_answers
-from feedback.surveys.issuance import MailContext, issue_wave, send_reminders
+from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.levels import Movement
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.results import wave_results

@@ -10,7 +10,7 @@ from feedback.surveys.levels import (
     movement,
     movements,
 )
-from feedback.surveys.wording import wording
+from feedback.surveys.messages import questionnaire_text
 
 
 def test_figures_of_a_small_wave() -> None:
@@ -56,9 +56,9 @@ def test_movements_cover_invited_and_answering_accounts_only() -> None:
 
 
 def test_the_ladder_is_worded_in_english_and_chinese_top_rung_first() -> None:
-    assert wording("en").levels()[0] == (
+    assert questionnaire_text("en").levels[0] == (
         3,
         "I am satisfied, I will buy again, and I will recommend you to others",
     )
-    assert [text for _, text in wording("zh").levels()][-1] == "我不满意"
-    assert wording("fr").language == "en"
+    assert [text for _, text in questionnaire_text("zh").levels][-1] == "我不满意"
+    assert questionnaire_text("fr").language == "en"

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from feedback.addresses import email_problem
 from feedback.errors import RowError
+from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -388,9 +389,9 @@ def parse_contact(
     email = columns.text(cells, "email").lower()
     if email_problem(email):
         reasons.append(f"email {email!r} is not an email address")
-    language = columns.text(cells, "language").lower() or "en"
-    if language not in {"en", "zh"}:
-        reasons.append(f"language {language!r} is not en or zh")
+    language = columns.text(cells, "language").lower() or DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        reasons.append(f"language {language!r} is not {' or '.join(LANGUAGES)}")
     survey = columns.text(cells, "survey").lower() or "yes"
     if survey not in {"yes", "no"}:
         reasons.append(f"survey {survey!r} is not yes or no")

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from feedback.complaints.deadlines import STEP_OF_STATE, Step
-from feedback.complaints.messages import MailContext, post
 from feedback.complaints.records import write_event
 from feedback.complaints.states import ComplaintState
 from feedback.complaints.tables import Complaint, EventKind
 from feedback.db import transaction
-from feedback.mail.services import Mail
+from feedback.mail.services import Mail, MailContext, post
 
 __all__ = ["AlertKind", "DeadlineAlert", "due_alerts", "record_alert"]
 

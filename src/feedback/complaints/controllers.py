@@ -13,7 +13,6 @@ from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.staff import StaffMember, active_members
 from feedback.complaints import intake, queue, services
 from feedback.complaints.deadlines import Severity
-from feedback.complaints.messages import MailContext
 from feedback.complaints.schemas import (
     ActionIn,
     AssignIn,
@@ -38,6 +37,7 @@ from feedback.complaints.states import (
     RootCause,
 )
 from feedback.errors import DomainError, InvalidInput
+from feedback.mail.services import MailContext
 from feedback.web.access import allow
 
 __all__ = ["ComplaintApi", "ComplaintPages"]

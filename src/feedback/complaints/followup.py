@@ -9,12 +9,12 @@ from feedback.accounts.directory import contact_details
 from feedback.complaints import customer_links
 from feedback.complaints.customer_links import LinkNotUsable
 from feedback.complaints.deadlines import SlaPolicy
-from feedback.complaints.messages import MailContext
 from feedback.complaints.records import load_row
 from feedback.complaints.services import apply_action
 from feedback.complaints.states import MAX_TEXT, Action, ComplaintState
 from feedback.db import transaction
 from feedback.errors import Conflict
+from feedback.mail.services import MailContext
 
 __all__ = ["FollowUpQuestion", "answer_follow_up", "follow_up_question"]
 

@@ -10,12 +10,12 @@ from feedback.accounts.staff import StaffMember
 from feedback.addresses import email_problem
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Severity, SlaPolicy
-from feedback.complaints.messages import MailContext
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import MAX_TEXT, read_choice
 from feedback.complaints.tables import Category, Channel, WebSubmission
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.mail.services import MailContext
 
 __all__ = [
     "CATEGORIES",

@@ -1,24 +1,20 @@
-"""Complaint mails from templates/email: to customers in their language, to staff on deadlines."""
+"""Complaint mails from templates/email: to customers in their language, to staff on deadlines.
+
+Staff mail is in English, the language of the code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from feedback.accounts.directory import ContactDetails
-from feedback.mail.services import Mail, queue_many, record_delivered
-from feedback.web.i18n import LANGUAGES, render, translations
+from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
+from feedback.mail.services import Mail, MailContext
+from feedback.web.i18n import render, translations
 
-__all__ = [
-    "ComplaintMail",
-    "DeadlineNotice",
-    "MailContext",
-    "complaint_mail",
-    "deadline_mail",
-    "post",
-]
+__all__ = ["ComplaintMail", "CustomerNotice", "DeadlineNotice", "complaint_mail", "deadline_mail"]
 
 
 class ComplaintMail(str, Enum):
@@ -26,26 +22,6 @@ class ComplaintMail(str, Enum):
     apology = "apology"
     resolution = "resolution"
     reopened = "reopened"
-
-
-@dataclass(frozen=True)
-class MailContext:
-    """What every complaint mail needs besides the complaint.
-
-    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
-    such as the demo's complaints); the outbox records it as sent, without bodies, and never
-    sends it.
-    """
-
-    company: str = "Customer Service"
-    base_url: str = ""
-    delivered_elsewhere: bool = False
-
-
-async def post(mails: Sequence[Mail], context: MailContext, now: dt.datetime) -> None:
-    """Queue the mails in the current transaction, or record them as delivered elsewhere."""
-    if mails:
-        await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 def _subject(kind: ComplaintMail, language: str, reference: str) -> str:
@@ -59,34 +35,41 @@ def _subject(kind: ComplaintMail, language: str, reference: str) -> str:
     return subjects[kind].format(reference=reference)
 
 
-def complaint_mail(
-    kind: ComplaintMail,
-    complaint_id: int,
-    version: int,
-    contact: ContactDetails,
-    text: str = "",
-    due_at: dt.datetime | None = None,
-    context: MailContext = MailContext(),
-    link: str = "",
-) -> Mail:
+@dataclass(frozen=True)
+class CustomerNotice:
+    """What one mail tells the customer about their complaint at one version.
+
+    ``text`` is what it quotes (the apology, the resolution), ``due_at`` when they hear from
+    us next, ``link`` the resolution's follow-up question.
+    """
+
+    kind: ComplaintMail
+    complaint_id: int
+    version: int
+    text: str = ""
+    due_at: dt.datetime | None = None
+    link: str = ""
+
+
+def complaint_mail(notice: CustomerNotice, contact: ContactDetails, context: MailContext) -> Mail:
     """One mail about a complaint; queued once per complaint version."""
-    language = contact.language if contact.language in LANGUAGES else "en"
-    reference = f"#{complaint_id}"
+    language = contact.language if contact.language in LANGUAGES else DEFAULT_LANGUAGE
+    reference = f"#{notice.complaint_id}"
     values = {
-        "kind": kind.value,
+        "kind": notice.kind.value,
         "name": contact.name or contact.account_name,
         "reference": reference,
-        "text": text,
-        "due": due_at.strftime("%Y-%m-%d %H:%M UTC") if due_at else "",
+        "text": notice.text,
+        "due": notice.due_at.strftime("%Y-%m-%d %H:%M UTC") if notice.due_at else "",
         "company": context.company,
-        "link": link,
+        "link": notice.link,
     }
     return Mail(
-        dedupe_key=f"complaint:{complaint_id}:{version}:{kind.value}",
+        dedupe_key=f"complaint:{notice.complaint_id}:{notice.version}:{notice.kind.value}",
         to=contact.email,
-        subject=_subject(kind, language, reference),
-        text_body=render(f"email/complaint.{language}.txt", language, values),
-        html_body=render(f"email/complaint.{language}.html", language, values),
+        subject=_subject(notice.kind, language, reference),
+        text_body=render("email/complaint.txt", language, values),
+        html_body=render("email/complaint.html", language, values),
     )
 
 
@@ -131,6 +114,6 @@ def deadline_mail(
         ),
         to=to_email,
         subject=subject,
-        text_body=render("email/complaint_deadline.en.txt", "en", values),
-        html_body=render("email/complaint_deadline.en.html", "en", values),
+        text_body=render("email/complaint_deadline.txt", DEFAULT_LANGUAGE, values),
+        html_body=render("email/complaint_deadline.html", DEFAULT_LANGUAGE, values),
     )

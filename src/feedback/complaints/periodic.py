@@ -11,8 +11,8 @@ from feedback.accounts.directory import AccountDimensions, account_dimensions
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints.alerts import AlertKind, DeadlineAlert, due_alerts, record_alert
-from feedback.complaints.messages import DeadlineNotice, MailContext, deadline_mail
-from feedback.mail.services import Mail
+from feedback.complaints.messages import DeadlineNotice, deadline_mail
+from feedback.mail.services import Mail, MailContext
 
 __all__ = ["ALERT_BATCH", "ComplaintWork", "run_complaint_work"]
 

@@ -13,8 +13,8 @@ from litestar.response import Redirect
 from feedback.complaints import followup, intake
 from feedback.complaints.customer_links import LinkNotUsable
 from feedback.complaints.intake import MAX_NAME, WebComplaint
-from feedback.complaints.messages import MailContext
 from feedback.complaints.states import MAX_TEXT
+from feedback.mail.services import MailContext
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import customer_page

@@ -13,7 +13,7 @@ from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Clocks, Severity, SlaPolicy, advance, open_clocks
-from feedback.complaints.messages import ComplaintMail, MailContext, complaint_mail, post
+from feedback.complaints.messages import ComplaintMail, CustomerNotice, complaint_mail
 from feedback.complaints.records import (
     CLOCK_COLUMNS,
     ComplaintView,
@@ -41,7 +41,7 @@ from feedback.complaints.states import (
 from feedback.complaints.tables import Category, Channel, Complaint, EventKind
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
-from feedback.mail.services import Mail
+from feedback.mail.services import Mail, MailContext, post
 
 __all__ = [
     "Category",
@@ -84,18 +84,20 @@ async def _contact(account_id: int, contact_id: int | None) -> ContactDetails | 
 
 
 def _mail_to(
-    contact: ContactDetails | None,
-    kind: ComplaintMail,
-    complaint_id: int,
-    version: int,
-    text: str,
-    due_at: dt.datetime | None,
-    context: MailContext,
-    link: str = "",
+    contact: ContactDetails | None, notice: CustomerNotice, context: MailContext
 ) -> list[Mail]:
     if contact is None or not contact.email:
         return []
-    return [complaint_mail(kind, complaint_id, version, contact, text, due_at, context, link)]
+    return [complaint_mail(notice, contact, context)]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A complaint as a move leaves it: its new version and deadlines."""
+
+    complaint_id: int
+    version: int
+    clocks: Clocks
 
 
 async def open_complaint(
@@ -146,16 +148,10 @@ async def open_complaint(
             now,
             {"channel": channel.value},
         )
-        mails = _mail_to(
-            contact,
-            ComplaintMail.acknowledgement,
-            complaint_id,
-            1,
-            "",
-            clocks.apology_due_at,
-            context,
+        acknowledgement = CustomerNotice(
+            ComplaintMail.acknowledgement, complaint_id, 1, due_at=clocks.apology_due_at
         )
-        await post(mails, context, now)
+        await post(_mail_to(contact, acknowledgement, context), context, now)
     return await get_complaint(complaint_id)
 
 
@@ -210,9 +206,7 @@ MAIL_OF_ACTION: dict[Action, tuple[ComplaintMail, str | None]] = {
 async def _queue_action_mail(
     move: Move,
     contact: ContactDetails | None,
-    complaint_id: int,
-    version: int,
-    clocks: Clocks,
+    revision: Revision,
     now: dt.datetime,
     context: MailContext,
 ) -> None:
@@ -221,16 +215,19 @@ async def _queue_action_mail(
         return
     kind, quoted = MAIL_OF_ACTION[move.action]
     text = move.content[quoted] if quoted else ""
+    clocks = revision.clocks
     link = ""
     if move.action == Action.resolve:
         assert clocks.follow_up_due_at is not None  # a resolution always starts the follow-up
         token = await customer_links.issue_follow_up(
-            complaint_id, version, contact.account_id, contact.contact_id, now,
+            revision.complaint_id, revision.version, contact.account_id, contact.contact_id, now,
             clocks.follow_up_due_at,
         )  # fmt: skip
         link = customer_links.follow_up_url(context.base_url, token)
-    mails = _mail_to(contact, kind, complaint_id, version, text, clocks.next_due_at, context, link)
-    await post(mails, context, now)
+    notice = CustomerNotice(
+        kind, revision.complaint_id, revision.version, text, clocks.next_due_at, link
+    )
+    await post(_mail_to(contact, notice, context), context, now)
 
 
 async def apply_action(
@@ -278,7 +275,8 @@ async def apply_action(
             seconds,
             completion,
         )
-        await _queue_action_mail(move, contact, complaint_id, version, clocks, now, context)
+        revision = Revision(complaint_id, version, clocks)
+        await _queue_action_mail(move, contact, revision, now, context)
     return await get_complaint(complaint_id)
 
 

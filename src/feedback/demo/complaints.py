@@ -14,7 +14,6 @@ from feedback.accounts import directory, staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints.deadlines import SlaPolicy, Step
-from feedback.complaints.messages import MailContext
 from feedback.complaints.periodic import run_complaint_work
 from feedback.complaints.services import (
     Category,
@@ -33,6 +32,7 @@ from feedback.demo.complaint_cases import (
     survey_handling,
 )
 from feedback.demo.customers import Simulation
+from feedback.mail.services import MailContext
 from feedback.surveys.complaint_intake import open_for_past_answers
 
 __all__ = ["ComplaintSummary", "load_complaints"]

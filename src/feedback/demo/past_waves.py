@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from feedback.accounts import staff
 from feedback.demo.customers import SimulatedAnswer, SimulatedWave
+from feedback.mail.services import MailContext
 from feedback.surveys import issuance, services
 from feedback.surveys.batches import BatchAnswer, record_answers
 from feedback.surveys.questionnaire import Answer
@@ -41,7 +42,7 @@ def _batch_answer(answer: SimulatedAnswer, token: str, staff_ids: dict[str, int]
 
 
 async def _run_wave(
-    wave: SimulatedWave, context: issuance.MailContext, staff_ids: dict[str, int]
+    wave: SimulatedWave, context: MailContext, staff_ids: dict[str, int]
 ) -> WaveSummary:
     """Create, issue, answer, remind and close one wave, each step at its own past moment."""
     period = wave.period
@@ -71,7 +72,7 @@ async def run_past_waves(
 ) -> list[WaveSummary]:
     """Every simulated wave, oldest first, through the services a real wave goes through."""
     # That mail went out back then: the outbox shows it sent and never sends it again.
-    context = issuance.MailContext(base_url=base_url, delivered_elsewhere=True)
+    context = MailContext(base_url=base_url, delivered_elsewhere=True)
     staff_ids = await _staff_ids(waves)
     summaries = []
     progress(0, len(waves))

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import ConfigurationError
 from feedback.mail.tables import OutboxMessage
@@ -20,9 +21,11 @@ from feedback.mail.tables import OutboxMessage
 __all__ = [
     "DeliveryReport",
     "Mail",
+    "MailContext",
     "SmtpServer",
     "cancel_unsent",
     "deliver_due",
+    "post",
     "queue",
     "queue_many",
     "record_delivered",
@@ -79,6 +82,24 @@ class Mail:
 
 
 @dataclass(frozen=True)
+class MailContext:
+    """What every mail needs besides its own content: who sends it and where links point.
+
+    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
+    such as the demo's past waves and complaints); the outbox records it as sent at its due
+    time, without bodies, and never sends it.
+    """
+
+    base_url: str = ""
+    company: str = "Customer Service"
+    delivered_elsewhere: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MailContext:
+        return cls(base_url=settings.base_url)
+
+
+@dataclass(frozen=True)
 class DeliveryReport:
     claimed: int
     sent: int
@@ -121,6 +142,11 @@ async def queue_many(mails: Iterable[Mail], now: dt.datetime) -> None:
     )
     async with transaction():
         await bound().executemany(INSERT_SQL, rows)
+
+
+async def post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
+    """Queue the mails in the current transaction, or record them as delivered elsewhere."""
+    await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 async def queue(mail: Mail, now: dt.datetime) -> None:

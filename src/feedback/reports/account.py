@@ -11,10 +11,10 @@ from feedback.accounts.staff import StaffMember
 from feedback.accounts.tiers import trailing_window
 from feedback.complaints.reporting import AccountComplaint, account_complaints
 from feedback.errors import InvalidInput
+from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
 from feedback.scoring.risk import account_history
 from feedback.scoring.schemas import ScoreHistory
 from feedback.surveys.history import AccountComment, WaveLevel, account_answers
-from feedback.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from feedback.web.logs import security_log
 
 __all__ = ["LATEST_COMMENTS", "AccountReport", "account_report", "report_language"]

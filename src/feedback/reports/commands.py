@@ -10,11 +10,11 @@ import click
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.config import Settings
+from feedback.languages import LANGUAGES
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf
 from feedback.reports.rendering import report_html
 from feedback.runtime import run_on_database
-from feedback.web.i18n import LANGUAGES
 
 __all__ = ["reports_group"]
 

@@ -18,6 +18,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
+from feedback.languages import DEFAULT_LANGUAGE
 from feedback.links import token_hash
 from feedback.surveys.complaint_intake import open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
@@ -52,7 +53,6 @@ CLAIM_SQL = (
     "UPDATE invitation SET responded_at = {} "
     "WHERE id = {} AND responded_at IS NULL AND expires_at > {} RETURNING id"
 )
-DEFAULT_LANGUAGE = "en"
 
 
 class LinkNotUsable(Conflict):

@@ -10,6 +10,7 @@ import click
 import msgspec
 
 from feedback.config import Settings
+from feedback.mail.services import MailContext
 from feedback.runtime import run_on_database
 from feedback.surveys import issuance, results, services
 from feedback.surveys.quadrant import Quadrant
@@ -52,7 +53,7 @@ def issue(period: str, links_csv: Path | None) -> None:
         issued = await issuance.issue_wave(
             period,
             settings.clock().now(),
-            issuance.MailContext.from_settings(settings),
+            MailContext.from_settings(settings),
             links_csv=links_csv,
         )
         return len(issued)
@@ -71,7 +72,7 @@ def remind(period: str) -> None:
 
     async def work(settings: Settings) -> int:
         return await issuance.send_reminders(
-            period, settings.clock().now(), issuance.MailContext.from_settings(settings)
+            period, settings.clock().now(), MailContext.from_settings(settings)
         )
 
     click.echo(f"{run_on_database(work)} reminder(s) queued")

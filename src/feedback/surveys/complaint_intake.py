@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from feedback.complaints.deadlines import SlaPolicy
-from feedback.complaints.messages import MailContext
 from feedback.complaints.services import (
     Category,
     Channel,
@@ -13,6 +12,7 @@ from feedback.complaints.services import (
     accounts_with_open_complaints,
     open_complaint,
 )
+from feedback.mail.services import MailContext
 from feedback.surveys.loop import LoopReason, complaint_reason, complaint_severity
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.tables import Response

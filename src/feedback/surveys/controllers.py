@@ -19,9 +19,11 @@ from markupsafe import Markup
 from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
+from feedback.languages import LANGUAGES
 from feedback.surveys import answers, overview, results, services
 from feedback.surveys.answers import LinkNotUsable, OpenInvitation
 from feedback.surveys.levels import Level
+from feedback.surveys.messages import questionnaire_text
 from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
 from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
@@ -34,7 +36,6 @@ from feedback.surveys.schemas import (
     results_out,
     summary_out,
 )
-from feedback.surveys.wording import wording
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
@@ -108,7 +109,7 @@ def _form_context(
 ) -> dict[str, Any]:
     kinds = {item["kind"] for item in items}
     return {
-        "words": wording(language),
+        "words": questionnaire_text(language),
         "period": period,
         "aspects": [i["key"] for i in items if i["kind"] == ItemKind.aspect.value],
         "asks_comment": ItemKind.comment.value in kinds,
@@ -172,7 +173,7 @@ class SurveyPages(Controller):
     ) -> Response[Any]:
         now = request.app.state.clock.now()
         # The form posts back to ?lang= of the language it was shown in.
-        known = lang if lang in i18n.LANGUAGES else None
+        known = lang if lang in LANGUAGES else None
         try:
             invitation = await answers.open_invitation(token, now, known)
         except LinkNotUsable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -16,11 +16,10 @@ from feedback.accounts.directory import (
     contact_details,
     survey_recipients,
 )
-from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.links import new_token, token_hash
-from feedback.mail.services import Mail, queue_many, record_delivered
+from feedback.mail.services import Mail, MailContext, post
 from feedback.surveys.complaint_intake import accounts_not_to_survey
 from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
@@ -33,6 +32,7 @@ from feedback.surveys.waves import (
     reminder_due,
 )
 
+# MailContext is the outbox's, named here too for the callers that issue waves.
 __all__ = ["IssuedLink", "MailContext", "issue_wave", "send_reminders", "write_links_csv"]
 
 CHUNK = 5_000
@@ -64,21 +64,12 @@ class IssuedLink:
 
 
 @dataclass(frozen=True)
-class MailContext:
-    """What the survey mails need from the settings.
+class Mailing:
+    """What every mail of one batch of invitations or reminders shares."""
 
-    ``delivered_elsewhere``: the mail went out another way (history loaded from elsewhere,
-    such as the demo's past waves); the outbox records it as sent at its due time, without
-    bodies, and never sends it.
-    """
-
-    base_url: str
-    company: str = "Customer Service"
-    delivered_elsewhere: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> MailContext:
-        return cls(base_url=settings.base_url)
+    kind: str
+    wave: WaveInfo
+    context: MailContext
 
 
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -88,27 +79,21 @@ def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 def _mail(
-    kind: str,
+    mailing: Mailing,
     key: str,
     contact: SurveyRecipient | ContactDetails,
     link: str,
-    wave: WaveInfo,
-    context: MailContext,
     due_at: dt.datetime,
 ) -> Mail:
-    if context.delivered_elsewhere:
+    wave, company = mailing.wave, mailing.context.company
+    if mailing.context.delivered_elsewhere:
         subject = survey_mail_subject(
-            kind, contact.language, wave.period, context.company, wave.closes_on
+            mailing.kind, contact.language, wave.period, company, wave.closes_on
         )
         return Mail(key, contact.email, subject, "", "", due_at)
     recipient = Recipient(contact.name, contact.account_name, link, contact.language)
-    text = render_survey_mail(kind, recipient, wave.period, context.company, wave.closes_on)
+    text = render_survey_mail(mailing.kind, recipient, wave.period, company, wave.closes_on)
     return Mail(key, contact.email, text.subject, text.text, text.html, due_at)
-
-
-async def _post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
-    """Queue the mails for delivery, or record them as delivered elsewhere."""
-    await (record_delivered if context.delivered_elsewhere else queue_many)(mails, now)
 
 
 async def _issue_chunk(
@@ -125,17 +110,10 @@ async def _issue_chunk(
         ),
     )
     links = [survey_link(context.base_url, token) for token in tokens]
-    await _post(
+    mailing = Mailing("invitation", wave, context)
+    await post(
         (
-            _mail(
-                "invitation",
-                f"survey-invitation:{wave.id}:{r.contact_id}",
-                r,
-                link,
-                wave,
-                context,
-                due_at,
-            )
+            _mail(mailing, f"survey-invitation:{wave.id}:{r.contact_id}", r, link, due_at)
             for r, link in zip(recipients, links, strict=True)
         ),
         context,
@@ -249,15 +227,14 @@ async def send_reminders(
             "WHERE id = ?",
             ((now, row["id"]) for row in due),
         )
-        await _post(
+        mailing = Mailing("reminder", wave, context)
+        await post(
             (
                 _mail(
-                    "reminder",
+                    mailing,
                     f"survey-reminder:{wave.id}:{row['id']}:{row['reminders_sent'] + 1}",
                     contacts[int(row["contact"])],
                     survey_link(context.base_url, token),
-                    wave,
-                    context,
                     now,
                 )
                 for row, token in zip(due, tokens, strict=True)

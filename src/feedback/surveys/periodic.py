@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from feedback.errors import Conflict
-from feedback.surveys.issuance import MailContext, send_reminders
+from feedback.mail.services import MailContext
+from feedback.surveys.issuance import send_reminders
 from feedback.surveys.services import close_wave, open_waves
 from feedback.surveys.waves import ReminderRule, closing_instant
 

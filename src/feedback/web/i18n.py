@@ -8,27 +8,17 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.core import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from feedback import TEMPLATES_DIR
+from feedback.languages import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGES
 
-__all__ = [
-    "DEFAULT_LANGUAGE",
-    "HTML_LANG",
-    "LANGUAGES",
-    "LOCALE_DIR",
-    "choose_language",
-    "render",
-    "translations",
-]
+__all__ = ["LOCALE_DIR", "choose_language", "render", "translations"]
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-DEFAULT_LANGUAGE = "en"
-# The service's language codes (a contact's `language`) and what <html lang> says for each.
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-LANGUAGES = tuple(HTML_LANG)
 DOMAIN = "messages"
 
 
@@ -72,7 +62,7 @@ def render(template: str, language: str, context: dict[str, Any]) -> str:
 
 
 def _accepted(header: str) -> list[str]:
-    """Language tags of an Accept-Language header, most wanted first."""
+    """Language tags of an Accept-Language header, most wanted first (q=0 means not wanted)."""
     weighted = []
     for position, part in enumerate(header.split(",")):
         tag, _, params = part.strip().partition(";")
@@ -94,10 +84,8 @@ def choose_language(requested: str | None, known: str | None, accept: str | None
     knows the contact, ``accept`` the Accept-Language header.
     """
     for candidate in (requested, known):
-        if candidate in HTML_LANG:
+        if candidate in LANGUAGES:
             return candidate
-    for tag in _accepted(accept or ""):
-        primary = tag.split("-")[0]
-        if primary in HTML_LANG:
-            return primary
-    return DEFAULT_LANGUAGE
+    # Babel matches a tag to one of LANGUAGES, or its primary subtag (zh-TW is zh).
+    browser = negotiate_locale(_accepted(accept or ""), LANGUAGES, sep="-", aliases={})
+    return browser or DEFAULT_LANGUAGE
