@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from piccolo.columns.combination import Where, WhereRaw
 from piccolo.query.functions.aggregate import Count, Max, Min
 
@@ -17,7 +18,6 @@ from feedback.accounts.schemas import (
     AccountFilters,
     AccountPage,
     AccountSummary,
-    ContactOut,
     PurchaseSummary,
     YearRevenue,
 )
@@ -201,22 +201,15 @@ async def account_detail(code: str, viewer: StaffMember, today: dt.date) -> Acco
         .order_by(Contact.email)
     )
     attributes = row["attributes"]
-    return AccountDetail(
-        id=row["id"],
-        code=row["code"],
-        name=row["name"],
-        industry=row["industry"],
-        region=row["region"],
-        tier=row["tier"],
-        status=row["status"],
-        opened_on=row["opened_on"],
-        closed_on=row["closed_on"],
-        closed_reason=row["closed_reason"],
-        manager=row["manager"],
-        manager_email=row["manager_email"],
-        attributes=json.loads(attributes) if isinstance(attributes, str) else attributes,
-        contacts=[ContactOut(**contact) for contact in contacts],
-        purchases=await _purchase_summary(row["id"], today),
+    # The row has every column of the account; the struct keeps what it declares.
+    return msgspec.convert(
+        {
+            **row,
+            "attributes": json.loads(attributes) if isinstance(attributes, str) else attributes,
+            "contacts": contacts,
+            "purchases": await _purchase_summary(row["id"], today),
+        },
+        AccountDetail,
     )
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.mail.services import cancel_unsent
@@ -106,7 +108,9 @@ async def current_questionnaire(now: dt.datetime) -> dict[str, Any]:
 
 
 def _wave_query() -> Any:
-    return Wave.select(*Wave.all_columns(), Wave.questionnaire.version.as_alias("version"))
+    return Wave.select(
+        *Wave.all_columns(), Wave.questionnaire.version.as_alias("questionnaire_version")
+    )
 
 
 async def wave_info(period: str) -> WaveInfo:
@@ -124,14 +128,7 @@ async def open_waves() -> list[WaveInfo]:
 
 
 def _wave_info(row: Mapping[str, Any]) -> WaveInfo:
-    return WaveInfo(
-        id=row["id"],
-        period=row["period"],
-        opens_on=row["opens_on"],
-        closes_on=row["closes_on"],
-        status=row["status"],
-        questionnaire_version=row["version"],
-    )
+    return msgspec.convert(row, WaveInfo)
 
 
 async def create_wave(
