@@ -1,6 +1,6 @@
 """P7: the complaint queue page with N complaints stored, through the real app over HTTP.
 
-    .venv/bin/python bench/bench_queue.py --complaints 1000000 [--postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_queue --complaints 1000000 [--postgres ADMIN_URL]
 
 Builds a fresh database (a new SQLite file, or a throwaway PostgreSQL database created
 through ADMIN_URL and dropped afterwards) and bulk-inserts N complaints (5% open, the rest
@@ -29,9 +29,10 @@ from feedback.accounts.roles import Role
 from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
-from feedback.db import Database, migrate, transaction
-from feedback.piccolo_conf import all_tables
-from scratch import p50_p99, scratch_database, served, timed_gets
+from feedback.db import Database, transaction
+from tests.support.databases import migrated_database, scratch_database
+from tests.support.servers import served
+from tests.support.timing import p50_p99, timed_gets
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 ACCOUNTS, AGENTS, CHUNK = 20_000, 20, 10_000
@@ -143,15 +144,9 @@ async def serve_and_time(url: str, agents: list[int]) -> None:
 
 
 async def measure(url: str, complaints: int) -> None:
-    database = Database(url)
-    database.bind(all_tables())
-    await database.open()
-    try:
-        await migrate()
+    async with migrated_database(url) as database:
         agents = await seed(database, complaints)
         await explain(database, agents[0])
-    finally:
-        await database.close()
     await serve_and_time(url, agents)
 
 
