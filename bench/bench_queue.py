@@ -116,13 +116,19 @@ async def time_pages(base_url: str, agents: list[int]) -> list[float]:
         credentials = {"email": "agent0@bench.example", "password": PASSWORD}
         login = await client.post("/api/v1/auth/login", json=credentials)
         assert login.status_code == 200, login.text
-        first = (await client.get("/api/v1/complaints?view=team&tier=D")).json()
+        first = await client.get("/api/v1/complaints?view=team&tier=D")
+        assert first.status_code == 200, first.text
         queries = [
             "view=team", "view=mine", "view=unassigned", "view=breached", "view=due_soon",
             "view=team&severity=severe&tier=A", "view=team&category=billing&state=investigating",
             f"view=team&assignee_id={agents[5]}&severity=minor",
-            f"view=team&tier=D&after={first['next_cursor']}",
         ]  # fmt: skip
+        # With few complaints stored the first page holds every open one of tier D.
+        cursor = first.json()["next_cursor"]
+        if cursor is None:
+            print("  view=team&tier=D has a single page: its second page is not timed")
+        else:
+            queries.append(f"view=team&tier=D&after={cursor}")
         every = []
         for query in queries:
             timings = await timed_gets(
