@@ -1,6 +1,6 @@
 """P6: features, scores and reasons of every account, against the 60 s / 2 GB budget.
 
-    .venv/bin/python bench/bench_churn_features.py [--accounts 100000] [--purchases 3000000]
+    .venv/bin/python -m bench.bench_churn_features [--accounts 100000] [--purchases 3000000]
         [--estimator gradient_boosting|logistic_regression]
 
 Builds a fresh SQLite file with N accounts (two custom attributes each) and M purchases
@@ -40,8 +40,9 @@ from feedback.scoring import registry, scores, services, training
 from feedback.scoring.features import features_at
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import day_number
-from scratch import migrated_database
+from tests.support.databases import migrated_database
 
+ROOT = Path(__file__).resolve().parents[1]  # where `python -m bench...` finds its packages
 AS_OF = dt.date(2026, 11, 26)
 BUDGET_SECONDS = 60.0
 BUDGET_MIB = 2048
@@ -194,7 +195,12 @@ def main() -> None:
         print(f"SQLite: {args.accounts:,} accounts, {args.purchases:,} purchases")
         trained = train_sample(url, sample_url, args.accounts, args.purchases, args.estimator)
         print(asyncio.run(trained))
-        subprocess.run([sys.executable, __file__, "--measure", url], check=True, timeout=3600)
+        subprocess.run(
+            [sys.executable, "-m", "bench.bench_churn_features", "--measure", url],
+            cwd=ROOT,
+            check=True,
+            timeout=3600,
+        )
 
 
 if __name__ == "__main__":

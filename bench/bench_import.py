@@ -1,6 +1,6 @@
 """P3: importing a purchases CSV against a bare chunked bulk insert of the same rows.
 
-    .venv/bin/python bench/bench_import.py --rows 1000000 [--postgres postgresql://...]
+    .venv/bin/python -m bench.bench_import --rows 1000000 [--postgres postgresql://...]
 
 Each measurement runs in its own process on a fresh database, so its peak RSS is its own
 (the service is imported only in those processes):
@@ -28,8 +28,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from scratch import scratch_database
+from tests.support.databases import scratch_database
 
+ROOT = Path(__file__).resolve().parents[1]  # where `python -m bench...` finds its packages
 TODAY = dt.date(2026, 11, 26)
 REFERENCE_CHUNK = 1000
 INSERT = (
@@ -149,11 +150,14 @@ def measure(args: argparse.Namespace) -> None:
 
 
 def run_phase(args: argparse.Namespace, phase: str, url: str, csv_path: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--phase", phase, "--url", url, "--csv", str(csv_path)]
+    command = [sys.executable, "-m", "bench.bench_import", "--phase", phase, "--url", url]
+    command += ["--csv", str(csv_path)]
     command += ["--rows", str(args.rows), "--accounts", str(args.accounts)]
     command += ["--blank-refs", str(args.blank_refs)]
     # A phase of a million rows takes under a minute; one stuck for an hour never ends.
-    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(
+        command, cwd=ROOT, check=True, capture_output=True, text=True, timeout=3600
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

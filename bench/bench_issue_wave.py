@@ -1,6 +1,6 @@
 """P2: issuing a wave to N contacts against a bare bulk insert of the same rows, same run.
 
-    .venv/bin/python bench/bench_issue_wave.py --contacts 100000 [--postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_issue_wave --contacts 100000 [--postgres ADMIN_URL]
 
 Builds a fresh database (a new SQLite file, or a throwaway PostgreSQL database created
 through ADMIN_URL and dropped afterwards), inserts the accounts and contacts directly
@@ -26,7 +26,7 @@ from feedback.mail.services import INSERT_SQL as OUTBOX_SQL
 from feedback.surveys.issuance import CHUNK, INVITATION_SQL, MailContext, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
-from scratch import migrated_database, scratch_database
+from tests.support.databases import migrated_database, scratch_database
 
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)

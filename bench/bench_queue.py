@@ -1,6 +1,6 @@
 """P7: the complaint queue page with N complaints stored, through the real app over HTTP.
 
-    .venv/bin/python bench/bench_queue.py --complaints 1000000 [--postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_queue --complaints 1000000 [--postgres ADMIN_URL]
 
 Builds a fresh database (a new SQLite file, or a throwaway PostgreSQL database created
 through ADMIN_URL and dropped afterwards) and bulk-inserts N complaints (5% open, the rest
@@ -29,9 +29,10 @@ from feedback.accounts.roles import Role
 from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
-from feedback.db import Database, migrate, transaction
-from feedback.piccolo_conf import all_tables
-from scratch import p50_p99, scratch_database, served, timed_gets
+from feedback.db import Database, transaction
+from tests.support.databases import migrated_database, scratch_database
+from tests.support.servers import served
+from tests.support.timing import p50_p99, timed_gets
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 ACCOUNTS, AGENTS, CHUNK = 20_000, 20, 10_000
@@ -115,13 +116,19 @@ async def time_pages(base_url: str, agents: list[int]) -> list[float]:
         credentials = {"email": "agent0@bench.example", "password": PASSWORD}
         login = await client.post("/api/v1/auth/login", json=credentials)
         assert login.status_code == 200, login.text
-        first = (await client.get("/api/v1/complaints?view=team&tier=D")).json()
+        first = await client.get("/api/v1/complaints?view=team&tier=D")
+        assert first.status_code == 200, first.text
         queries = [
             "view=team", "view=mine", "view=unassigned", "view=breached", "view=due_soon",
             "view=team&severity=severe&tier=A", "view=team&category=billing&state=investigating",
             f"view=team&assignee_id={agents[5]}&severity=minor",
-            f"view=team&tier=D&after={first['next_cursor']}",
         ]  # fmt: skip
+        # With few complaints stored the first page holds every open one of tier D.
+        cursor = first.json()["next_cursor"]
+        if cursor is None:
+            print("  view=team&tier=D has a single page: its second page is not timed")
+        else:
+            queries.append(f"view=team&tier=D&after={cursor}")
         every = []
         for query in queries:
             timings = await timed_gets(
@@ -143,15 +150,9 @@ async def serve_and_time(url: str, agents: list[int]) -> None:
 
 
 async def measure(url: str, complaints: int) -> None:
-    database = Database(url)
-    database.bind(all_tables())
-    await database.open()
-    try:
-        await migrate()
+    async with migrated_database(url) as database:
         agents = await seed(database, complaints)
         await explain(database, agents[0])
-    finally:
-        await database.close()
     await serve_and_time(url, agents)
 
 

@@ -1,6 +1,6 @@
 """P4: one account report PDF against WeasyPrint's own time on the same final HTML.
 
-    .venv/bin/python bench/bench_report.py [--database URL | --postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_report [--database URL | --postgres ADMIN_URL]
                                             [--account CODE] [--runs 15]
 
 Uses the demo data: the database at URL (one `feedback demo` has filled), or else a fresh
@@ -41,7 +41,7 @@ from feedback.complaints.tables import Complaint
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop
 from feedback.reports.rendering import report_html
-from scratch import migrated_database, scratch_database
+from tests.support.databases import migrated_database, scratch_database
 
 OUTPUT = Path(__file__).parent / "output"
 FEEDBACK = Path(sys.executable).parent / "feedback"

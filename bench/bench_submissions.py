@@ -1,6 +1,6 @@
 """P1/P1b: survey submissions under concurrent load, service against a raw reference, same run.
 
-    .venv/bin/python bench/bench_submissions.py --submissions 10000 [--postgres ADMIN_URL]
+    .venv/bin/python -m bench.bench_submissions --submissions 10000 [--postgres ADMIN_URL]
 
 For each engine (SQLite; PostgreSQL too with --postgres, on a scratch database created
 through ADMIN_URL and dropped after) it prepares one database through the service's own
@@ -47,7 +47,7 @@ import aiohttp
 import aiosqlite
 import asyncpg
 
-from scratch import migrated_database, scratch_database
+from tests.support.databases import migrated_database, scratch_database
 
 BENCH_DIR = Path(__file__).resolve().parent
 CLIENTS = 32

@@ -1,20 +1,24 @@
-"""Throwaway databases: a new PostgreSQL database per run or test, a SQLite file beside it."""
+"""Throwaway databases: a new PostgreSQL database per run or test, a SQLite file beside it.
+
+The service is imported only inside the functions that need it: a benchmark imports this
+module in a process that measures its own imports and memory."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from feedback.db import Database
-from feedback.piccolo_conf import all_tables
+if TYPE_CHECKING:
+    from feedback.db import Database
 
 __all__ = [
     "POSTGRES_ADMIN_URL",
@@ -22,7 +26,9 @@ __all__ = [
     "drop_postgres_database",
     "empty_database",
     "empty_tables",
+    "migrated_database",
     "on_database",
+    "scratch_database",
 ]
 
 T = TypeVar("T")
@@ -31,48 +37,64 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-async def create_postgres_database() -> tuple[str, str]:
-    """A new, empty PostgreSQL database: its name and its URL."""
+async def create_postgres_database(
+    admin_url: str = POSTGRES_ADMIN_URL, template: str | None = None
+) -> tuple[str, str]:
+    """A new PostgreSQL database, made through ``admin_url``: its name and its URL. It is
+    empty, or a copy of the database at the URL ``template``."""
     name = f"feedback_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{urlsplit(template).path[1:]}"' if template else ""
     try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+        admin = await asyncpg.connect(admin_url, timeout=10)
     except (OSError, asyncpg.PostgresError) as exc:
         raise RuntimeError(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}. "
+            f"PostgreSQL is not reachable at {admin_url}: {exc}. "
             "Every database test runs on PostgreSQL too; start it and run again."
         ) from exc
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await admin.close()
-    parts = urlsplit(POSTGRES_ADMIN_URL)
+    parts = urlsplit(admin_url)
     return name, urlunsplit(parts._replace(path=f"/{name}"))
 
 
-async def drop_postgres_database(name: str) -> None:
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+async def drop_postgres_database(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    admin = await asyncpg.connect(admin_url, timeout=10)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
 
 
-@contextmanager
+@contextlib.contextmanager
+def scratch_database(
+    admin_url: str = POSTGRES_ADMIN_URL, template: str | None = None
+) -> Iterator[str]:
+    """The URL of a new PostgreSQL database made through ``admin_url`` (empty, or a copy of
+    the one at ``template``), dropped after; for code outside an event loop."""
+    name, url = asyncio.run(create_postgres_database(admin_url, template))
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_postgres_database(name, admin_url))
+
+
+@contextlib.contextmanager
 def empty_database(kind: str, folder: Path) -> Iterator[str]:
     """The URL of a new, empty database of the kind (``sqlite`` or ``postgres``) for tests of
     the `feedback` command, which runs its own event loop; a PostgreSQL one is dropped after."""
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'feedback.sqlite3'}"
         return
-    name, url = asyncio.run(create_postgres_database())
-    try:
+    with scratch_database() as url:
         yield url
-    finally:
-        asyncio.run(drop_postgres_database(name))
 
 
 async def empty_tables(database: Database) -> None:
     """Delete every row but the migration records."""
+    from feedback.piccolo_conf import all_tables
+
     tables = [t for t in all_tables() if t._meta.tablename != "migration"]
     if database.kind == "postgres":
         names = ", ".join(f'"{t._meta.tablename}"' for t in tables)
@@ -83,17 +105,31 @@ async def empty_tables(database: Database) -> None:
             await database.engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
 
 
+@contextlib.asynccontextmanager
+async def migrated_database(url: str, migrated: bool = True) -> AsyncIterator[Database]:
+    """The database at ``url``, bound, open and migrated (unless ``migrated`` is false, for
+    one that already is), closed after."""
+    from feedback.db import Database, migrate
+    from feedback.piccolo_conf import all_tables
+
+    database = Database(url)
+    database.bind(all_tables())
+    await database.open()
+    try:
+        if migrated:
+            with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's migration banners
+                await migrate()
+        yield database
+    finally:
+        await database.close()
+
+
 def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
     """Run ``work`` on the database at ``url`` in an event loop of its own (for sync tests of
     the `feedback` command, which runs its own)."""
 
     async def runner() -> T:
-        database = Database(url)
-        database.bind(all_tables())
-        await database.open()
-        try:
+        async with migrated_database(url, migrated=False):
             return await work()
-        finally:
-            await database.close()
 
     return asyncio.run(runner())

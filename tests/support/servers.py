@@ -29,6 +29,7 @@ __all__ = [
     "Site",
     "fresh_site",
     "run_feedback",
+    "served",
     "serving",
     "write_csv",
 ]
@@ -155,3 +156,26 @@ async def serving(site: Site) -> AsyncIterator[Service]:
         yield service
     finally:
         await service.stop()
+
+
+@contextlib.asynccontextmanager
+async def served(database_url: str) -> AsyncIterator[str]:
+    """`feedback serve` (one worker, test settings) on the database at ``database_url`` and
+    a free port, answering, stopped at the end; yields its base URL. An error raised inside
+    carries the server's output as a note."""
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    env = {**os.environ, "FEEDBACK_ENV": "test", "FEEDBACK_DATABASE_URL": database_url}
+    site = Site(kind, database_url, free_port(), env)
+    failure: Exception | None = None
+    try:
+        async with serving(site) as service:
+            try:
+                await service.wait_until_serving(site.base_url)
+                yield site.base_url
+            except Exception as exc:
+                failure = exc
+                raise
+    finally:
+        if failure is not None:  # the service has stopped: its output is all there
+            tail = "".join(service.log().splitlines(keepends=True)[-40:])
+            failure.add_note(f"feedback serve's output, its last 40 lines:\n{tail}")
