@@ -23,7 +23,8 @@ from typing import Any
 
 from feedback.db import Database, transaction
 from feedback.mail.services import INSERT_SQL as OUTBOX_SQL
-from feedback.surveys.issuance import CHUNK, INVITATION_SQL, MailContext, issue_wave
+from feedback.mail.services import MailContext
+from feedback.surveys.issuance import CHUNK, INVITATION_SQL, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
 from tests.support.databases import migrated_database, scratch_database

@@ -111,7 +111,8 @@ async def prepare(url: str, submissions: int, workdir: Path) -> list[str]:
     """Accounts, contacts and an issued wave; returns one link path per contact."""
     from feedback.accounts.imports import import_accounts, import_contacts
     from feedback.config import TierThresholds
-    from feedback.surveys.issuance import MailContext, issue_wave
+    from feedback.mail.services import MailContext
+    from feedback.surveys.issuance import issue_wave
     from feedback.surveys.services import create_wave
 
     accounts, contacts = workdir / "accounts.csv", workdir / "contacts.csv"

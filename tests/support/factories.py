@@ -21,10 +21,11 @@ from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
 from feedback.complaints.services import ComplaintView, NewComplaint, apply_action, open_complaint
 from feedback.complaints.states import Action
 from feedback.complaints.tables import Category, Channel
+from feedback.mail.services import MailContext
 from feedback.scoring.reasons import Reason
 from feedback.scoring.scores import Scored, store_scores
 from feedback.surveys.answers import record_response
-from feedback.surveys.issuance import MailContext, issue_wave
+from feedback.surveys.issuance import issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import WaveInfo, create_wave
 from feedback.surveys.waves import Period

@@ -32,8 +32,7 @@ from feedback.surveys.waves import (
     reminder_due,
 )
 
-# MailContext is the outbox's, named here too for the callers that issue waves.
-__all__ = ["IssuedLink", "MailContext", "issue_wave", "send_reminders", "write_links_csv"]
+__all__ = ["IssuedLink", "issue_wave", "send_reminders", "write_links_csv"]
 
 CHUNK = 5_000
 INVITATION_SQL = (
