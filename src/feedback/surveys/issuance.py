@@ -192,6 +192,32 @@ def _still_reachable(contact: ContactDetails | None, now: dt.datetime, held_back
     )
 
 
+async def _due_reminders(
+    wave: WaveInfo, now: dt.datetime, rule: ReminderRule
+) -> list[dict[str, Any]]:
+    """The wave's invitations due a reminder now (locked on PostgreSQL until the commit)."""
+    rows = await Invitation.raw(
+        REMINDER_CANDIDATES_SQL + LOCK_CANDIDATES[bound().kind], wave.id, rule.max_reminders, now
+    )
+    closes_at = closing_instant(wave.closes_on)
+    return [row for row in rows if _due(row, now, closes_at, rule)]
+
+
+async def _record_reminders(
+    due: Sequence[dict[str, Any]], tokens: Sequence[str], now: dt.datetime
+) -> None:
+    """A fresh link for each reminder, and one more reminder counted on its invitation."""
+    await bound().executemany(
+        "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
+        ((row["id"], token_hash(token), now) for row, token in zip(due, tokens, strict=True)),
+    )
+    await bound().executemany(
+        "UPDATE invitation SET reminders_sent = reminders_sent + 1, last_reminded_at = ? "
+        "WHERE id = ?",
+        ((now, row["id"]) for row in due),
+    )
+
+
 async def send_reminders(
     period: str, now: dt.datetime, context: MailContext, rule: ReminderRule | None = None
 ) -> int:
@@ -200,15 +226,8 @@ async def send_reminders(
     wave = await wave_info(period)
     if wave.status != WaveStatus.open:
         raise Conflict(f"the wave {wave.period} is {wave.status}; reminders go out only while open")
-    closes_at = closing_instant(wave.closes_on)
     async with transaction():
-        rows = await Invitation.raw(
-            REMINDER_CANDIDATES_SQL + LOCK_CANDIDATES[bound().kind],
-            wave.id,
-            rule.max_reminders,
-            now,
-        )
-        due = [row for row in rows if _due(row, now, closes_at, rule)]
+        due = await _due_reminders(wave, now, rule)
         contacts = await contact_details({int(row["contact"]) for row in due})
         held_back = await accounts_not_to_survey()
         due = [
@@ -217,15 +236,7 @@ async def send_reminders(
             if _still_reachable(contacts.get(int(row["contact"])), now, held_back)
         ]
         tokens = [new_token() for _ in due]
-        await bound().executemany(
-            "INSERT INTO reminder_link (invitation, token_hash, created_at) VALUES (?, ?, ?)",
-            ((row["id"], token_hash(token), now) for row, token in zip(due, tokens, strict=True)),
-        )
-        await bound().executemany(
-            "UPDATE invitation SET reminders_sent = reminders_sent + 1, last_reminded_at = ? "
-            "WHERE id = ?",
-            ((now, row["id"]) for row in due),
-        )
+        await _record_reminders(due, tokens, now)
         mailing = Mailing("reminder", wave, context)
         await post(
             (
