@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -181,6 +183,35 @@ async def _relinked_following_day(
     ]
 
 
+@dataclass(frozen=True)
+class _Day:
+    """What every row of one scoring day shares: the day, when it ran, with which model."""
+
+    as_of: dt.date
+    scored_at: dt.datetime
+    version: int
+
+
+def _score_rows(
+    scored: Scored,
+    day: _Day,
+    ranks: npt.NDArray[np.int64],
+    previous: npt.NDArray[np.float64],
+    risen: npt.NDArray[np.bool_],
+) -> Iterator[tuple[Any, ...]]:
+    """The INSERT_SQL rows of a day's scores, with each account's previous probability."""
+    for account, probability, revenue, rank, earlier, up, found in zip(
+        scored.account_ids, scored.probabilities, scored.revenue_12m, ranks, previous, risen,
+        scored.reasons, strict=True,
+    ):  # fmt: skip
+        reasons = [{"group": r.group, "weight": r.weight, "text": r.text} for r in found]
+        yield (
+            int(account), day.as_of, day.scored_at, day.version, float(probability),
+            float(revenue), float(probability) * float(revenue), BANDS[rank].value,
+            _optional(earlier), bool(up), json.dumps(reasons),
+        )  # fmt: skip
+
+
 async def store_scores(scored: Scored, as_of: dt.date, version: int, now: dt.datetime) -> StoredDay:
     """Replace the day's scores (a rerun on the same day replaces, never doubles).
 
@@ -192,31 +223,7 @@ async def store_scores(scored: Scored, as_of: dt.date, version: int, now: dt.dat
     risen = rose(previous, scored.probabilities)
     following = await _relinked_following_day(as_of, scored)
     ranks = band_ranks(scored.probabilities)
-    rows = (
-        (
-            int(account),
-            as_of,
-            now,
-            version,
-            float(probability),
-            float(revenue),
-            float(probability) * float(revenue),
-            BANDS[rank].value,
-            _optional(earlier),
-            bool(up),
-            json.dumps([{"group": r.group, "weight": r.weight, "text": r.text} for r in found]),
-        )
-        for account, probability, revenue, rank, earlier, up, found in zip(
-            scored.account_ids,
-            scored.probabilities,
-            scored.revenue_12m,
-            ranks,
-            previous,
-            risen,
-            scored.reasons,
-            strict=True,
-        )
-    )
+    rows = _score_rows(scored, _Day(as_of, now, version), ranks, previous, risen)
     async with transaction():
         await ScoringScore.delete().where(ScoringScore.as_of == as_of)
         await bound().executemany(INSERT_SQL, rows)
