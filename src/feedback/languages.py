@@ -6,8 +6,10 @@ language is unknown. Kept free of Jinja and Babel, so that pure rule modules may
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES"]
+__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES", "LANGUAGE_NAMES"]
 
 DEFAULT_LANGUAGE = "en"
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 LANGUAGES = tuple(HTML_LANG)
+# Each language in its own words, for the language switch of the customer pages.
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}

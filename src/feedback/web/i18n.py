@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from feedback import TEMPLATES_DIR
-from feedback.languages import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGES
+from feedback.languages import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGE_NAMES, LANGUAGES
 
 __all__ = ["LOCALE_DIR", "choose_language", "render", "translations"]
 
@@ -53,6 +53,8 @@ def _environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["html_lang"] = HTML_LANG[language]
     env.globals["language"] = language
+    env.globals["html_langs"] = HTML_LANG
+    env.globals["language_names"] = LANGUAGE_NAMES
     return env
 
 
