@@ -19,9 +19,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -34,7 +32,7 @@ from feedback.scoring import risk
 from feedback.scoring.reasons import Reason
 from feedback.scoring.scores import Scored, store_scores
 from feedback.scoring.tables import ScoringScore
-from tests.support.databases import migrated_database, scratch_database
+from tests.support.databases import migrated_database, throwaway_database
 from tests.support.servers import served
 from tests.support.timing import p50_p99, timed_gets
 
@@ -180,12 +178,8 @@ def main() -> None:
         "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
     )
     args = parser.parse_args()
-    if args.postgres:
-        with scratch_database(args.postgres) as url:
-            measure(url, args.accounts, args.days)
-    else:
-        with tempfile.TemporaryDirectory(prefix="feedback-drifting-") as folder:
-            measure(f"sqlite:///{Path(folder) / 'drifting.sqlite3'}", args.accounts, args.days)
+    with throwaway_database(args.postgres) as url:
+        measure(url, args.accounts, args.days)
 
 
 if __name__ == "__main__":

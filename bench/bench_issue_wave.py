@@ -15,10 +15,8 @@ import argparse
 import asyncio
 import datetime as dt
 import secrets
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from feedback.db import Database, transaction
@@ -27,7 +25,7 @@ from feedback.mail.services import MailContext
 from feedback.surveys.issuance import CHUNK, INVITATION_SQL, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
-from tests.support.databases import migrated_database, scratch_database
+from tests.support.databases import migrated_database, throwaway_database
 
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
@@ -128,12 +126,8 @@ def main() -> None:
         "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
     )
     args = parser.parse_args()
-    if args.postgres:
-        with scratch_database(args.postgres) as url:
-            asyncio.run(measure(url, args.contacts))
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-issue-") as folder:
-        asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.contacts))
+    with throwaway_database(args.postgres) as url:
+        asyncio.run(measure(url, args.contacts))
 
 
 if __name__ == "__main__":

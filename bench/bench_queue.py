@@ -17,9 +17,7 @@ import asyncio
 import datetime as dt
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +28,7 @@ from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
 from feedback.db import Database, transaction
-from tests.support.databases import migrated_database, scratch_database
+from tests.support.databases import migrated_database, throwaway_database
 from tests.support.servers import served
 from tests.support.timing import p50_p99, timed_gets
 
@@ -163,12 +161,8 @@ def main() -> None:
         "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
     )
     args = parser.parse_args()
-    if args.postgres:
-        with scratch_database(args.postgres) as url:
-            asyncio.run(measure(url, args.complaints))
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.complaints))
+    with throwaway_database(args.postgres) as url:
+        asyncio.run(measure(url, args.complaints))
 
 
 if __name__ == "__main__":

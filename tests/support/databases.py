@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import io
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -78,6 +79,18 @@ def scratch_database(
         yield url
     finally:
         asyncio.run(drop_postgres_database(name, admin_url))
+
+
+@contextlib.contextmanager
+def throwaway_database(postgres_admin_url: str | None) -> Iterator[str]:
+    """A new PostgreSQL database made through the admin URL when one is given, else a new
+    SQLite file in a temporary folder; gone after (the benchmarks' ``--postgres`` choice)."""
+    if postgres_admin_url:
+        with scratch_database(postgres_admin_url) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="feedback-") as folder:
+        yield f"sqlite:///{Path(folder) / 'feedback.sqlite3'}"
 
 
 @contextlib.contextmanager
