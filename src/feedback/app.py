@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -28,8 +30,11 @@ from litestar.template import TemplateConfig
 
 from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
+from feedback.accounts.sections import SectionSource
+from feedback.accounts.staff import StaffMember
 from feedback.clock import Clock
 from feedback.complaints.controllers import ComplaintApi, ComplaintPages
+from feedback.complaints.deadlines import SlaPolicy
 from feedback.complaints.public_pages import (
     CUSTOMER_POST_PATHS,
     ComplaintFormPages,
@@ -112,6 +117,37 @@ def _throttle_customer_posts(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith(CUSTOMER_POST_PATHS)
 
 
+def _settings(state: State) -> Settings:
+    return cast(Settings, state.settings)
+
+
+def _clock(state: State) -> Clock:
+    return cast(Clock, state.clock)
+
+
+def _sla_policy(settings: NamedDependency[Settings]) -> SlaPolicy:
+    return settings.sla_policy
+
+
+def _account_sections(state: State) -> Sequence[SectionSource]:
+    return cast(Sequence[SectionSource], state.account_sections)
+
+
+def _viewer(request: Request[StaffMember, Any, Any]) -> StaffMember:
+    """The staff member StaffSessionMiddleware found for the session."""
+    return request.user
+
+
+# What handlers declare by name; none of these names is a query parameter of any route.
+DEPENDENCIES = {
+    "settings": Provide(_settings, sync_to_thread=False),
+    "clock": Provide(_clock, sync_to_thread=False),
+    "sla_policy": Provide(_sla_policy, sync_to_thread=False),
+    "account_sections": Provide(_account_sections, sync_to_thread=False),
+    "viewer": Provide(_viewer, sync_to_thread=False),
+}
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
@@ -165,6 +201,7 @@ def create_app(
                 "account_sections": ACCOUNT_SECTIONS,
             }
         ),
+        dependencies=DEPENDENCIES,
         guards=[access_guard],
         middleware=[
             DefineMiddleware(

@@ -7,14 +7,18 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, SkipValidation
 from litestar.response import Redirect
 
+from feedback.clock import Clock
 from feedback.complaints import followup, intake
 from feedback.complaints.customer_links import LinkNotUsable
+from feedback.complaints.deadlines import SlaPolicy
 from feedback.complaints.intake import MAX_NAME, WebComplaint
 from feedback.complaints.messages import MailContext
 from feedback.complaints.states import MAX_TEXT
+from feedback.config import Settings
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import customer_page
@@ -22,6 +26,7 @@ from feedback.web.customer_pages import customer_page
 __all__ = ["CUSTOMER_POST_PATHS", "ComplaintFormPages", "FollowUpPages"]
 
 AnyRequest = Request[Any, Any, Any]
+ClockIn = NamedDependency[SkipValidation[Clock]]
 # Unknown, used and expired follow-up links all get this page and status.
 INVALID_LINK_STATUS = 404
 # Posts from people without a login, rate limited per client address in app.py.
@@ -32,8 +37,8 @@ def _language(request: AnyRequest, lang: str, known: str | None = None) -> str:
     return i18n.choose_language(lang, known, request.headers.get("accept-language"))
 
 
-def _mail_context(request: AnyRequest) -> MailContext:
-    return MailContext(base_url=request.app.state.settings.base_url)
+def _mail_context(settings: Settings) -> MailContext:
+    return MailContext(base_url=settings.base_url)
 
 
 def _form(
@@ -65,7 +70,14 @@ class ComplaintFormPages(Controller):
         return _form(request, language, empty, account, {}, 200)
 
     @post("/new", opt=allow(PUBLIC), status_code=303)
-    async def submit(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[Any]:
+    async def submit(
+        self,
+        request: AnyRequest,
+        clock: ClockIn,
+        sla_policy: NamedDependency[SlaPolicy],
+        settings: NamedDependency[Settings],
+        lang: FromQuery[str] = "",
+    ) -> Response[Any]:
         raw = await request.form()
         language = _language(request, lang)
         values = WebComplaint(
@@ -79,11 +91,9 @@ class ComplaintFormPages(Controller):
         errors = intake.check_web_complaint(values)
         if errors:
             return _form(request, language, values, token, errors, 400)
-        settings = request.app.state.settings
         await intake.submit_web_complaint(
-            values, token, request.app.state.clock.now(), settings.sla_policy,
-            _mail_context(request),
-        )  # fmt: skip
+            values, token, clock.now(), sla_policy, _mail_context(settings)
+        )
         return Redirect(f"/complaints/thanks?lang={language}", status_code=303)
 
     @get("/thanks", opt=allow(PUBLIC))
@@ -112,10 +122,10 @@ class FollowUpPages(Controller):
         return customer_page(request, "complaints/customer/follow_up_thanks.html", language, 200)
 
     async def _question(
-        self, request: AnyRequest, token: str, lang: str, status: int
+        self, request: AnyRequest, clock: Clock, token: str, lang: str, status: int
     ) -> Response[str]:
         try:
-            asked = await followup.follow_up_question(token, request.app.state.clock.now())
+            asked = await followup.follow_up_question(token, clock.now())
         except LinkNotUsable:
             return _invalid_link(request, lang)
         language = i18n.choose_language(lang, asked.language)
@@ -125,23 +135,27 @@ class FollowUpPages(Controller):
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def question(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self, request: AnyRequest, clock: ClockIn, token: FromPath[str], lang: FromQuery[str] = ""
     ) -> Response[str]:
-        return await self._question(request, token, lang, 200)
+        return await self._question(request, clock, token, lang, 200)
 
     @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
     async def answer(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: ClockIn,
+        settings: NamedDependency[Settings],
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[Any]:
         raw = await request.form()
         answer = raw.get("satisfied")
         if answer not in ("yes", "no"):
-            return await self._question(request, token, lang, 400)
+            return await self._question(request, clock, token, lang, 400)
         try:
             await followup.answer_follow_up(
-                token, answer == "yes", str(raw.get("comment", "")),
-                request.app.state.clock.now(), request.app.state.settings.sla_policy,
-                _mail_context(request),
+                token, answer == "yes", str(raw.get("comment", "")), clock.now(),
+                settings.sla_policy, _mail_context(settings),
             )  # fmt: skip
         except LinkNotUsable:
             return _invalid_link(request, lang)
