@@ -18,6 +18,7 @@ from feedback.complaints.records import (
     CLOCK_COLUMNS,
     ComplaintView,
     HistoryEntry,
+    NewEvent,
     check_expected,
     clocks_of,
     get_complaint,
@@ -136,16 +137,11 @@ async def open_complaint(
         if not rows:  # only a survey answer can conflict: it raises one complaint, even in a race
             raise Conflict(f"survey answer {new.survey_response_id} already raised a complaint")
         complaint_id = int(rows[0]["id"])
-        await write_event(
-            complaint_id,
-            EventKind.opened,
-            None,
-            ComplaintState.received,
-            1,
-            actor,
-            now,
+        opened = NewEvent(
+            complaint_id, EventKind.opened, None, ComplaintState.received, 1,
             {"channel": channel.value},
-        )
+        )  # fmt: skip
+        await write_event(opened, actor, now)
         mails = _mail_to(
             contact,
             ComplaintMail.acknowledgement,
@@ -266,18 +262,11 @@ async def apply_action(
     seconds = int((now - row["state_entered_at"]).total_seconds()) if changes_state else None
     async with transaction():
         await guarded_update(complaint_id, move.from_state, expected_version, values)
-        await write_event(
-            complaint_id,
-            EventKind(move.action.value),
-            move.from_state,
-            move.to_state,
-            version,
-            actor,
-            now,
-            move.content,
-            seconds,
-            completion,
-        )
+        step = NewEvent(
+            complaint_id, EventKind(move.action.value), move.from_state, move.to_state, version,
+            move.content, seconds, completion,
+        )  # fmt: skip
+        await write_event(step, actor, now)
         await _queue_action_mail(move, contact, complaint_id, version, clocks, now, context)
     return await get_complaint(complaint_id)
 
@@ -307,16 +296,11 @@ async def assign(
             expected_version,
             {"assignee": assignee_id, "version": expected_version + 1},
         )
-        await write_event(
-            complaint_id,
-            EventKind.assigned,
-            state,
-            state,
-            expected_version + 1,
-            actor,
-            now,
+        assigned = NewEvent(
+            complaint_id, EventKind.assigned, state, state, expected_version + 1,
             {"assignee": assignee_id, "previous": row["assignee"]},
-        )
+        )  # fmt: skip
+        await write_event(assigned, actor, now)
     return await get_complaint(complaint_id)
 
 
@@ -327,9 +311,8 @@ async def add_note(complaint_id: int, text: str, actor: StaffMember, now: dt.dat
     row = await load_row(complaint_id)
     state = ComplaintState(row["state"])
     async with transaction():
-        await write_event(
-            complaint_id, EventKind.note, state, state, row["version"], actor, now, {"text": note}
-        )
+        noted = NewEvent(complaint_id, EventKind.note, state, state, row["version"], {"text": note})
+        await write_event(noted, actor, now)
 
 
 async def accounts_with_open_complaints() -> set[int]:
