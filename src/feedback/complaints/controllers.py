@@ -61,10 +61,12 @@ def _mail_context(settings: Settings) -> MailContext:
 
 async def _act(complaint_id: int, data: ActionIn, viewer: StaffMember, clock: Clock,
                settings: Settings) -> None:  # fmt: skip
+    request = services.ActionRequest(
+        complaint_id, data.action, data.content, data.expected_state, data.expected_version
+    )
     await services.apply_action(
-        complaint_id, data.action, data.content, viewer, data.expected_state,
-        data.expected_version, clock.now(), settings.sla_policy, _mail_context(settings),
-    )  # fmt: skip
+        request, viewer, clock.now(), settings.sla_policy, _mail_context(settings)
+    )
 
 
 def _action_from_form(form: Any) -> ActionIn:

@@ -11,7 +11,7 @@ from feedback.complaints.customer_links import LinkNotUsable
 from feedback.complaints.deadlines import SlaPolicy
 from feedback.complaints.messages import MailContext
 from feedback.complaints.records import load_row
-from feedback.complaints.services import apply_action
+from feedback.complaints.services import ActionRequest, apply_action
 from feedback.complaints.states import MAX_TEXT, Action, ComplaintState
 from feedback.db import transaction
 from feedback.errors import Conflict
@@ -66,16 +66,9 @@ async def answer_follow_up(
     try:
         async with transaction():
             await customer_links.claim_follow_up(link.id, now)
-            await apply_action(
-                link.complaint_id,
-                action,
-                content,
-                None,
-                ComplaintState.resolved,
-                link.version,
-                now,
-                policy,
-                context,
+            answered = ActionRequest(
+                link.complaint_id, action, content, ComplaintState.resolved, link.version
             )
+            await apply_action(answered, None, now, policy, context)
     except Conflict as exc:  # used meanwhile, or the complaint moved on: the same answer
         raise LinkNotUsable from exc

@@ -45,6 +45,7 @@ from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.mail.services import Mail
 
 __all__ = [
+    "ActionRequest",
     "Category",
     "Channel",
     "ComplaintView",
@@ -73,6 +74,17 @@ class NewComplaint:
     description: str
     contact_id: int | None = None
     survey_response_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """An action asked of a complaint, guarded by the state and version the actor saw."""
+
+    complaint_id: int
+    action: Action | str
+    content: Mapping[str, Any]
+    expected_state: ComplaintState | str
+    expected_version: int
 
 
 async def _contact(account_id: int, contact_id: int | None) -> ContactDetails | None:
@@ -230,12 +242,8 @@ async def _queue_action_mail(
 
 
 async def apply_action(
-    complaint_id: int,
-    action: Action | str,
-    content: Mapping[str, Any],
+    request: ActionRequest,
     actor: StaffMember | None,
-    expected_state: ComplaintState | str,
-    expected_version: int,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
@@ -244,12 +252,13 @@ async def apply_action(
 
     ``actor`` None is the customer answering their follow-up link (see followup.py).
     """
+    complaint_id, expected_version = request.complaint_id, request.expected_version
     row = await load_row(complaint_id)
     move = plan(
-        read_choice(ComplaintState, expected_state, "expected state"),
-        read_choice(Action, action, "action"),
+        read_choice(ComplaintState, request.expected_state, "expected state"),
+        read_choice(Action, request.action, "action"),
         actor.role if actor else None,
-        content,
+        request.content,
     )
     check_expected(row, move.from_state, expected_version)
     contact = await _contact(row["account"], row["contact"])
