@@ -251,11 +251,13 @@ class ComplaintPages(Controller):
         form = dict(await request.form())
         try:
             contact = int(form["contact_id"]) if form.get("contact_id") else None
-            complaint_id = await intake.record_staff_complaint(
+            taken = intake.StaffComplaint(
                 form.get("account_code", ""), form.get("channel", ""), form.get("category", ""),
-                form.get("severity", ""), form.get("description", ""), contact, request.user,
-                clock.now(), sla_policy, _mail_context(settings),
+                form.get("severity", ""), form.get("description", ""), contact,
             )  # fmt: skip
+            complaint_id = await intake.record_staff_complaint(
+                taken, request.user, clock.now(), sla_policy, _mail_context(settings)
+            )
         except (DomainError, ValueError) as exc:
             message = getattr(exc, "message", "contact must be a number")
             return _record_page(request, form, message, getattr(exc, "status_code", 400))
@@ -272,10 +274,12 @@ class ComplaintPages(Controller):
     ) -> Response[Any]:  # fmt: skip
         form = await request.form()
         try:
+            decision = intake.TriageDecision(
+                submission_id, form.get("account_code", ""), form.get("severity", "")
+            )
             complaint_id = await intake.triage(
-                submission_id, form.get("account_code", ""), form.get("severity", ""),
-                request.user, sla_policy, _mail_context(settings),
-            )  # fmt: skip
+                decision, request.user, sla_policy, _mail_context(settings)
+            )
         except DomainError as exc:
             return await _submissions_page(request, exc.message, exc.status_code)
         return Redirect(f"/complaints/{complaint_id}", status_code=303)
@@ -322,10 +326,10 @@ class ComplaintApi(Controller):
         settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
     ) -> ComplaintOut:  # fmt: skip
         """Record a complaint received by phone, email or a visit."""
+        taken = intake.StaffComplaint(**msgspec.structs.asdict(data))
         complaint_id = await intake.record_staff_complaint(
-            data.account_code, data.channel, data.category, data.severity, data.description,
-            data.contact_id, viewer, clock.now(), sla_policy, _mail_context(settings),
-        )  # fmt: skip
+            taken, viewer, clock.now(), sla_policy, _mail_context(settings)
+        )
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
     @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
