@@ -43,16 +43,14 @@ def _answer(data: StaffAnswerIn) -> Answer:
 async def _record(
     period: str, data: StaffAnswerIn, viewer: StaffMember, clock: Clock, policy: SlaPolicy
 ) -> RecordedAnswer:
-    return await answers.record_staff_response(
+    given = answers.StaffAnswer(
         period,
         data.account_code,
         _answer(data),
         data.channel,
-        viewer,
-        clock.now(),
         contact_email=data.contact_email or None,
-        policy=policy,
     )
+    return await answers.record_staff_response(given, viewer, clock.now(), policy)
 
 
 def _sent(form: Mapping[str, Any]) -> dict[str, str]:
