@@ -12,7 +12,14 @@ from feedback.accounts.directory import ContactDetails, account_dimensions, cont
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints import customer_links
-from feedback.complaints.deadlines import Clocks, Severity, SlaPolicy, advance, open_clocks
+from feedback.complaints.deadlines import (
+    Clocks,
+    Severity,
+    SlaPolicy,
+    StateChange,
+    advance,
+    open_clocks,
+)
 from feedback.complaints.messages import ComplaintMail, MailContext, complaint_mail, post
 from feedback.complaints.records import (
     CLOCK_COLUMNS,
@@ -262,9 +269,8 @@ async def apply_action(
     )
     check_expected(row, move.from_state, expected_version)
     contact = await _contact(row["account"], row["contact"])
-    clocks, completion = advance(
-        clocks_of(row), move.from_state, move.to_state, now, row["severity"], row["tier"], policy
-    )
+    change = StateChange(move.from_state, move.to_state, now)
+    clocks, completion = advance(clocks_of(row), change, row["severity"], row["tier"], policy)
     version = expected_version + 1
     values = _changes(move, row, clocks, version, now)
     changes_state = move.from_state != move.to_state
