@@ -16,10 +16,18 @@ from feedback.complaints.states import MAX_TEXT, Action, ComplaintState
 from feedback.db import transaction
 from feedback.errors import Conflict
 
-__all__ = ["FollowUpQuestion", "answer_follow_up", "follow_up_question"]
+__all__ = ["FollowUpAnswer", "FollowUpQuestion", "answer_follow_up", "follow_up_question"]
 
 # What the history shows as the note of an answer given without a comment.
 UNSATISFIED_NOTE = "The customer answered through the follow-up link: not satisfied."
+
+
+@dataclass(frozen=True)
+class FollowUpAnswer:
+    """What the customer answered: satisfied or not, and what they added."""
+
+    satisfied: bool
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,7 @@ async def follow_up_question(token: str, now: dt.datetime) -> FollowUpQuestion:
 
 async def answer_follow_up(
     token: str,
-    satisfied: bool,
-    comment: str,
+    answer: FollowUpAnswer,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
@@ -57,9 +64,9 @@ async def answer_follow_up(
     The claim and the move commit together; the link names the resolved version it asks
     about, so a link of an earlier resolution can never answer a later one.
     """
-    comment = comment.strip()[:MAX_TEXT]
+    comment = answer.comment.strip()[:MAX_TEXT]
     link = await customer_links.follow_up_link(token, now)
-    if satisfied:
+    if answer.satisfied:
         action, content = Action.follow_up_satisfied, {"note": comment}
     else:
         action, content = Action.follow_up_unsatisfied, {"note": comment or UNSATISFIED_NOTE}

@@ -42,16 +42,17 @@ def _mail_context(settings: Settings) -> MailContext:
 
 
 def _form(
-    request: AnyRequest, language: str, values: WebComplaint, token: str,
-    errors: dict[str, str], status: int,
-) -> Response[str]:  # fmt: skip
+    request: AnyRequest, values: WebComplaint, token: str, errors: dict[str, str], status: int
+) -> Response[str]:
+    """The form in the language of ``values``, keeping what was typed."""
     context = {
         "values": values, "account_token": token, "errors": errors,
         # The language switch keeps the link that names the account.
         "keep_query": f"&account={quote(token)}" if token else "",
         "categories": intake.CATEGORIES, "max_text": MAX_TEXT, "max_name": MAX_NAME,
     }  # fmt: skip
-    return customer_page(request, "complaints/customer/form.html", language, status, context)
+    template = "complaints/customer/form.html"
+    return customer_page(request, template, values.language, status, context)
 
 
 class ComplaintFormPages(Controller):
@@ -67,7 +68,7 @@ class ComplaintFormPages(Controller):
     ) -> Response[str]:
         language = _language(request, lang)
         empty = WebComplaint(name="", email="", category="", description="", language=language)
-        return _form(request, language, empty, account, {}, 200)
+        return _form(request, empty, account, {}, 200)
 
     @post("/new", opt=allow(PUBLIC), status_code=303)
     async def submit(
@@ -90,7 +91,7 @@ class ComplaintFormPages(Controller):
         token = str(raw.get("account", ""))
         errors = intake.check_web_complaint(values)
         if errors:
-            return _form(request, language, values, token, errors, 400)
+            return _form(request, values, token, errors, 400)
         await intake.submit_web_complaint(
             values, token, clock.now(), sla_policy, _mail_context(settings)
         )
@@ -153,10 +154,10 @@ class FollowUpPages(Controller):
         if answer not in ("yes", "no"):
             return await self._question(request, clock, token, lang, 400)
         try:
+            answered = followup.FollowUpAnswer(answer == "yes", str(raw.get("comment", "")))
             await followup.answer_follow_up(
-                token, answer == "yes", str(raw.get("comment", "")), clock.now(),
-                settings.sla_policy, _mail_context(settings),
-            )  # fmt: skip
+                token, answered, clock.now(), settings.sla_policy, _mail_context(settings)
+            )
         except LinkNotUsable:
             return _invalid_link(request, lang)
         language = _language(request, lang)
