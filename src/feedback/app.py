@@ -138,7 +138,8 @@ def _viewer(request: Request[StaffMember, Any, Any]) -> StaffMember:
     return request.user
 
 
-# What handlers declare by name; none of these names is a query parameter of any route.
+# What handlers declare by name (see web/injected.py); tests/api/test_dependencies.py keeps
+# every request parameter's name apart from these.
 DEPENDENCIES = {
     "settings": Provide(_settings, sync_to_thread=False),
     "clock": Provide(_clock, sync_to_thread=False),

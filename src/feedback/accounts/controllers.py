@@ -14,16 +14,11 @@ from litestar.response import Template
 from feedback.accounts import sections, services
 from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountPage
 from feedback.accounts.sections import SectionSource
-from feedback.accounts.staff import StaffMember
-from feedback.clock import Clock
 from feedback.web.access import ALL_STAFF, allow
+from feedback.web.injected import InjectedClock, Viewer
 from feedback.web.paging import PageWindow
 
 __all__ = ["AccountApi", "AccountPages"]
-
-
-Viewer = NamedDependency[StaffMember]
-ClockIn = NamedDependency[SkipValidation[Clock]]
 
 
 class AccountMatch(msgspec.Struct, frozen=True):
@@ -108,7 +103,7 @@ class AccountPages(Controller):
         self,
         code: FromPath[str],
         viewer: Viewer,
-        clock: ClockIn,
+        clock: InjectedClock,
         account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
     ) -> Template:
         now = clock.now()
@@ -142,7 +137,7 @@ class AccountApi(Controller):
         self,
         code: FromPath[str],
         viewer: Viewer,
-        clock: ClockIn,
+        clock: InjectedClock,
     ) -> AccountDetail:
         """One account with contacts and purchase summary."""
         return await services.account_detail(code, viewer, clock.today())

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipValidation
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
 from feedback.accounts.staff import StaffMember, active_members
@@ -42,13 +42,12 @@ from feedback.complaints.states import (
 from feedback.config import Settings
 from feedback.errors import DomainError, InvalidInput
 from feedback.web.access import ALL_STAFF, allow
+from feedback.web.injected import InjectedClock, Viewer
 from feedback.web.paging import PageWindow
 
 __all__ = ["ComplaintApi", "ComplaintPages"]
 
 StaffRequest = Request[StaffMember, Any, Any]
-Viewer = NamedDependency[StaffMember]
-ClockIn = NamedDependency[SkipValidation[Clock]]
 # "state" is a name Litestar keeps for the application state.
 StateQuery = Annotated[str, QueryParameter(name="state")]
 # Fields of the action form that guard the move rather than carry its content.
@@ -61,11 +60,11 @@ def _mail_context(settings: Settings) -> MailContext:
 
 async def _act(complaint_id: int, data: ActionIn, viewer: StaffMember, clock: Clock,
                settings: Settings) -> None:  # fmt: skip
-    request = services.ActionRequest(
+    asked = services.ActionRequest(
         complaint_id, data.action, data.content, data.expected_state, data.expected_version
     )
     await services.apply_action(
-        request, viewer, clock.now(), settings.sla_policy, _mail_context(settings)
+        asked, viewer, clock.now(), settings.sla_policy, _mail_context(settings)
     )
 
 
@@ -169,7 +168,7 @@ class ComplaintPages(Controller):
         },
     )
     async def queue_page(
-        self, viewer: Viewer, clock: ClockIn, filters: NamedDependency[QueueFilters]
+        self, viewer: Viewer, clock: InjectedClock, filters: NamedDependency[QueueFilters]
     ) -> Template:
         page = await queue.list_queue(filters, viewer, clock.now())
         context = {
@@ -197,12 +196,14 @@ class ComplaintPages(Controller):
         return Template("complaints/detail.html", context=context, status_code=status)
 
     @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
-    async def ticket(self, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int]) -> Template:
+    async def ticket(
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int]
+    ) -> Template:
         return await self._ticket(viewer, clock, complaint_id)
 
     @post("/{complaint_id:int}/act", opt=allow(WORKERS), status_code=303)
     async def act(
-        self, request: StaffRequest, viewer: Viewer, clock: ClockIn,
+        self, request: StaffRequest, viewer: Viewer, clock: InjectedClock,
         settings: NamedDependency[Settings], complaint_id: FromPath[int],
     ) -> Response[Any]:  # fmt: skip
         try:
@@ -214,7 +215,11 @@ class ComplaintPages(Controller):
 
     @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=303)
     async def assign(
-        self, request: StaffRequest, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int]
+        self,
+        request: StaffRequest,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
     ) -> Response[Any]:
         form = await request.form()
         try:
@@ -230,7 +235,11 @@ class ComplaintPages(Controller):
 
     @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=303)
     async def note(
-        self, request: StaffRequest, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int]
+        self,
+        request: StaffRequest,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
     ) -> Response[Any]:
         text = (await request.form()).get("text", "")
         try:
@@ -245,7 +254,7 @@ class ComplaintPages(Controller):
 
     @post("/record", opt=allow(WORKERS), status_code=303)
     async def record(
-        self, request: StaffRequest, clock: ClockIn, sla_policy: NamedDependency[SlaPolicy],
+        self, request: StaffRequest, clock: InjectedClock, sla_policy: NamedDependency[SlaPolicy],
         settings: NamedDependency[Settings],
     ) -> Response[Any]:  # fmt: skip
         form = dict(await request.form())
@@ -314,7 +323,7 @@ class ComplaintApi(Controller):
         },
     )
     async def list_complaints(
-        self, viewer: Viewer, clock: ClockIn, filters: NamedDependency[QueueFilters]
+        self, viewer: Viewer, clock: InjectedClock, filters: NamedDependency[QueueFilters]
     ) -> QueuePage:
         """Open complaints, soonest deadline first (views: mine, unassigned, team, breached,
         due_soon); account managers see their own accounts' complaints only."""
@@ -322,7 +331,7 @@ class ComplaintApi(Controller):
 
     @post("/", opt=allow(WORKERS), status_code=201)
     async def create(
-        self, viewer: Viewer, clock: ClockIn, sla_policy: NamedDependency[SlaPolicy],
+        self, viewer: Viewer, clock: InjectedClock, sla_policy: NamedDependency[SlaPolicy],
         settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
     ) -> ComplaintOut:  # fmt: skip
         """Record a complaint received by phone, email or a visit."""
@@ -334,7 +343,7 @@ class ComplaintApi(Controller):
 
     @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
     async def complaint(
-        self, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int]
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int]
     ) -> ComplaintOut:
         """One complaint with its deadlines and the actions its state allows."""
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
@@ -351,7 +360,7 @@ class ComplaintApi(Controller):
         },
     )
     async def act(
-        self, viewer: Viewer, clock: ClockIn, settings: NamedDependency[Settings],
+        self, viewer: Viewer, clock: InjectedClock, settings: NamedDependency[Settings],
         complaint_id: FromPath[int], data: JSONBody[ActionIn],
     ) -> ComplaintOut:  # fmt: skip
         """Apply an action. A move the state does not allow is a 409 whose body lists
@@ -366,7 +375,7 @@ class ComplaintApi(Controller):
 
     @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=200)
     async def assign(
-        self, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int],
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int],
         data: JSONBody[AssignIn],
     ) -> ComplaintOut:  # fmt: skip
         """Assign (supervisors) or take on (agents) an open complaint."""
@@ -377,14 +386,18 @@ class ComplaintApi(Controller):
 
     @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=204)
     async def note(
-        self, viewer: Viewer, clock: ClockIn, complaint_id: FromPath[int], data: JSONBody[NoteIn]
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
+        data: JSONBody[NoteIn],
     ) -> None:
         """Add an internal note to the history."""
         await queue.add_visible_note(complaint_id, data.text, viewer, clock.now())
 
     @post("/form-links", opt=allow(WORKERS), status_code=201)
     async def form_link(
-        self, clock: ClockIn, settings: NamedDependency[Settings], data: JSONBody[FormLinkIn]
+        self, clock: InjectedClock, settings: NamedDependency[Settings], data: JSONBody[FormLinkIn]
     ) -> FormLinkOut:
         """A link to the public complaint form that names the account, to send a customer."""
         link, expires_at = await intake.issue_form_link(

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, SkipValidation
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from feedback.clock import Clock
@@ -22,11 +22,11 @@ from feedback.config import Settings
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import customer_page
+from feedback.web.injected import InjectedClock
 
 __all__ = ["CUSTOMER_POST_PATHS", "ComplaintFormPages", "FollowUpPages"]
 
 AnyRequest = Request[Any, Any, Any]
-ClockIn = NamedDependency[SkipValidation[Clock]]
 # Unknown, used and expired follow-up links all get this page and status.
 INVALID_LINK_STATUS = 404
 # Posts from people without a login, rate limited per client address in app.py.
@@ -74,7 +74,7 @@ class ComplaintFormPages(Controller):
     async def submit(
         self,
         request: AnyRequest,
-        clock: ClockIn,
+        clock: InjectedClock,
         sla_policy: NamedDependency[SlaPolicy],
         settings: NamedDependency[Settings],
         lang: FromQuery[str] = "",
@@ -136,7 +136,11 @@ class FollowUpPages(Controller):
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def question(
-        self, request: AnyRequest, clock: ClockIn, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[str]:
         return await self._question(request, clock, token, lang, 200)
 
@@ -144,7 +148,7 @@ class FollowUpPages(Controller):
     async def answer(
         self,
         request: AnyRequest,
-        clock: ClockIn,
+        clock: InjectedClock,
         settings: NamedDependency[Settings],
         token: FromPath[str],
         lang: FromQuery[str] = "",

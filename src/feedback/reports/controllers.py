@@ -5,16 +5,14 @@ from __future__ import annotations
 import re
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, SkipValidation
+from litestar.params import FromPath, FromQuery
 
-from feedback.accounts.staff import StaffMember
-from feedback.clock import Clock
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf_off_the_loop
 from feedback.reports.rendering import report_html
 from feedback.scoring.risk import RISK_READERS
 from feedback.web.access import allow
+from feedback.web.injected import InjectedClock, Viewer
 
 __all__ = ["ReportPages"]
 
@@ -29,8 +27,8 @@ class ReportPages(Controller):
     @get("/accounts/{code:str}/report.pdf")
     async def account_report_pdf(
         self,
-        viewer: NamedDependency[StaffMember],
-        clock: NamedDependency[SkipValidation[Clock]],
+        viewer: Viewer,
+        clock: InjectedClock,
         code: FromPath[str],
         lang: FromQuery[str] = "",
     ) -> Response[bytes]:

@@ -13,13 +13,12 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, SkipValidation
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.clock import Clock
 from feedback.complaints.deadlines import SlaPolicy
 from feedback.errors import InvalidInput
 from feedback.surveys import answers, overview, results, services
@@ -41,12 +40,12 @@ from feedback.surveys.wording import wording
 from feedback.web import i18n
 from feedback.web.access import ALL_STAFF, PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
+from feedback.web.injected import InjectedClock
 
 __all__ = ["QuestionnaireApi", "SurveyPages", "WaveApi", "WavePages"]
 
 AnyRequest = Request[Any, Any, Any]
 StaffRequest = Request[StaffMember, Any, Any]
-ClockIn = NamedDependency[SkipValidation[Clock]]
 # One answer for unknown, used and expired links alike, so that links cannot be probed.
 INVALID_LINK_STATUS = 404
 LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
@@ -162,7 +161,11 @@ class SurveyPages(Controller):
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def questionnaire(
-        self, request: AnyRequest, clock: ClockIn, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[str]:
         try:
             invitation = await answers.open_invitation(token, clock.now())
@@ -174,7 +177,7 @@ class SurveyPages(Controller):
     async def answer(
         self,
         request: AnyRequest,
-        clock: ClockIn,
+        clock: InjectedClock,
         sla_policy: NamedDependency[SlaPolicy],
         token: FromPath[str],
         lang: FromQuery[str] = "",
@@ -282,7 +285,7 @@ class QuestionnaireApi(Controller):
 
     @post("/", opt=allow({Role.admin}), status_code=201)
     async def save_version(
-        self, clock: ClockIn, data: JSONBody[QuestionnaireIn]
+        self, clock: InjectedClock, data: JSONBody[QuestionnaireIn]
     ) -> QuestionnaireOut:
         """Save the items as the next version; waves created from now on ask it, waves that
         exist keep theirs (answers given never change meaning)."""

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from feedback.accounts.staff import StaffMember
@@ -23,11 +23,11 @@ from feedback.surveys.levels import ASPECTS
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer
 from feedback.surveys.schemas import RecordedAnswerOut, StaffAnswerIn
 from feedback.web.access import ALL_STAFF, allow
+from feedback.web.injected import InjectedClock, Viewer
 
 __all__ = ["StaffAnswerApi", "StaffAnswerPages"]
 
 StaffRequest = Request[StaffMember, Any, Any]
-ClockIn = NamedDependency[SkipValidation[Clock]]
 FORM_FIELDS = ("period", "contact_email", "channel", "level", *ASPECTS, "comment")
 
 
@@ -125,7 +125,7 @@ class StaffAnswerPages(Controller):
     async def record_answer(
         self,
         request: StaffRequest,
-        clock: ClockIn,
+        clock: InjectedClock,
         sla_policy: NamedDependency[SlaPolicy],
         code: FromPath[str],
     ) -> Response[Any]:
@@ -148,8 +148,8 @@ class StaffAnswerApi(Controller):
     @post("/{period:str}/responses", status_code=201)
     async def record_response(
         self,
-        viewer: NamedDependency[StaffMember],
-        clock: ClockIn,
+        viewer: Viewer,
+        clock: InjectedClock,
         sla_policy: NamedDependency[SlaPolicy],
         period: FromPath[str],
         data: JSONBody[StaffAnswerIn],

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, JSONBody, SkipValidation
+from litestar.params import Body, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from feedback import db
@@ -19,10 +19,9 @@ from feedback.clock import Clock
 from feedback.config import Settings
 from feedback.errors import InvalidInput, NotAuthenticated
 from feedback.web.access import ALL_STAFF, PUBLIC, SESSION_COOKIE, allow
+from feedback.web.injected import InjectedClock
 
 __all__ = ["AuthApi", "SitePages"]
-
-ClockIn = NamedDependency[SkipValidation[Clock]]
 
 
 class LoginForm(msgspec.Struct):
@@ -87,7 +86,7 @@ class SitePages(Controller):
         self,
         request: Request[Any, Any, Any],
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        clock: ClockIn,
+        clock: InjectedClock,
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         try:
@@ -118,7 +117,7 @@ class AuthApi(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[LoginIn],
-        clock: ClockIn,
+        clock: InjectedClock,
         settings: NamedDependency[Settings],
     ) -> Response[MeOut]:
         """Open a session; the cookie it sets authenticates later API calls."""
