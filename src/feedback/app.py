@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -28,10 +30,11 @@ from litestar.template import TemplateConfig
 
 from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
-from feedback.accounts.staff import member_for_session
+from feedback.accounts.sections import SectionSource
+from feedback.accounts.staff import StaffMember, member_for_session
 from feedback.clock import Clock
 from feedback.complaints.controllers import ComplaintApi, ComplaintPages
-from feedback.complaints.deadlines import read_policy
+from feedback.complaints.deadlines import SlaPolicy, policy_of
 from feedback.complaints.public_pages import (
     CUSTOMER_POST_PATHS,
     ComplaintFormPages,
@@ -115,6 +118,38 @@ def _throttle_customer_posts(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith(CUSTOMER_POST_PATHS)
 
 
+def _settings(state: State) -> Settings:
+    return cast(Settings, state.settings)
+
+
+def _clock(state: State) -> Clock:
+    return cast(Clock, state.clock)
+
+
+def _sla_policy(settings: NamedDependency[Settings]) -> SlaPolicy:
+    return policy_of(settings)
+
+
+def _account_sections(state: State) -> Sequence[SectionSource]:
+    return cast(Sequence[SectionSource], state.account_sections)
+
+
+def _viewer(request: Request[StaffMember, Any, Any]) -> StaffMember:
+    """The staff member StaffSessionMiddleware found for the session."""
+    return request.user
+
+
+# What handlers declare by name (see web/injected.py); tests/api/test_dependencies.py keeps
+# every request parameter's name apart from these.
+DEPENDENCIES = {
+    "settings": Provide(_settings, sync_to_thread=False),
+    "clock": Provide(_clock, sync_to_thread=False),
+    "sla_policy": Provide(_sla_policy, sync_to_thread=False),
+    "account_sections": Provide(_account_sections, sync_to_thread=False),
+    "viewer": Provide(_viewer, sync_to_thread=False),
+}
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
@@ -122,6 +157,7 @@ def create_app(
 ) -> Litestar:
     """Build the service. A database passed in is bound here but opened and closed by its owner."""
     settings = settings or Settings.from_env()
+    policy_of(settings)  # read now: a bad policy file stops the service before it serves
     owns_database = database is None
     database = database or Database(settings.database_url)
     database.bind(all_tables())
@@ -164,12 +200,11 @@ def create_app(
             {
                 "settings": settings,
                 "clock": clock or settings.clock(),
-                # Read at start, so a bad policy file stops the service before it serves.
-                "sla_policy": read_policy(settings.sla_policy_file),
                 # The accounts domain shows what the domains built on it add to its page.
                 "account_sections": ACCOUNT_SECTIONS,
             }
         ),
+        dependencies=DEPENDENCIES,
         guards=[access_guard],
         middleware=[
             DefineMiddleware(

@@ -17,7 +17,7 @@ from feedback.accounts.tables import Account, Contact
 from feedback.app import create_app
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY
-from feedback.complaints.followup import answer_follow_up
+from feedback.complaints.followup import FollowUpAnswer, answer_follow_up
 from feedback.complaints.tables import Complaint, ComplaintEvent, ComplaintLink, WebSubmission
 from feedback.config import Settings
 from feedback.db import Database
@@ -316,8 +316,8 @@ async def test_two_answers_at_once_close_the_complaint_once(
 ) -> None:
     complaint, token = await resolved(agent)
     outcomes = await asyncio.gather(
-        answer_follow_up(token, True, "", clock.now(), DEFAULT_POLICY),
-        answer_follow_up(token, False, "", clock.now(), DEFAULT_POLICY),
+        answer_follow_up(token, FollowUpAnswer(satisfied=True), clock.now(), DEFAULT_POLICY),
+        answer_follow_up(token, FollowUpAnswer(satisfied=False), clock.now(), DEFAULT_POLICY),
         return_exceptions=True,
     )
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["LinkNotUsable", "NoneType"]

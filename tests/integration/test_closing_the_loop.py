@@ -17,7 +17,7 @@ from feedback.complaints.tables import Complaint
 from feedback.db import Database
 from feedback.mail.tables import OutboxMessage
 from feedback.surveys.account_section import satisfaction_section
-from feedback.surveys.answers import record_response, record_staff_response
+from feedback.surveys.answers import StaffAnswer, record_response, record_staff_response
 from feedback.surveys.history import account_answers
 from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.levels import Movement
@@ -106,11 +106,14 @@ async def test_a_staff_answer_opens_a_complaint_for_the_contact_it_names(
     await _tokens(clock)
     agent = await make_staff(Role.agent)
     recorded = await record_staff_response(
-        PERIOD, "K1", Answer(level=0, comment="Late again"), "visit", agent, clock.now(),
-        contact_email="buyer@k1.com",
+        StaffAnswer(
+            PERIOD, "K1", Answer(level=0, comment="Late again"), "visit",
+            contact_email="buyer@k1.com",
+        ),
+        agent, clock.now(),
     )  # fmt: skip
     without_contact = await record_staff_response(
-        PERIOD, "K1", Answer(level=0), "phone", agent, clock.now()
+        StaffAnswer(PERIOD, "K1", Answer(level=0), "phone"), agent, clock.now()
     )
     complaints = await _complaints()
     assert [(c["email"], c["survey_response"]) for c in complaints] == [

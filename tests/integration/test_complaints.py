@@ -27,6 +27,7 @@ from feedback.complaints.reporting import (
     time_in_steps,
 )
 from feedback.complaints.services import (
+    ActionRequest,
     ComplaintView,
     NewComplaint,
     add_note,
@@ -176,23 +177,26 @@ async def test_a_stale_version_or_state_gets_409_and_changes_nothing(
     complaint = await raise_complaint(clock, await make_account("A1"))
     with pytest.raises(Conflict, match="version 1, not received at version 7"):
         await apply_action(
-            complaint.id, "apologise", APOLOGY, agent, "received", 7, clock.now(), DEFAULT_POLICY
-        )
+            ActionRequest(complaint.id, "apologise", APOLOGY, "received", 7), agent, clock.now(),
+            DEFAULT_POLICY,
+        )  # fmt: skip
     with pytest.raises(InvalidTransition) as refused:
         await apply_action(
-            complaint.id, "resolve", RESOLUTION, agent, "received", 1, clock.now(), DEFAULT_POLICY
-        )
+            ActionRequest(complaint.id, "resolve", RESOLUTION, "received", 1), agent, clock.now(),
+            DEFAULT_POLICY,
+        )  # fmt: skip
     assert refused.value.status_code == 409
     assert "allowed actions: apologise, cancel" in refused.value.message
     with pytest.raises(Conflict, match="is received at version 1, not apologised"):
         await apply_action(
-            complaint.id, "investigate", FINDINGS, agent, "apologised", 1, clock.now(),
-            DEFAULT_POLICY,
+            ActionRequest(complaint.id, "investigate", FINDINGS, "apologised", 1), agent,
+            clock.now(), DEFAULT_POLICY,
         )  # fmt: skip
     with pytest.raises(NotFound, match="no complaint 999999"):
         await apply_action(
-            999999, "apologise", APOLOGY, agent, "received", 1, clock.now(), DEFAULT_POLICY
-        )
+            ActionRequest(999999, "apologise", APOLOGY, "received", 1), agent, clock.now(),
+            DEFAULT_POLICY,
+        )  # fmt: skip
     assert await get_complaint(complaint.id) == complaint
     assert len(await history(complaint.id)) == 1
 

@@ -17,7 +17,12 @@ from feedback.db import Database
 from feedback.errors import Conflict, InvalidInput
 from feedback.mail.services import MailContext
 from feedback.mail.tables import OutboxMessage
-from feedback.surveys.answers import LinkNotUsable, record_response, record_staff_response
+from feedback.surveys.answers import (
+    LinkNotUsable,
+    StaffAnswer,
+    record_response,
+    record_staff_response,
+)
 from feedback.surveys.history import account_answers
 from feedback.surveys.issuance import issue_wave, send_reminders
 from feedback.surveys.levels import Movement
@@ -204,13 +209,9 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     await make_wave(clock)
     token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
     recorded = await record_staff_response(
-        PERIOD,
-        "A1",
-        Answer(level=3),
-        Channel.phone,
+        StaffAnswer(PERIOD, "A1", Answer(level=3), Channel.phone, contact_email="A1@x.com"),
         agent,
         clock.now(),
-        contact_email="A1@x.com",
     )
     assert (recorded.period, recorded.channel, recorded.complaint_id) == (
         PERIOD,
@@ -220,7 +221,9 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     with pytest.raises(LinkNotUsable):
         await record_response(token, Answer(level=1), clock.now())
     with pytest.raises(InvalidInput):
-        await record_staff_response(PERIOD, "A1", Answer(level=1), Channel.web, agent, clock.now())
+        await record_staff_response(
+            StaffAnswer(PERIOD, "A1", Answer(level=1), Channel.web), agent, clock.now()
+        )
     row = await Response.select(Response.channel, Response.recorded_by).first()
     assert row == {"channel": "phone", "recorded_by": staff.id}
 
@@ -347,7 +350,7 @@ async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
     clock.advance(dt.timedelta(hours=1))
     visit = Answer(level=2, comment="Said on a visit: deliveries late")
     await record_staff_response(
-        PERIOD, "A1", visit, "visit", await make_staff(Role.supervisor), clock.now()
+        StaffAnswer(PERIOD, "A1", visit, "visit"), await make_staff(Role.supervisor), clock.now()
     )
     mine = await account_answers(a1)
     assert [(w.period, w.level, w.movement, w.still_open) for w in mine.waves] == [

@@ -18,7 +18,13 @@ from feedback.accounts.staff import StaffMember
 from feedback.accounts.tables import Account, Contact, Purchase
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
-from feedback.complaints.services import ComplaintView, NewComplaint, apply_action, open_complaint
+from feedback.complaints.services import (
+    ActionRequest,
+    ComplaintView,
+    NewComplaint,
+    apply_action,
+    open_complaint,
+)
 from feedback.complaints.states import Action
 from feedback.complaints.tables import Category, Channel
 from feedback.mail.services import MailContext
@@ -181,16 +187,8 @@ async def act(
     clock: FrozenClock,
 ) -> ComplaintView:
     """Apply the action to the complaint as it is now."""
-    return await apply_action(
-        complaint.id,
-        action,
-        content,
-        actor,
-        complaint.state,
-        complaint.version,
-        clock.now(),
-        DEFAULT_POLICY,
-    )
+    request = ActionRequest(complaint.id, action, content, complaint.state, complaint.version)
+    return await apply_action(request, actor, clock.now(), DEFAULT_POLICY)
 
 
 async def make_staff_user(role: Role, now: dt.datetime, email: str | None = None) -> StaffMember:

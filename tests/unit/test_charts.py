@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from feedback.web.charts import Axis, Segment, Series, line_chart, stacked_bar
+from feedback.web.charts import Axis, Caption, Segment, Series, line_chart, stacked_bar
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 HOSTILE = '<script>alert("x")</script> & "Ann\'s"'
@@ -39,7 +39,9 @@ def test_labels_titles_and_descriptions_are_escaped(kind: str) -> None:
     if kind == "bar":
         svg = stacked_bar("k", HOSTILE, HOSTILE, [Segment(HOSTILE, 1, "#000")])
     else:
-        svg = line_chart("k", HOSTILE, HOSTILE, [HOSTILE, "b"], [Series(HOSTILE, [0.5, 1], "#000")])
+        svg = line_chart(
+            Caption("k", HOSTILE, HOSTILE), [HOSTILE, "b"], [Series(HOSTILE, [0.5, 1], "#000")]
+        )
     assert "<script>" not in svg
     root = parse(svg)
     assert root.find("svg:title", NS).text == HOSTILE  # type: ignore[union-attr]
@@ -53,7 +55,7 @@ def test_charts_carry_an_accessible_name_and_no_style_or_script(kind: str) -> No
     if kind == "bar":
         svg = stacked_bar("levels", "T", "D", [Segment("a", 1, "#000")])
     else:
-        svg = line_chart("levels", "T", "D", ["x"], [Series("s", [0.5], "#000")])
+        svg = line_chart(Caption("levels", "T", "D"), ["x"], [Series("s", [0.5], "#000")])
     root = parse(svg)
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "levels-title levels-desc"
@@ -64,7 +66,7 @@ def test_charts_carry_an_accessible_name_and_no_style_or_script(kind: str) -> No
 
 
 def test_line_points_sit_at_their_share_of_the_plot_height() -> None:
-    root = parse(line_chart("k", "T", "D", ["H1", "H2", "H3"],
+    root = parse(line_chart(Caption("k", "T", "D"), ["H1", "H2", "H3"],
                             [Series("s", [0.0, 0.5, 1.0], "#000")], width=468))  # fmt: skip
     dots = root.findall("svg:circle", NS)
     ys = [float(dot.get("cy", "")) for dot in dots]
@@ -78,7 +80,7 @@ def test_line_points_sit_at_their_share_of_the_plot_height() -> None:
 
 
 def test_a_missing_value_leaves_out_its_point_and_breaks_the_line() -> None:
-    root = parse(line_chart("k", "T", "D", ["H1", "H2", "H3", "H4"],
+    root = parse(line_chart(Caption("k", "T", "D"), ["H1", "H2", "H3", "H4"],
                             [Series("s", [0.2, None, 0.25, 0.5], "#000")], width=350))  # fmt: skip
     titles = [dot.find("svg:title", NS).text for dot in root.findall("svg:circle", NS)]  # type: ignore[union-attr]
     assert titles == ["s: 20%", "s: 25%", "s: 50%"]
@@ -89,7 +91,7 @@ def test_a_missing_value_leaves_out_its_point_and_breaks_the_line() -> None:
 
 def test_another_axis_places_points_and_gridlines_on_its_own_scale() -> None:
     ladder = Axis(3, [(level, str(level)) for level in range(4)], lambda v: f"level {v:.0f}")
-    root = parse(line_chart("k", "T", "D", ["H1", "H2", "H3"],
+    root = parse(line_chart(Caption("k", "T", "D"), ["H1", "H2", "H3"],
                             [Series("s", [0, 3, 2], "#000")], axis=ladder))  # fmt: skip
     grid = [float(line.get("y1", "")) for line in root.findall("svg:line", NS)]
     assert grid == [192.0, 132.0, 72.0, 12.0]  # plot from y=12 to y=192, a third per level

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from feedback.accounts.roles import Role
-from feedback.complaints.deadlines import DEFAULT_POLICY, Severity, advance, open_clocks
+from feedback.complaints.deadlines import (
+    DEFAULT_POLICY,
+    Severity,
+    StateChange,
+    advance,
+    open_clocks,
+)
 from feedback.complaints.states import (
     Action,
     ComplaintState,
@@ -178,9 +184,8 @@ class ComplaintWalk(RuleBasedStateMachine):
             assert role not in (Role.supervisor, Role.agent) or action == Action.cancel
             return
         assert EXPECTED[before.value][action.value] == move.to_state.value
-        self.clocks, completion = advance(
-            self.clocks, before, move.to_state, self.now, Severity.major, "B", DEFAULT_POLICY
-        )
+        change = StateChange(before, move.to_state, self.now)
+        self.clocks, completion = advance(self.clocks, change, Severity.major, "B", DEFAULT_POLICY)
         if completion is not None:
             assert completion.late == (self.now > completion.due_at)
         self.state = move.to_state

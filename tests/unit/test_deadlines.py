@@ -18,6 +18,7 @@ from feedback.complaints.deadlines import (
     Limits,
     Severity,
     SlaPolicy,
+    StateChange,
     Step,
     StepOutcome,
     advance,
@@ -117,8 +118,8 @@ def test_apologising_keeps_the_resolution_deadline_and_warns_at_three_quarters()
     clocks = open_clocks(received, Severity.minor, "B", OFFICE_POLICY)  # 24 h / 48 h working
     assert clocks.apology_due_at == at("2026-12-02 14:00")
     assert clocks.next_warn_at == at("2026-12-01 16:00")  # 18 working hours
-    later, done = advance(clocks, S.received, S.apologised, at("2026-11-30 10:00"),
-                          Severity.minor, "B", OFFICE_POLICY)  # fmt: skip
+    apologised = StateChange(S.received, S.apologised, at("2026-11-30 10:00"))
+    later, done = advance(clocks, apologised, Severity.minor, "B", OFFICE_POLICY)
     assert done is not None
     assert (done.step, done.late) == (Step.apology, False)
     assert later.next_due_at == later.resolution_due_at == at("2026-12-07 14:00")
@@ -138,7 +139,7 @@ def test_a_late_step_is_flagged_and_a_reopen_gets_a_fresh_resolution_window() ->
     ]
     completions = []
     for before, after, now in steps:
-        clocks, done = advance(clocks, before, after, now, severity, "A", policy)
+        clocks, done = advance(clocks, StateChange(before, after, now), severity, "A", policy)
         completions.append(done and (done.step, done.late))
     assert completions == [
         (Step.apology, True),
@@ -175,7 +176,7 @@ def test_each_step_is_met_missed_running_or_not_reached_along_a_complaints_life(
     state = S.received
     for before, after, now, expected in life:
         if before is not None:
-            clocks, done = advance(clocks, before, after, now, severity, "B", policy)
+            clocks, done = advance(clocks, StateChange(before, after, now), severity, "B", policy)
             finished |= {done.step} if done else set()
             state = after
         assert tuple(step_outcomes(clocks, state, finished, now).values()) == expected, after
@@ -186,23 +187,23 @@ def test_an_open_step_past_its_deadline_is_missed_before_anyone_escalates_it() -
     assert not clocks.apology_breached
     outcomes = step_outcomes(clocks, S.received, set(), at("2026-11-03 09:01"))
     assert outcomes == {Step.apology: X, Step.resolution: N, Step.follow_up: N}
-    cancelled, _ = advance(clocks, S.received, S.cancelled, at("2026-11-02 10:00"),
-                           Severity.minor, "C", DEFAULT_POLICY)  # fmt: skip
+    cancel = StateChange(S.received, S.cancelled, at("2026-11-02 10:00"))
+    cancelled, _ = advance(clocks, cancel, Severity.minor, "C", DEFAULT_POLICY)
     assert set(step_outcomes(cancelled, S.cancelled, set(), at("2026-12-01 00:00")).values()) == {N}
 
 
 def test_the_follow_up_window_is_seven_calendar_days_even_with_a_calendar() -> None:
     clocks = open_clocks(at("2026-11-26 10:00"), Severity.minor, "C", OFFICE_POLICY)
-    resolved, _ = advance(clocks, S.investigating, S.resolved, at("2026-11-27 16:00"),
-                          Severity.minor, "C", OFFICE_POLICY)  # fmt: skip
+    resolve = StateChange(S.investigating, S.resolved, at("2026-11-27 16:00"))
+    resolved, _ = advance(clocks, resolve, Severity.minor, "C", OFFICE_POLICY)
     assert resolved.follow_up_due_at == resolved.next_due_at == at("2026-12-04 16:00")
     assert resolved.next_warn_at == at("2026-12-02 22:00")
 
 
 def test_cancelling_completes_no_step_and_stops_the_clocks() -> None:
     clocks = open_clocks(at("2026-11-26 10:00"), Severity.minor, "C", DEFAULT_POLICY)
-    cancelled, done = advance(clocks, S.received, S.cancelled, at("2026-12-26 10:00"),
-                              Severity.minor, "C", DEFAULT_POLICY)  # fmt: skip
+    cancel = StateChange(S.received, S.cancelled, at("2026-12-26 10:00"))
+    cancelled, done = advance(clocks, cancel, Severity.minor, "C", DEFAULT_POLICY)
     assert done is None
     assert (cancelled.next_due_at, cancelled.next_warn_at) == (None, None)
     assert not cancelled.apology_breached

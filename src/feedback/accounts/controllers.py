@@ -2,32 +2,75 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath, FromQuery, QueryParameter
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 from litestar.response import Template
 
-from feedback.accounts import services
+from feedback.accounts import sections, services
+from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountPage
-from feedback.accounts.sections import account_sections
-from feedback.accounts.staff import StaffMember
+from feedback.accounts.sections import SectionSource
 from feedback.web.access import allow
+from feedback.web.injected import InjectedClock
+from feedback.web.paging import PageWindow
 
 __all__ = ["AccountApi", "AccountPages"]
 
-StaffRequest = Request[StaffMember, Any, Any]
+
+class AccountMatch(msgspec.Struct, frozen=True):
+    """What the accounts list matches on the accounts themselves; empty strings mean "any"."""
+
+    q: str = ""
+    tier: str = ""
+    industry: str = ""
+    region: str = ""
+    status: str = ""
 
 
-def _filters(
-    q: str, tier: str, industry: str, region: str, status: str,
-    manager_id: int | None, after: int | None, limit: int,
-) -> AccountFilters:  # fmt: skip
+def _account_match(
+    q: FromQuery[str] = "", tier: FromQuery[str] = "", industry: FromQuery[str] = "",
+    region: FromQuery[str] = "", status: FromQuery[str] = "",
+) -> AccountMatch:  # fmt: skip
+    return AccountMatch(q=q[:200], tier=tier, industry=industry, region=region, status=status)
+
+
+def _page_window(
+    after: Annotated[int | None, QueryParameter(description="next_cursor of the last page")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=services.MAX_PAGE)] = 50,
+) -> PageWindow:
+    return PageWindow(after=after, limit=limit)
+
+
+def _filters(match: AccountMatch, manager_id: int | None, window: PageWindow) -> AccountFilters:
     return AccountFilters(
-        q=q[:200], tier=tier, industry=industry, region=region, status=status,
-        manager_id=manager_id, after=after, limit=limit,
+        q=match.q, tier=match.tier, industry=match.industry, region=match.region,
+        status=match.status, manager_id=manager_id, after=window.after, limit=window.limit,
     )  # fmt: skip
+
+
+def _api_filters(
+    account_match: NamedDependency[AccountMatch],
+    page_window: NamedDependency[PageWindow],
+    manager_id: FromQuery[int | None] = None,
+) -> AccountFilters:
+    return _filters(account_match, manager_id, page_window)
+
+
+def _page_filters(
+    account_match: NamedDependency[AccountMatch],
+    manager_id: FromQuery[int | None] = None,
+    after: FromQuery[int | None] = None,
+) -> AccountFilters:
+    return _filters(account_match, manager_id, PageWindow(after=after))
+
+
+MATCH = Provide(_account_match, sync_to_thread=False)
 
 
 class AccountPages(Controller):
@@ -35,20 +78,17 @@ class AccountPages(Controller):
     include_in_schema = False
     opt = allow(ALL_STAFF)
 
-    @get("/")
+    @get(
+        "/",
+        dependencies={
+            "account_match": MATCH,
+            "filters": Provide(_page_filters, sync_to_thread=False),
+        },
+    )
     async def accounts_list(
-        self,
-        request: StaffRequest,
-        q: FromQuery[str] = "",
-        tier: FromQuery[str] = "",
-        industry: FromQuery[str] = "",
-        region: FromQuery[str] = "",
-        status: FromQuery[str] = "",
-        manager_id: FromQuery[int | None] = None,
-        after: FromQuery[int | None] = None,
+        self, viewer: Viewer, filters: NamedDependency[AccountFilters]
     ) -> Template:
-        filters = _filters(q, tier, industry, region, status, manager_id, after, 50)
-        page = await services.list_accounts(filters, request.user)
+        page = await services.list_accounts(filters, viewer)
         return Template(
             "accounts/list.html",
             context={
@@ -56,17 +96,22 @@ class AccountPages(Controller):
                 "filters": filters,
                 "industries": await services.distinct_values("industry"),
                 "regions": await services.distinct_values("region"),
-                "user": request.user,
+                "user": viewer,
             },
         )
 
     @get("/{code:str}")
-    async def account_page(self, request: StaffRequest, code: FromPath[str]) -> Template:
-        now = request.app.state.clock.now()
-        account = await services.account_detail(code, request.user, now.date())
-        sources = request.app.state.account_sections
-        sections = await account_sections(sources, account, request.user, now)
-        context = {"account": account, "sections": sections, "user": request.user}
+    async def account_page(
+        self,
+        code: FromPath[str],
+        viewer: Viewer,
+        clock: InjectedClock,
+        account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
+    ) -> Template:
+        now = clock.now()
+        account = await services.account_detail(code, viewer, now.date())
+        shown = await sections.account_sections(account_sections, account, viewer, now)
+        context = {"account": account, "sections": shown, "user": viewer}
         return Template("accounts/detail.html", context=context)
 
 
@@ -75,26 +120,26 @@ class AccountApi(Controller):
     tags = ("accounts",)
     opt = allow(ALL_STAFF)
 
-    @get("/")
+    @get(
+        "/",
+        dependencies={
+            "account_match": MATCH,
+            "page_window": Provide(_page_window, sync_to_thread=False),
+            "filters": Provide(_api_filters, sync_to_thread=False),
+        },
+    )
     async def list_accounts(
-        self,
-        request: StaffRequest,
-        q: FromQuery[str] = "",
-        tier: FromQuery[str] = "",
-        industry: FromQuery[str] = "",
-        region: FromQuery[str] = "",
-        status: FromQuery[str] = "",
-        manager_id: FromQuery[int | None] = None,
-        after: Annotated[
-            int | None, QueryParameter(description="next_cursor of the last page")
-        ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=services.MAX_PAGE)] = 50,
+        self, viewer: Viewer, filters: NamedDependency[AccountFilters]
     ) -> AccountPage:
         """Accounts ordered by name; account managers see only their own portfolio."""
-        filters = _filters(q, tier, industry, region, status, manager_id, after, limit)
-        return await services.list_accounts(filters, request.user)
+        return await services.list_accounts(filters, viewer)
 
     @get("/{code:str}")
-    async def account(self, request: StaffRequest, code: FromPath[str]) -> AccountDetail:
+    async def account(
+        self,
+        code: FromPath[str],
+        viewer: Viewer,
+        clock: InjectedClock,
+    ) -> AccountDetail:
         """One account with contacts and purchase summary."""
-        return await services.account_detail(code, request.user, request.app.state.clock.today())
+        return await services.account_detail(code, viewer, clock.today())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from feedback.complaints.deadlines import STEP_OF_STATE, Step
-from feedback.complaints.records import write_event
+from feedback.complaints.records import NewEvent, write_event
 from feedback.complaints.states import ComplaintState
 from feedback.complaints.tables import Complaint, EventKind
 from feedback.db import transaction
@@ -89,15 +89,14 @@ async def record_alert(
         )
         if not updated:
             return False
-        await write_event(
+        event = NewEvent(
             alert.complaint_id,
             EventKind(alert.kind.value),
             alert.state,
             alert.state,
             updated[0]["version"],
-            None,
-            now,
             {"step": alert.step.value, "due_at": alert.due_at.isoformat()},
         )
+        await write_event(event, None, now)
         await post(mails, context, now)
     return True

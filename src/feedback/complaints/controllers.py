@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
+from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.staff import StaffMember, active_members
+from feedback.clock import Clock
 from feedback.complaints import intake, queue, services
-from feedback.complaints.deadlines import Severity
+from feedback.complaints.deadlines import Severity, SlaPolicy, policy_of
 from feedback.complaints.schemas import (
     ActionIn,
     AssignIn,
@@ -36,9 +40,12 @@ from feedback.complaints.states import (
     ComplaintState,
     RootCause,
 )
+from feedback.config import Settings
 from feedback.errors import DomainError, InvalidInput
 from feedback.mail.services import MailContext
 from feedback.web.access import allow
+from feedback.web.injected import InjectedClock
+from feedback.web.paging import PageWindow
 
 __all__ = ["ComplaintApi", "ComplaintPages"]
 
@@ -49,20 +56,18 @@ StateQuery = Annotated[str, QueryParameter(name="state")]
 GUARD_FIELDS = ("action", "expected_state", "expected_version", "_csrf_token")
 
 
-def _now(request: StaffRequest) -> Any:
-    return request.app.state.clock.now()
+def _mail_context(settings: Settings) -> MailContext:
+    return MailContext(base_url=settings.base_url)
 
 
-def _mail_context(request: Request[Any, Any, Any]) -> MailContext:
-    return MailContext(base_url=request.app.state.settings.base_url)
-
-
-async def _act(request: StaffRequest, complaint_id: int, data: ActionIn) -> None:
+async def _act(complaint_id: int, data: ActionIn, viewer: StaffMember, clock: Clock,
+               settings: Settings) -> None:  # fmt: skip
+    asked = services.ActionRequest(
+        complaint_id, data.action, data.content, data.expected_state, data.expected_version
+    )
     await services.apply_action(
-        complaint_id, data.action, data.content, request.user, data.expected_state,
-        data.expected_version, _now(request), request.app.state.sla_policy,
-        _mail_context(request),
-    )  # fmt: skip
+        asked, viewer, clock.now(), policy_of(settings), _mail_context(settings)
+    )
 
 
 def _action_from_form(form: Any) -> ActionIn:
@@ -83,14 +88,60 @@ def _action_from_form(form: Any) -> ActionIn:
     )
 
 
+class ComplaintMatch(msgspec.Struct, frozen=True):
+    """The queue's filters on the complaints themselves; empty strings mean "any"."""
+
+    state: str = ""
+    severity: str = ""
+    category: str = ""
+    tier: str = ""
+
+
+def _complaint_match(
+    state_filter: StateQuery = "", severity: FromQuery[str] = "",
+    category: FromQuery[str] = "", tier: FromQuery[str] = "",
+) -> ComplaintMatch:  # fmt: skip
+    return ComplaintMatch(state=state_filter, severity=severity, category=category, tier=tier)
+
+
+def _page_window(
+    after: Annotated[int | None, QueryParameter(description="next_cursor of the last page")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=queue.MAX_PAGE)] = 50,
+) -> PageWindow:
+    return PageWindow(after=after, limit=limit)
+
+
 def _queue_filters(
-    viewer: StaffMember, view: str, state: str, severity: str, category: str, tier: str,
-    assignee_id: int | None, after: int | None, limit: int,
+    viewer: StaffMember, view: str, match: ComplaintMatch, assignee_id: int | None,
+    window: PageWindow,
 ) -> QueueFilters:  # fmt: skip
     return QueueFilters(
-        view=view or queue.default_view(viewer), state=state, severity=severity,
-        category=category, tier=tier, assignee_id=assignee_id, after=after, limit=limit,
+        view=view or queue.default_view(viewer), state=match.state, severity=match.severity,
+        category=match.category, tier=match.tier, assignee_id=assignee_id, after=window.after,
+        limit=window.limit,
     )  # fmt: skip
+
+
+def _api_filters(
+    viewer: Viewer, complaint_match: NamedDependency[ComplaintMatch],
+    page_window: NamedDependency[PageWindow], view: FromQuery[str] = "team",
+    assignee_id: FromQuery[int | None] = None,
+) -> QueueFilters:  # fmt: skip
+    return _queue_filters(viewer, view, complaint_match, assignee_id, page_window)
+
+
+def _page_filters(
+    viewer: Viewer, complaint_match: NamedDependency[ComplaintMatch], view: FromQuery[str] = "",
+    assignee_id: FromQuery[str] = "", after: FromQuery[int | None] = None,
+) -> QueueFilters:  # fmt: skip
+    # The filter form sends an empty assignee for "anyone".
+    if assignee_id and not assignee_id.isdigit():
+        raise InvalidInput("assignee_id must be a staff user's id")
+    assignee = int(assignee_id) if assignee_id else None
+    return _queue_filters(viewer, view, complaint_match, assignee, PageWindow(after=after))
+
+
+MATCH = Provide(_complaint_match, sync_to_thread=False)
 
 
 CHOICES = {
@@ -110,32 +161,29 @@ class ComplaintPages(Controller):
     path = "/complaints"
     include_in_schema = False
 
-    @get("/", opt=allow(ALL_STAFF))
+    @get(
+        "/",
+        opt=allow(ALL_STAFF),
+        dependencies={
+            "complaint_match": MATCH,
+            "filters": Provide(_page_filters, sync_to_thread=False),
+        },
+    )
     async def queue_page(
-        self, request: StaffRequest, view: FromQuery[str] = "",
-        state_filter: StateQuery = "",
-        severity: FromQuery[str] = "", category: FromQuery[str] = "", tier: FromQuery[str] = "",
-        assignee_id: FromQuery[str] = "", after: FromQuery[int | None] = None,
-    ) -> Template:  # fmt: skip
-        # The filter form sends an empty assignee for "anyone".
-        if assignee_id and not assignee_id.isdigit():
-            raise InvalidInput("assignee_id must be a staff user's id")
-        assignee = int(assignee_id) if assignee_id else None
-        filters = _queue_filters(
-            request.user, view, state_filter, severity, category, tier, assignee, after, 50
-        )
-        page = await queue.list_queue(filters, request.user, _now(request))
+        self, viewer: Viewer, clock: InjectedClock, filters: NamedDependency[QueueFilters]
+    ) -> Template:
+        page = await queue.list_queue(filters, viewer, clock.now())
         context = {
-            "page": page, "filters": filters, "user": request.user, "choices": CHOICES,
+            "page": page, "filters": filters, "user": viewer, "choices": CHOICES,
             "staff": await active_members(WORKERS),
         }  # fmt: skip
         return Template("complaints/queue.html", context=context)
 
     async def _ticket(
-        self, request: StaffRequest, complaint_id: int, error: str = "", status: int = 200
-    ) -> Template:
-        viewer = request.user
-        complaint = await queue.complaint_detail(complaint_id, viewer, _now(request))
+        self, viewer: StaffMember, clock: Clock, complaint_id: int, error: str = "",
+        status: int = 200,
+    ) -> Template:  # fmt: skip
+        complaint = await queue.complaint_detail(complaint_id, viewer, clock.now())
         allowed = [Action(a) for a in complaint.allowed_actions]
         staff = await active_members(WORKERS)
         context = {
@@ -150,38 +198,56 @@ class ComplaintPages(Controller):
         return Template("complaints/detail.html", context=context, status_code=status)
 
     @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
-    async def ticket(self, request: StaffRequest, complaint_id: FromPath[int]) -> Template:
-        return await self._ticket(request, complaint_id)
+    async def ticket(
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int]
+    ) -> Template:
+        return await self._ticket(viewer, clock, complaint_id)
 
     @post("/{complaint_id:int}/act", opt=allow(WORKERS), status_code=303)
-    async def act(self, request: StaffRequest, complaint_id: FromPath[int]) -> Response[Any]:
+    async def act(
+        self, request: StaffRequest, viewer: Viewer, clock: InjectedClock,
+        settings: NamedDependency[Settings], complaint_id: FromPath[int],
+    ) -> Response[Any]:  # fmt: skip
         try:
-            await _act(request, complaint_id, _action_from_form(await request.form()))
+            action = _action_from_form(await request.form())
+            await _act(complaint_id, action, viewer, clock, settings)
         except DomainError as exc:
-            return await self._ticket(request, complaint_id, exc.message, exc.status_code)
+            return await self._ticket(viewer, clock, complaint_id, exc.message, exc.status_code)
         return Redirect(f"/complaints/{complaint_id}", status_code=303)
 
     @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=303)
-    async def assign(self, request: StaffRequest, complaint_id: FromPath[int]) -> Response[Any]:
+    async def assign(
+        self,
+        request: StaffRequest,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
+    ) -> Response[Any]:
         form = await request.form()
         try:
             assignee = int(form["assignee_id"]) if form.get("assignee_id") else None
             version = int(form.get("expected_version", "0"))
-            await services.assign(complaint_id, assignee, request.user, version, _now(request))
+            await services.assign(complaint_id, assignee, viewer, version, clock.now())
         except (DomainError, ValueError) as exc:
             message = getattr(exc, "message", "choose someone from the list")
             return await self._ticket(
-                request, complaint_id, message, getattr(exc, "status_code", 400)
+                viewer, clock, complaint_id, message, getattr(exc, "status_code", 400)
             )
         return Redirect(f"/complaints/{complaint_id}", status_code=303)
 
     @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=303)
-    async def note(self, request: StaffRequest, complaint_id: FromPath[int]) -> Response[Any]:
+    async def note(
+        self,
+        request: StaffRequest,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
+    ) -> Response[Any]:
         text = (await request.form()).get("text", "")
         try:
-            await queue.add_visible_note(complaint_id, text, request.user, _now(request))
+            await queue.add_visible_note(complaint_id, text, viewer, clock.now())
         except DomainError as exc:
-            return await self._ticket(request, complaint_id, exc.message, exc.status_code)
+            return await self._ticket(viewer, clock, complaint_id, exc.message, exc.status_code)
         return Redirect(f"/complaints/{complaint_id}#history", status_code=303)
 
     @get("/record", opt=allow(WORKERS))
@@ -189,15 +255,20 @@ class ComplaintPages(Controller):
         return _record_page(request, {}, "", 200)
 
     @post("/record", opt=allow(WORKERS), status_code=303)
-    async def record(self, request: StaffRequest) -> Response[Any]:
+    async def record(
+        self, request: StaffRequest, clock: InjectedClock, sla_policy: NamedDependency[SlaPolicy],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:  # fmt: skip
         form = dict(await request.form())
         try:
             contact = int(form["contact_id"]) if form.get("contact_id") else None
-            complaint_id = await intake.record_staff_complaint(
+            taken = intake.StaffComplaint(
                 form.get("account_code", ""), form.get("channel", ""), form.get("category", ""),
-                form.get("severity", ""), form.get("description", ""), contact, request.user,
-                _now(request), request.app.state.sla_policy, _mail_context(request),
+                form.get("severity", ""), form.get("description", ""), contact,
             )  # fmt: skip
+            complaint_id = await intake.record_staff_complaint(
+                taken, request.user, clock.now(), sla_policy, _mail_context(settings)
+            )
         except (DomainError, ValueError) as exc:
             message = getattr(exc, "message", "contact must be a number")
             return _record_page(request, form, message, getattr(exc, "status_code", 400))
@@ -208,13 +279,18 @@ class ComplaintPages(Controller):
         return await _submissions_page(request, "", 200)
 
     @post("/submissions/{submission_id:int}/triage", opt=allow(WORKERS), status_code=303)
-    async def triage(self, request: StaffRequest, submission_id: FromPath[int]) -> Response[Any]:
+    async def triage(
+        self, request: StaffRequest, sla_policy: NamedDependency[SlaPolicy],
+        settings: NamedDependency[Settings], submission_id: FromPath[int],
+    ) -> Response[Any]:  # fmt: skip
         form = await request.form()
         try:
+            decision = intake.TriageDecision(
+                submission_id, form.get("account_code", ""), form.get("severity", "")
+            )
             complaint_id = await intake.triage(
-                submission_id, form.get("account_code", ""), form.get("severity", ""),
-                request.user, request.app.state.sla_policy, _mail_context(request),
-            )  # fmt: skip
+                decision, request.user, sla_policy, _mail_context(settings)
+            )
         except DomainError as exc:
             return await _submissions_page(request, exc.message, exc.status_code)
         return Redirect(f"/complaints/{complaint_id}", status_code=303)
@@ -239,38 +315,40 @@ class ComplaintApi(Controller):
     path = "/api/v1/complaints"
     tags = ("complaints",)
 
-    @get("/", opt=allow(ALL_STAFF))
+    @get(
+        "/",
+        opt=allow(ALL_STAFF),
+        dependencies={
+            "complaint_match": MATCH,
+            "page_window": Provide(_page_window, sync_to_thread=False),
+            "filters": Provide(_api_filters, sync_to_thread=False),
+        },
+    )
     async def list_complaints(
-        self, request: StaffRequest, view: FromQuery[str] = "team",
-        state_filter: StateQuery = "",
-        severity: FromQuery[str] = "", category: FromQuery[str] = "", tier: FromQuery[str] = "",
-        assignee_id: FromQuery[int | None] = None,
-        after: Annotated[
-            int | None, QueryParameter(description="next_cursor of the last page")
-        ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=queue.MAX_PAGE)] = 50,
-    ) -> QueuePage:  # fmt: skip
+        self, viewer: Viewer, clock: InjectedClock, filters: NamedDependency[QueueFilters]
+    ) -> QueuePage:
         """Open complaints, soonest deadline first (views: mine, unassigned, team, breached,
         due_soon); account managers see their own accounts' complaints only."""
-        filters = _queue_filters(
-            request.user, view, state_filter, severity, category, tier, assignee_id, after, limit
-        )
-        return await queue.list_queue(filters, request.user, _now(request))
+        return await queue.list_queue(filters, viewer, clock.now())
 
     @post("/", opt=allow(WORKERS), status_code=201)
-    async def create(self, request: StaffRequest, data: JSONBody[ComplaintIn]) -> ComplaintOut:
+    async def create(
+        self, viewer: Viewer, clock: InjectedClock, sla_policy: NamedDependency[SlaPolicy],
+        settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
+    ) -> ComplaintOut:  # fmt: skip
         """Record a complaint received by phone, email or a visit."""
+        taken = intake.StaffComplaint(**msgspec.structs.asdict(data))
         complaint_id = await intake.record_staff_complaint(
-            data.account_code, data.channel, data.category, data.severity, data.description,
-            data.contact_id, request.user, _now(request),
-            request.app.state.sla_policy, _mail_context(request),
-        )  # fmt: skip
-        return await queue.complaint_detail(complaint_id, request.user, _now(request))
+            taken, viewer, clock.now(), sla_policy, _mail_context(settings)
+        )
+        return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
     @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
-    async def complaint(self, request: StaffRequest, complaint_id: FromPath[int]) -> ComplaintOut:
+    async def complaint(
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int]
+    ) -> ComplaintOut:
         """One complaint with its deadlines and the actions its state allows."""
-        return await queue.complaint_detail(complaint_id, request.user, _now(request))
+        return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
     @post(
         "/{complaint_id:int}/actions",
@@ -284,40 +362,47 @@ class ComplaintApi(Controller):
         },
     )
     async def act(
-        self, request: StaffRequest, complaint_id: FromPath[int], data: JSONBody[ActionIn]
-    ) -> ComplaintOut:
+        self, viewer: Viewer, clock: InjectedClock, settings: NamedDependency[Settings],
+        complaint_id: FromPath[int], data: JSONBody[ActionIn],
+    ) -> ComplaintOut:  # fmt: skip
         """Apply an action. A move the state does not allow is a 409 whose body lists
         ``allowed_actions``; a stale ``expected_version`` is a 409 too."""
-        await _act(request, complaint_id, data)
-        return await queue.complaint_detail(complaint_id, request.user, _now(request))
+        await _act(complaint_id, data, viewer, clock, settings)
+        return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
     @get("/{complaint_id:int}/history", opt=allow(ALL_STAFF))
-    async def history(self, request: StaffRequest, complaint_id: FromPath[int]) -> list[EventOut]:
+    async def history(self, viewer: Viewer, complaint_id: FromPath[int]) -> list[EventOut]:
         """Every step, note, assignment and alert, oldest first."""
-        return await queue.complaint_events(complaint_id, request.user)
+        return await queue.complaint_events(complaint_id, viewer)
 
     @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=200)
     async def assign(
-        self, request: StaffRequest, complaint_id: FromPath[int], data: JSONBody[AssignIn]
-    ) -> ComplaintOut:
+        self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int],
+        data: JSONBody[AssignIn],
+    ) -> ComplaintOut:  # fmt: skip
         """Assign (supervisors) or take on (agents) an open complaint."""
         await services.assign(
-            complaint_id, data.assignee_id, request.user, data.expected_version, _now(request)
+            complaint_id, data.assignee_id, viewer, data.expected_version, clock.now()
         )
-        return await queue.complaint_detail(complaint_id, request.user, _now(request))
+        return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
     @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=204)
     async def note(
-        self, request: StaffRequest, complaint_id: FromPath[int], data: JSONBody[NoteIn]
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        complaint_id: FromPath[int],
+        data: JSONBody[NoteIn],
     ) -> None:
         """Add an internal note to the history."""
-        await queue.add_visible_note(complaint_id, data.text, request.user, _now(request))
+        await queue.add_visible_note(complaint_id, data.text, viewer, clock.now())
 
     @post("/form-links", opt=allow(WORKERS), status_code=201)
-    async def form_link(self, request: StaffRequest, data: JSONBody[FormLinkIn]) -> FormLinkOut:
+    async def form_link(
+        self, clock: InjectedClock, settings: NamedDependency[Settings], data: JSONBody[FormLinkIn]
+    ) -> FormLinkOut:
         """A link to the public complaint form that names the account, to send a customer."""
-        settings = request.app.state.settings
         link, expires_at = await intake.issue_form_link(
-            data.account_code, data.contact_id, _now(request), settings.base_url
+            data.account_code, data.contact_id, clock.now(), settings.base_url
         )
         return FormLinkOut(link=link, expires_at=expires_at)

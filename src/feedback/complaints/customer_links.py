@@ -52,24 +52,28 @@ def form_url(base_url: str, token: str) -> str:
     return link_to(base_url, f"/complaints/new?account={token}")
 
 
+@dataclass(frozen=True)
+class LinkTarget:
+    """Whom a link is for, and for a follow-up the complaint and resolved version it asks about."""
+
+    account_id: int
+    contact_id: int | None
+    complaint_id: int | None = None
+    version: int | None = None
+
+
 async def _issue(
-    kind: LinkKind,
-    account_id: int,
-    contact_id: int | None,
-    now: dt.datetime,
-    expires_at: dt.datetime,
-    complaint_id: int | None = None,
-    version: int | None = None,
+    kind: LinkKind, target: LinkTarget, now: dt.datetime, expires_at: dt.datetime
 ) -> str:
     token = new_token()
     await ComplaintLink.insert(
         ComplaintLink(
             kind=kind,
             token_hash=token_hash(token),
-            account=account_id,
-            contact=contact_id,
-            complaint=complaint_id,
-            version=version,
+            account=target.account_id,
+            contact=target.contact_id,
+            complaint=target.complaint_id,
+            version=target.version,
             created_at=now,
             expires_at=expires_at,
         )
@@ -86,14 +90,14 @@ async def issue_follow_up(
     expires_at: dt.datetime,
 ) -> str:
     """A single-use link asking whether the resolution at ``version`` satisfied the customer."""
-    return await _issue(
-        LinkKind.follow_up, account_id, contact_id, now, expires_at, complaint_id, version
-    )
+    target = LinkTarget(account_id, contact_id, complaint_id, version)
+    return await _issue(LinkKind.follow_up, target, now, expires_at)
 
 
 async def issue_intake(account_id: int, contact_id: int | None, now: dt.datetime, days: int) -> str:
     """A link to the public form that names the account (reusable until it expires)."""
-    return await _issue(LinkKind.intake, account_id, contact_id, now, now + dt.timedelta(days=days))
+    target = LinkTarget(account_id, contact_id)
+    return await _issue(LinkKind.intake, target, now, now + dt.timedelta(days=days))
 
 
 async def _usable(token: str, kind: LinkKind, now: dt.datetime) -> dict[str, object]:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import msgspec
 
 from feedback.complaints.states import ComplaintState
+from feedback.config import Settings
 from feedback.errors import ConfigurationError
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Limits",
     "Severity",
     "SlaPolicy",
+    "StateChange",
     "Step",
     "StepOutcome",
     "TimeLeft",
@@ -36,6 +39,7 @@ __all__ = [
     "advance",
     "open_clocks",
     "parse_policy",
+    "policy_of",
     "read_policy",
     "step_outcomes",
     "time_left",
@@ -180,6 +184,16 @@ def _calendar(spec: _CalendarFile) -> BusinessHours:
     )
 
 
+@lru_cache(maxsize=8)
+def _policy_in(path: str) -> SlaPolicy:
+    return read_policy(path)
+
+
+def policy_of(settings: Settings) -> SlaPolicy:
+    """The policy the settings name (``FEEDBACK_SLA_POLICY``), read once per file."""
+    return _policy_in(settings.sla_policy_file)
+
+
 def read_policy(path: str) -> SlaPolicy:
     """The policy in a JSON file (``FEEDBACK_SLA_POLICY``); the defaults when no file is named."""
     if not path:
@@ -262,14 +276,22 @@ def open_clocks(
     )
 
 
-def _enter(
-    clocks: Clocks,
-    step: Step | None,
-    reopened: bool,
-    now: dt.datetime,
-    limits: Limits,
-    policy: SlaPolicy,
-) -> Clocks:
+@dataclass(frozen=True)
+class StateChange:
+    """A complaint moving from one state to another, at a time."""
+
+    from_state: ComplaintState
+    to_state: ComplaintState
+    at: dt.datetime
+
+    @property
+    def reopens(self) -> bool:
+        """The customer was not satisfied with the resolution: the complaint is worked again."""
+        return self.from_state == S.resolved and self.to_state == S.investigating
+
+
+def _enter(clocks: Clocks, change: StateChange, limits: Limits, policy: SlaPolicy) -> Clocks:
+    step, now = STEP_OF_STATE.get(change.to_state), change.at
     if step is None:
         return replace(clocks, next_due_at=None, next_warn_at=None)
     if step == Step.follow_up:
@@ -281,7 +303,7 @@ def _enter(
             next_due_at=due,
             next_warn_at=now + window * policy.warn_share,
         )
-    if step == Step.resolution and reopened:
+    if step == Step.resolution and change.reopens:
         # A reopened complaint gets a fresh resolution window from the customer's answer.
         due = policy.after_working(now, limits.resolution_hours)
         warn = policy.after_working(now, limits.resolution_hours * policy.warn_share)
@@ -294,27 +316,20 @@ def _enter(
 
 
 def advance(
-    clocks: Clocks,
-    from_state: ComplaintState,
-    to_state: ComplaintState,
-    now: dt.datetime,
-    severity: Severity,
-    tier: str,
-    policy: SlaPolicy,
+    clocks: Clocks, change: StateChange, severity: Severity, tier: str, policy: SlaPolicy
 ) -> tuple[Clocks, Completion | None]:
     """The clocks after a move, and the step the move completed (if it completed one)."""
-    leaving, entering = STEP_OF_STATE.get(from_state), STEP_OF_STATE.get(to_state)
-    reopened = from_state == S.resolved and to_state == S.investigating
-    if leaving == entering and not reopened:
+    leaving, entering = STEP_OF_STATE.get(change.from_state), STEP_OF_STATE.get(change.to_state)
+    if leaving == entering and not change.reopens:
         return clocks, None
-    completion = None
+    completion, now = None, change.at
     due = clocks.due_of(leaving) if leaving else None
-    if leaving is not None and due is not None and to_state != S.cancelled:
+    if leaving is not None and due is not None and change.to_state != S.cancelled:
         completion = Completion(leaving, due, now > due)
         flag: dict[str, Any] = {f"{leaving.value}_breached": clocks.breached(leaving) or now > due}
         clocks = replace(clocks, **flag)
     limits = policy.limits_for(severity, tier)
-    return _enter(clocks, entering, reopened, now, limits, policy), completion
+    return _enter(clocks, change, limits, policy), completion
 
 
 class Urgency(str, Enum):

@@ -10,16 +10,24 @@ from feedback.complaints import customer_links
 from feedback.complaints.customer_links import LinkNotUsable
 from feedback.complaints.deadlines import SlaPolicy
 from feedback.complaints.records import load_row
-from feedback.complaints.services import apply_action
+from feedback.complaints.services import ActionRequest, apply_action
 from feedback.complaints.states import MAX_TEXT, Action, ComplaintState
 from feedback.db import transaction
 from feedback.errors import Conflict
 from feedback.mail.services import MailContext
 
-__all__ = ["FollowUpQuestion", "answer_follow_up", "follow_up_question"]
+__all__ = ["FollowUpAnswer", "FollowUpQuestion", "answer_follow_up", "follow_up_question"]
 
 # What the history shows as the note of an answer given without a comment.
 UNSATISFIED_NOTE = "The customer answered through the follow-up link: not satisfied."
+
+
+@dataclass(frozen=True)
+class FollowUpAnswer:
+    """What the customer answered: satisfied or not, and what they added."""
+
+    satisfied: bool
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,7 @@ async def follow_up_question(token: str, now: dt.datetime) -> FollowUpQuestion:
 
 async def answer_follow_up(
     token: str,
-    satisfied: bool,
-    comment: str,
+    answer: FollowUpAnswer,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
@@ -57,25 +64,18 @@ async def answer_follow_up(
     The claim and the move commit together; the link names the resolved version it asks
     about, so a link of an earlier resolution can never answer a later one.
     """
-    comment = comment.strip()[:MAX_TEXT]
+    comment = answer.comment.strip()[:MAX_TEXT]
     link = await customer_links.follow_up_link(token, now)
-    if satisfied:
+    if answer.satisfied:
         action, content = Action.follow_up_satisfied, {"note": comment}
     else:
         action, content = Action.follow_up_unsatisfied, {"note": comment or UNSATISFIED_NOTE}
     try:
         async with transaction():
             await customer_links.claim_follow_up(link.id, now)
-            await apply_action(
-                link.complaint_id,
-                action,
-                content,
-                None,
-                ComplaintState.resolved,
-                link.version,
-                now,
-                policy,
-                context,
+            answered = ActionRequest(
+                link.complaint_id, action, content, ComplaintState.resolved, link.version
             )
+            await apply_action(answered, None, now, policy, context)
     except Conflict as exc:  # used meanwhile, or the complaint moved on: the same answer
         raise LinkNotUsable from exc

@@ -22,7 +22,9 @@ __all__ = [
     "MAX_NAME",
     "STAFF_CHANNELS",
     "WEB_FORM_SEVERITY",
+    "StaffComplaint",
     "SubmissionView",
+    "TriageDecision",
     "WebComplaint",
     "check_web_complaint",
     "issue_form_link",
@@ -51,6 +53,27 @@ class WebComplaint:
     category: str
     description: str
     language: str
+
+
+@dataclass(frozen=True)
+class StaffComplaint:
+    """What staff took down from a call, an email or a visit, as they typed it."""
+
+    account_code: str
+    channel: str
+    category: str
+    severity: str
+    description: str
+    contact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    """The account and severity staff gave a web submission that named no account."""
+
+    submission_id: int
+    account_code: str
+    severity: str
 
 
 @dataclass(frozen=True)
@@ -138,28 +161,27 @@ async def pending_submissions() -> list[SubmissionView]:
 
 
 async def triage(
-    submission_id: int,
-    account_code: str,
-    severity: str,
+    decision: TriageDecision,
     actor: StaffMember,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
 ) -> int:
     """Open the complaint of a web submission on the account staff named; its clocks start
     when the customer sent it."""
+    submission_id = decision.submission_id
     row = await WebSubmission.select().where(WebSubmission.id == submission_id).first()
     if row is None:
         raise NotFound(f"no web submission {submission_id}")
     if row["complaint"] is not None:
         raise Conflict(f"web submission {submission_id} is already complaint #{row['complaint']}")
-    account_id = await account_id_for_code(account_code.strip())
+    account_id = await account_id_for_code(decision.account_code.strip())
     # The sender becomes the complaint's contact when the email names exactly one of them.
     contacts = await contact_ids_of_account(account_id, row["email"]) if row["email"] else []
     new = NewComplaint(
         account_id=account_id,
         channel=Channel.web_form,
         category=Category(row["category"]),
-        severity=read_choice(Severity, severity, "severity"),
+        severity=read_choice(Severity, decision.severity, "severity"),
         description=row["description"],
         contact_id=contacts[0] if len(contacts) == 1 else None,
     )
@@ -176,26 +198,21 @@ async def triage(
 
 
 async def record_staff_complaint(
-    account_code: str,
-    channel: str,
-    category: str,
-    severity: str,
-    description: str,
-    contact_id: int | None,
+    taken: StaffComplaint,
     actor: StaffMember,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
 ) -> int:
     """A complaint staff took by phone, email or a visit, on the account with this code."""
-    account_id = await account_id_for_code(account_code.strip())
+    account_id = await account_id_for_code(taken.account_code.strip())
     new = NewComplaint(
         account_id=account_id,
-        channel=read_choice(Channel, channel, "channel"),
-        category=read_choice(Category, category, "category"),
-        severity=read_choice(Severity, severity, "severity"),
-        description=description,
-        contact_id=contact_id,
+        channel=read_choice(Channel, taken.channel, "channel"),
+        category=read_choice(Category, taken.category, "category"),
+        severity=read_choice(Severity, taken.severity, "severity"),
+        description=taken.description,
+        contact_id=taken.contact_id,
     )
     return (await open_complaint(new, actor, now, policy, context)).id
 

@@ -7,17 +7,22 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from feedback.clock import Clock
 from feedback.complaints import followup, intake
 from feedback.complaints.customer_links import LinkNotUsable
+from feedback.complaints.deadlines import SlaPolicy, policy_of
 from feedback.complaints.intake import MAX_NAME, WebComplaint
 from feedback.complaints.states import MAX_TEXT
+from feedback.config import Settings
 from feedback.mail.services import MailContext
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import customer_page
+from feedback.web.injected import InjectedClock
 
 __all__ = ["CUSTOMER_POST_PATHS", "ComplaintFormPages", "FollowUpPages"]
 
@@ -32,21 +37,22 @@ def _language(request: AnyRequest, lang: str, known: str | None = None) -> str:
     return i18n.choose_language(lang, known, request.headers.get("accept-language"))
 
 
-def _mail_context(request: AnyRequest) -> MailContext:
-    return MailContext(base_url=request.app.state.settings.base_url)
+def _mail_context(settings: Settings) -> MailContext:
+    return MailContext(base_url=settings.base_url)
 
 
 def _form(
-    request: AnyRequest, language: str, values: WebComplaint, token: str,
-    errors: dict[str, str], status: int,
-) -> Response[str]:  # fmt: skip
+    request: AnyRequest, values: WebComplaint, token: str, errors: dict[str, str], status: int
+) -> Response[str]:
+    """The form in the language of ``values``, keeping what was typed."""
     context = {
         "values": values, "account_token": token, "errors": errors,
         # The language switch keeps the link that names the account.
         "keep_query": f"&account={quote(token)}" if token else "",
         "categories": intake.CATEGORIES, "max_text": MAX_TEXT, "max_name": MAX_NAME,
     }  # fmt: skip
-    return customer_page(request, "complaints/customer/form.html", language, status, context)
+    template = "complaints/customer/form.html"
+    return customer_page(request, template, values.language, status, context)
 
 
 class ComplaintFormPages(Controller):
@@ -62,10 +68,17 @@ class ComplaintFormPages(Controller):
     ) -> Response[str]:
         language = _language(request, lang)
         empty = WebComplaint(name="", email="", category="", description="", language=language)
-        return _form(request, language, empty, account, {}, 200)
+        return _form(request, empty, account, {}, 200)
 
     @post("/new", opt=allow(PUBLIC), status_code=303)
-    async def submit(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[Any]:
+    async def submit(
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        sla_policy: NamedDependency[SlaPolicy],
+        settings: NamedDependency[Settings],
+        lang: FromQuery[str] = "",
+    ) -> Response[Any]:
         raw = await request.form()
         language = _language(request, lang)
         values = WebComplaint(
@@ -78,11 +91,10 @@ class ComplaintFormPages(Controller):
         token = str(raw.get("account", ""))
         errors = intake.check_web_complaint(values)
         if errors:
-            return _form(request, language, values, token, errors, 400)
+            return _form(request, values, token, errors, 400)
         await intake.submit_web_complaint(
-            values, token, request.app.state.clock.now(), request.app.state.sla_policy,
-            _mail_context(request),
-        )  # fmt: skip
+            values, token, clock.now(), sla_policy, _mail_context(settings)
+        )
         return Redirect(f"/complaints/thanks?lang={language}", status_code=303)
 
     @get("/thanks", opt=allow(PUBLIC))
@@ -111,10 +123,10 @@ class FollowUpPages(Controller):
         return customer_page(request, "complaints/customer/follow_up_thanks.html", language, 200)
 
     async def _question(
-        self, request: AnyRequest, token: str, lang: str, status: int
+        self, request: AnyRequest, clock: Clock, token: str, lang: str, status: int
     ) -> Response[str]:
         try:
-            asked = await followup.follow_up_question(token, request.app.state.clock.now())
+            asked = await followup.follow_up_question(token, clock.now())
         except LinkNotUsable:
             return _invalid_link(request, lang)
         language = i18n.choose_language(lang, asked.language)
@@ -124,24 +136,32 @@ class FollowUpPages(Controller):
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def question(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[str]:
-        return await self._question(request, token, lang, 200)
+        return await self._question(request, clock, token, lang, 200)
 
     @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
     async def answer(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[Any]:
         raw = await request.form()
         answer = raw.get("satisfied")
         if answer not in ("yes", "no"):
-            return await self._question(request, token, lang, 400)
+            return await self._question(request, clock, token, lang, 400)
         try:
+            answered = followup.FollowUpAnswer(answer == "yes", str(raw.get("comment", "")))
             await followup.answer_follow_up(
-                token, answer == "yes", str(raw.get("comment", "")),
-                request.app.state.clock.now(), request.app.state.sla_policy,
-                _mail_context(request),
-            )  # fmt: skip
+                token, answered, clock.now(), policy_of(settings), _mail_context(settings)
+            )
         except LinkNotUsable:
             return _invalid_link(request, lang)
         language = _language(request, lang)

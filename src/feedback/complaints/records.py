@@ -17,6 +17,7 @@ __all__ = [
     "CLOCK_COLUMNS",
     "ComplaintView",
     "HistoryEntry",
+    "NewEvent",
     "check_expected",
     "clocks_of",
     "get_complaint",
@@ -108,28 +109,32 @@ async def get_complaint(complaint_id: int) -> ComplaintView:
     return view_of(await load_row(complaint_id))
 
 
-async def write_event(
-    complaint_id: int,
-    kind: EventKind,
-    from_state: ComplaintState | None,
-    to_state: ComplaintState,
-    version: int,
-    actor: StaffMember | None,
-    now: dt.datetime,
-    content: Mapping[str, Any],
-    seconds_in_state: int | None = None,
-    completion: Completion | None = None,
-) -> None:
+@dataclass(frozen=True)
+class NewEvent:
+    """A row to add to a complaint's history: what happened and the version it left."""
+
+    complaint_id: int
+    kind: EventKind
+    from_state: ComplaintState | None
+    to_state: ComplaintState
+    version: int
+    content: Mapping[str, Any]
+    seconds_in_state: int | None = None
+    completion: Completion | None = None
+
+
+async def write_event(event: NewEvent, actor: StaffMember | None, now: dt.datetime) -> None:
+    completion = event.completion
     await ComplaintEvent.insert(
         ComplaintEvent(
-            complaint=complaint_id,
-            kind=kind,
-            from_state=from_state,
-            to_state=to_state,
-            version=version,
+            complaint=event.complaint_id,
+            kind=event.kind,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            version=event.version,
             actor=actor.id if actor else None,
-            content=dict(content),
-            seconds_in_state=seconds_in_state,
+            content=dict(event.content),
+            seconds_in_state=event.seconds_in_state,
             step=completion.step if completion else None,
             step_due_at=completion.due_at if completion else None,
             late=completion.late if completion else None,

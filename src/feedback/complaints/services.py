@@ -12,12 +12,20 @@ from feedback.accounts.directory import ContactDetails, account_dimensions, cont
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.complaints import customer_links
-from feedback.complaints.deadlines import Clocks, Severity, SlaPolicy, advance, open_clocks
+from feedback.complaints.deadlines import (
+    Clocks,
+    Severity,
+    SlaPolicy,
+    StateChange,
+    advance,
+    open_clocks,
+)
 from feedback.complaints.messages import ComplaintMail, CustomerNotice, complaint_mail
 from feedback.complaints.records import (
     CLOCK_COLUMNS,
     ComplaintView,
     HistoryEntry,
+    NewEvent,
     check_expected,
     clocks_of,
     get_complaint,
@@ -44,6 +52,7 @@ from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.mail.services import Mail, MailContext, post
 
 __all__ = [
+    "ActionRequest",
     "Category",
     "Channel",
     "ComplaintView",
@@ -72,6 +81,17 @@ class NewComplaint:
     description: str
     contact_id: int | None = None
     survey_response_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """An action asked of a complaint, guarded by the state and version the actor saw."""
+
+    complaint_id: int
+    action: Action | str
+    content: Mapping[str, Any]
+    expected_state: ComplaintState | str
+    expected_version: int
 
 
 async def _contact(account_id: int, contact_id: int | None) -> ContactDetails | None:
@@ -138,16 +158,11 @@ async def open_complaint(
         if not rows:  # only a survey answer can conflict: it raises one complaint, even in a race
             raise Conflict(f"survey answer {new.survey_response_id} already raised a complaint")
         complaint_id = int(rows[0]["id"])
-        await write_event(
-            complaint_id,
-            EventKind.opened,
-            None,
-            ComplaintState.received,
-            1,
-            actor,
-            now,
+        opened = NewEvent(
+            complaint_id, EventKind.opened, None, ComplaintState.received, 1,
             {"channel": channel.value},
-        )
+        )  # fmt: skip
+        await write_event(opened, actor, now)
         acknowledgement = CustomerNotice(
             ComplaintMail.acknowledgement, complaint_id, 1, due_at=clocks.apology_due_at
         )
@@ -231,12 +246,8 @@ async def _queue_action_mail(
 
 
 async def apply_action(
-    complaint_id: int,
-    action: Action | str,
-    content: Mapping[str, Any],
+    request: ActionRequest,
     actor: StaffMember | None,
-    expected_state: ComplaintState | str,
-    expected_version: int,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
@@ -245,36 +256,29 @@ async def apply_action(
 
     ``actor`` None is the customer answering their follow-up link (see followup.py).
     """
+    complaint_id, expected_version = request.complaint_id, request.expected_version
     row = await load_row(complaint_id)
     move = plan(
-        read_choice(ComplaintState, expected_state, "expected state"),
-        read_choice(Action, action, "action"),
+        read_choice(ComplaintState, request.expected_state, "expected state"),
+        read_choice(Action, request.action, "action"),
         actor.role if actor else None,
-        content,
+        request.content,
     )
     check_expected(row, move.from_state, expected_version)
     contact = await _contact(row["account"], row["contact"])
-    clocks, completion = advance(
-        clocks_of(row), move.from_state, move.to_state, now, row["severity"], row["tier"], policy
-    )
+    change = StateChange(move.from_state, move.to_state, now)
+    clocks, completion = advance(clocks_of(row), change, row["severity"], row["tier"], policy)
     version = expected_version + 1
     values = _changes(move, row, clocks, version, now)
     changes_state = move.from_state != move.to_state
     seconds = int((now - row["state_entered_at"]).total_seconds()) if changes_state else None
     async with transaction():
         await guarded_update(complaint_id, move.from_state, expected_version, values)
-        await write_event(
-            complaint_id,
-            EventKind(move.action.value),
-            move.from_state,
-            move.to_state,
-            version,
-            actor,
-            now,
-            move.content,
-            seconds,
-            completion,
-        )
+        step = NewEvent(
+            complaint_id, EventKind(move.action.value), move.from_state, move.to_state, version,
+            move.content, seconds, completion,
+        )  # fmt: skip
+        await write_event(step, actor, now)
         revision = Revision(complaint_id, version, clocks)
         await _queue_action_mail(move, contact, revision, now, context)
     return await get_complaint(complaint_id)
@@ -305,16 +309,11 @@ async def assign(
             expected_version,
             {"assignee": assignee_id, "version": expected_version + 1},
         )
-        await write_event(
-            complaint_id,
-            EventKind.assigned,
-            state,
-            state,
-            expected_version + 1,
-            actor,
-            now,
+        assigned = NewEvent(
+            complaint_id, EventKind.assigned, state, state, expected_version + 1,
             {"assignee": assignee_id, "previous": row["assignee"]},
-        )
+        )  # fmt: skip
+        await write_event(assigned, actor, now)
     return await get_complaint(complaint_id)
 
 
@@ -325,9 +324,8 @@ async def add_note(complaint_id: int, text: str, actor: StaffMember, now: dt.dat
     row = await load_row(complaint_id)
     state = ComplaintState(row["state"])
     async with transaction():
-        await write_event(
-            complaint_id, EventKind.note, state, state, row["version"], actor, now, {"text": note}
-        )
+        noted = NewEvent(complaint_id, EventKind.note, state, state, row["version"], {"text": note})
+        await write_event(noted, actor, now)
 
 
 async def accounts_with_open_complaints() -> set[int]:

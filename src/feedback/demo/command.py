@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from feedback.complaints.deadlines import read_policy
+from feedback.complaints.deadlines import policy_of
 from feedback.config import Settings
 from feedback.db import engine_for_url, migrate
 from feedback.demo.seed import (
@@ -152,7 +152,7 @@ def _load(
                 settings.tier_thresholds,
                 _ProgressBars(progress),
                 base_url=settings.base_url,
-                policy=read_policy(settings.sla_policy_file),
+                policy=policy_of(settings),
             )
         return report, await _churn_scores(simulation, settings, now, console)
 

@@ -16,6 +16,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.complaints.deadlines import SlaPolicy, Step
 from feedback.complaints.periodic import run_complaint_work
 from feedback.complaints.services import (
+    ActionRequest,
     Category,
     Channel,
     ComplaintView,
@@ -128,10 +129,10 @@ async def _step(
     else:
         step = plan.steps[run.done]
         actor = members[plan.supervisor if step.by_supervisor else plan.assignee or plan.supervisor]
-        run.complaint = await apply_action(
-            complaint.id, step.action, step.content, actor, complaint.state, complaint.version,
-            at, policy, CONTEXT,
-        )  # fmt: skip
+        request = ActionRequest(
+            complaint.id, step.action, step.content, complaint.state, complaint.version
+        )
+        run.complaint = await apply_action(request, actor, at, policy, CONTEXT)
     run.done, run.at = run.done + 1, at
 
 

@@ -194,16 +194,31 @@ class _WaveClock:
         return self.issued_at + dt.timedelta(seconds=3600 + int(span * rng.random()))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """An account asked in a wave: its contacts with the survey, and how it feels."""
+
+    account: SimulatedAccount
+    contacts: Sequence[SimulatedContact]
+    disposition: _Disposition
+    key_account: bool
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One contact's reply: the level they give, and whether their manager interviewed them."""
+
+    contact: SimulatedContact
+    level: int
+    interview: bool
+
+
 def _answer(
-    rng: np.random.Generator,
-    account: SimulatedAccount,
-    contact: SimulatedContact,
-    level: int,
-    bias: dict[str, float],
-    clock: _WaveClock,
-    interview: bool,
+    rng: np.random.Generator, asked: _Asked, reply: _Reply, clock: _WaveClock
 ) -> SimulatedAnswer:
     """A web answer, or one taken by the account's manager on a call or visit."""
+    account, contact, level, interview = asked.account, reply.contact, reply.level, reply.interview
+    bias = asked.disposition.aspect_bias
     if interview:
         answered_at = clock.staff_answer_at(rng)
         comment = STAFF_NOTES[contact.language][level]
@@ -228,14 +243,10 @@ def _answer(
 
 
 def _account_answers(
-    rng: np.random.Generator,
-    account: SimulatedAccount,
-    invited: Sequence[SimulatedContact],
-    disposition: _Disposition,
-    clock: _WaveClock,
-    key_account: bool,
+    rng: np.random.Generator, asked: _Asked, clock: _WaveClock
 ) -> list[SimulatedAnswer]:
     """The answers of one account's invited contacts in one wave (none if it is silent)."""
+    account, invited, disposition = asked.account, asked.contacts, asked.disposition
     trouble = disposition.trouble(clock.opens_on)
     # The first disappointments weigh most: the level falls early in the drift.
     mood = disposition.base + rng.normal(0, 0.3) - disposition.depth * trouble**0.5
@@ -244,7 +255,7 @@ def _account_answers(
     chance = disposition.responsiveness * (1 - 0.6 * trouble)
     if disposition.end is not None and disposition.end <= clock.opens_on:
         chance *= SILENT_AFTER_STOP
-    interviewed = invited[int(rng.integers(len(invited)))] if key_account else None
+    interviewed = invited[int(rng.integers(len(invited)))] if asked.key_account else None
     if interviewed is not None and rng.random() >= STAFF_INTERVIEW:
         interviewed = None
     answers = []
@@ -253,7 +264,7 @@ def _account_answers(
         interview = contact is interviewed
         if not interview and rng.random() >= chance:
             continue
-        answer = _answer(rng, account, contact, level, disposition.aspect_bias, clock, interview)
+        answer = _answer(rng, asked, _Reply(contact, level, interview), clock)
         if account.closed_on is None or answer.answered_at.date() < account.closed_on:
             answers.append(answer)
     return answers
@@ -274,8 +285,8 @@ def _wave(
         if not contacts or not _open_on(account, clock.opens_on):
             continue
         invited += [(account.code, contact.email) for contact in contacts]
-        key_account = account.code in key_accounts
-        answers += _account_answers(rng, account, contacts, disposition, clock, key_account)
+        asked = _Asked(account, contacts, disposition, account.code in key_accounts)
+        answers += _account_answers(rng, asked, clock)
     return SimulatedWave(
         period=str(clock.period),
         opens_on=clock.opens_on,

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 
-from feedback.accounts.staff import StaffMember
+from feedback.accounts.injected import Viewer
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf_off_the_loop
 from feedback.reports.rendering import report_html
 from feedback.scoring.risk import RISK_READERS
 from feedback.web.access import allow
+from feedback.web.injected import InjectedClock
 
 __all__ = ["ReportPages"]
 
-StaffRequest = Request[StaffMember, Any, Any]
 UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -28,9 +27,13 @@ class ReportPages(Controller):
 
     @get("/accounts/{code:str}/report.pdf")
     async def account_report_pdf(
-        self, request: StaffRequest, code: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        code: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[bytes]:
-        report = await account_report(code, request.user, request.app.state.clock.now(), lang)
+        report = await account_report(code, viewer, clock.now(), lang)
         pdf = await render_pdf_off_the_loop(report_html(report))
         name = f"report-{UNSAFE_IN_FILE_NAMES.sub('_', code)}-{report.prepared_on}.pdf"
         return Response(

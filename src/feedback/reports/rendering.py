@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from feedback.reports.account import AccountReport
 from feedback.scoring.risk_charts import trend_chart
-from feedback.web.charts import PALETTE, Axis, Series, line_chart
+from feedback.web.charts import PALETTE, Axis, Caption, Series, line_chart
 from feedback.web.i18n import render, translations
 
 __all__ = ["LEVELS", "css_string", "page_numbers", "report_html"]
@@ -39,10 +39,13 @@ def page_numbers(_: Translate) -> Markup:
 
 def _level_chart(report: AccountReport, _: Translate) -> Markup:
     waves = report.waves
-    return line_chart(
+    caption = Caption(
         "levels",
         _("Satisfaction level of {code} by wave").format(code=report.account.code),
         _("{count} waves; the table below gives each level.").format(count=len(waves)),
+    )
+    return line_chart(
+        caption,
         [wave.period for wave in waves],
         [Series(_("level (the lowest answer in the wave)"), [w.level for w in waves], PALETTE[4])],
         axis=LEVELS,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, JSONBody
 from litestar.response import Redirect, Template
@@ -15,9 +16,11 @@ from feedback.accounts import staff
 from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.schemas import LoginIn, MeOut
 from feedback.accounts.staff import StaffMember
+from feedback.clock import Clock
 from feedback.config import Settings
 from feedback.errors import InvalidInput, NotAuthenticated
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
+from feedback.web.injected import InjectedClock
 
 __all__ = ["AuthApi", "SitePages"]
 
@@ -35,26 +38,16 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    return request.app.state.settings
-
-
 async def _open_session(
-    request: Request[Any, Any, Any], email: str, password: str
+    request: Request[Any, Any, Any], email: str, password: str, clock: Clock, settings: Settings
 ) -> tuple[StaffMember, str]:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await staff.end_session(old)
-    settings = _settings(request)
-    return await staff.log_in(
-        email, password, request.app.state.clock.now(), settings.session_hours
-    )
+    return await staff.log_in(email, password, clock.now(), settings.session_hours)
 
 
-def _with_session_cookie(
-    response: Response[Any], request: Request[Any, Any, Any], token: str
-) -> Response[Any]:
-    settings = _settings(request)
+def _with_session_cookie(response: Response[Any], settings: Settings, token: str) -> Response[Any]:
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -94,9 +87,11 @@ class SitePages(Controller):
         self,
         request: Request[Any, Any, Any],
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         try:
-            _, token = await _open_session(request, data.email, data.password)
+            _, token = await _open_session(request, data.email, data.password, clock, settings)
         except NotAuthenticated as exc:
             return Template(
                 "login.html",
@@ -104,7 +99,7 @@ class SitePages(Controller):
                 status_code=401,
             )
         return _with_session_cookie(
-            Redirect(_safe_next(data.next), status_code=303), request, token
+            Redirect(_safe_next(data.next), status_code=303), settings, token
         )
 
     @post("/logout", opt=allow(ALL_STAFF), status_code=303)
@@ -120,14 +115,18 @@ class AuthApi(Controller):
 
     @post("/login", opt=allow(PUBLIC), status_code=200)
     async def log_in(
-        self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
     ) -> Response[MeOut]:
         """Open a session; the cookie it sets authenticates later API calls."""
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise InvalidInput("send the credentials as application/json")
-        member, token = await _open_session(request, data.email, data.password)
+        member, token = await _open_session(request, data.email, data.password, clock, settings)
         me = MeOut(id=member.id, email=member.email, name=member.name, role=member.role.value)
-        return _with_session_cookie(Response(me), request, token)
+        return _with_session_cookie(Response(me), settings, token)
 
     @post("/logout", opt=allow(ALL_STAFF), status_code=204)
     async def log_out(self, request: Request[Any, Any, Any]) -> Response[None]:

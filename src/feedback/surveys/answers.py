@@ -20,7 +20,7 @@ from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.languages import DEFAULT_LANGUAGE
 from feedback.links import token_hash
-from feedback.surveys.complaint_intake import open_if_called_for
+from feedback.surveys.complaint_intake import AnswerSource, open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
 from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
 from feedback.surveys.tables import Channel, Invitation, Response, WaveStatus
@@ -29,6 +29,7 @@ __all__ = [
     "LinkNotUsable",
     "OpenInvitation",
     "RecordedAnswer",
+    "StaffAnswer",
     "StaffAnswerChoices",
     "checked_answer",
     "open_invitation",
@@ -75,6 +76,20 @@ class OpenInvitation:
     language: str
     questionnaire_version: int
     items: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """An answer a customer gave staff by phone or on a visit, and whom it is from.
+
+    ``contact_email`` names the contact who answered, whose invitation it uses up.
+    """
+
+    period: str
+    account_code: str
+    answer: Answer
+    channel: Channel | str
+    contact_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,15 +210,10 @@ async def record_response(
             )
         )
         response_id = int(rows[0]["id"])
-        await open_if_called_for(
-            checked,
-            response_id,
-            invitation.account_id,
-            invitation.contact_id,
-            invitation.period,
-            now,
-            policy,
+        source = AnswerSource(
+            response_id, invitation.account_id, invitation.contact_id, invitation.period
         )
+        await open_if_called_for(checked, source, now, policy)
     return response_id
 
 
@@ -248,25 +258,22 @@ async def _staff_answerable_wave(period: str) -> WaveInfo:
 
 
 async def record_staff_response(
-    period: str,
-    account_code: str,
-    answer: Answer,
-    channel: Channel | str,
+    given: StaffAnswer,
     recorder: StaffMember,
     now: dt.datetime,
-    contact_email: str | None = None,
     policy: SlaPolicy = DEFAULT_POLICY,
 ) -> RecordedAnswer:
     """Store an answer taken by phone or on a visit; it uses up the contact's link if given.
 
     Account managers record answers for their own accounts only.
     """
+    account_code, channel, contact_email = given.account_code, given.channel, given.contact_email
     if channel not in (Channel.phone.value, Channel.visit.value):
         raise InvalidInput("staff record answers given by phone or on a visit")
     channel = Channel(channel)
-    wave = await _staff_answerable_wave(period)
+    wave = await _staff_answerable_wave(given.period)
     account_id = await account_id_for_code(account_code, managed_by=_manager_filter(recorder))
-    checked = checked_answer(answer, await wave_items(wave))
+    checked = checked_answer(given.answer, await wave_items(wave))
     contacts = await _contacts_named(account_id, contact_email) if contact_email else []
     async with transaction():
         invitation = None
@@ -287,15 +294,10 @@ async def record_staff_response(
             )
         )
         response_id = int(rows[0]["id"])
-        complaint_id = await open_if_called_for(
-            checked,
-            response_id,
-            account_id,
-            contacts[0] if contacts else None,
-            wave.period,
-            now,
-            policy,
+        source = AnswerSource(
+            response_id, account_id, contacts[0] if contacts else None, wave.period
         )
+        complaint_id = await open_if_called_for(checked, source, now, policy)
     return RecordedAnswer(response_id, wave.period, account_code, channel, complaint_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from feedback.complaints.deadlines import SlaPolicy
 from feedback.complaints.services import (
@@ -17,7 +18,12 @@ from feedback.surveys.loop import LoopReason, complaint_reason, complaint_severi
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.tables import Response
 
-__all__ = ["accounts_not_to_survey", "open_for_past_answers", "open_if_called_for"]
+__all__ = [
+    "AnswerSource",
+    "accounts_not_to_survey",
+    "open_for_past_answers",
+    "open_if_called_for",
+]
 
 DESCRIPTIONS = {
     LoopReason.not_satisfied: "Answered 'I am not satisfied' in the {period} survey.",
@@ -30,12 +36,19 @@ def _description(reason: LoopReason, period: str, comment: str) -> str:
     return f"{said}\n\n{comment}" if comment else said
 
 
+@dataclass(frozen=True)
+class AnswerSource:
+    """The stored answer a complaint names: its id, who gave it and in which wave."""
+
+    response_id: int
+    account_id: int
+    contact_id: int | None
+    period: str
+
+
 async def open_if_called_for(
     answer: Answer,
-    response_id: int,
-    account_id: int,
-    contact_id: int | None,
-    period: str,
+    source: AnswerSource,
     now: dt.datetime,
     policy: SlaPolicy,
     context: MailContext = MailContext(),  # noqa: B008
@@ -49,13 +62,13 @@ async def open_if_called_for(
         return None
     complaint = await open_complaint(
         NewComplaint(
-            account_id=account_id,
+            account_id=source.account_id,
             channel=Channel.survey,
             category=Category.other,
             severity=complaint_severity(reason),
-            description=_description(reason, period, answer.comment),
-            contact_id=contact_id,
-            survey_response_id=response_id,
+            description=_description(reason, source.period, answer.comment),
+            contact_id=source.contact_id,
+            survey_response_id=source.response_id,
         ),
         None,
         now,
@@ -85,10 +98,8 @@ async def open_for_past_answers(
     opened = []
     for row in await Response.raw(CANDIDATES_SQL, period):
         answer = Answer(row["level"], comment=row["comment"], may_contact=bool(row["may_contact"]))
-        complaint_id = await open_if_called_for(
-            answer, row["id"], row["account"], row["contact"], period, row["created_at"], policy,
-            context,
-        )  # fmt: skip
+        source = AnswerSource(row["id"], row["account"], row["contact"], period)
+        complaint_id = await open_if_called_for(answer, source, row["created_at"], policy, context)
         if complaint_id is not None:
             opened.append((complaint_id, row["created_at"]))
     return opened

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.staff import StaffMember
+from feedback.complaints.deadlines import SlaPolicy
 from feedback.errors import InvalidInput
 from feedback.languages import LANGUAGES
 from feedback.surveys import answers, overview, results, services
@@ -39,6 +41,7 @@ from feedback.surveys.schemas import (
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
 from feedback.web.customer_pages import csrf_input, customer_page
+from feedback.web.injected import InjectedClock
 
 __all__ = ["QuestionnaireApi", "SurveyPages", "WaveApi", "WavePages"]
 
@@ -159,19 +162,28 @@ class SurveyPages(Controller):
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def questionnaire(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[str]:
         try:
-            invitation = await answers.open_invitation(token, request.app.state.clock.now())
+            invitation = await answers.open_invitation(token, clock.now())
         except LinkNotUsable:
             return _invalid_link(request, lang)
         return _form_page(request, invitation, lang)
 
     @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
     async def answer(
-        self, request: AnyRequest, token: FromPath[str], lang: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        clock: InjectedClock,
+        sla_policy: NamedDependency[SlaPolicy],
+        token: FromPath[str],
+        lang: FromQuery[str] = "",
     ) -> Response[Any]:
-        now = request.app.state.clock.now()
+        now = clock.now()
         # The form posts back to ?lang= of the language it was shown in.
         known = lang if lang in LANGUAGES else None
         try:
@@ -186,7 +198,7 @@ class SurveyPages(Controller):
                 token,
                 read.answer,
                 now,
-                request.app.state.sla_policy,
+                sla_policy,
                 opened=invitation,
             )
         except LinkNotUsable:
@@ -274,11 +286,11 @@ class QuestionnaireApi(Controller):
 
     @post("/", opt=allow({Role.admin}), status_code=201)
     async def save_version(
-        self, request: StaffRequest, data: JSONBody[QuestionnaireIn]
+        self, clock: InjectedClock, data: JSONBody[QuestionnaireIn]
     ) -> QuestionnaireOut:
         """Save the items as the next version; waves created from now on ask it, waves that
         exist keep theirs (answers given never change meaning)."""
         items = [msgspec.structs.asdict(item) for item in data.items]
-        version = await services.save_questionnaire(items, request.app.state.clock.now())
+        version = await services.save_questionnaire(items, clock.now())
         saved = [v for v in await services.questionnaire_versions() if v.version == version]
         return msgspec.convert(saved[0], QuestionnaireOut, from_attributes=True)

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from feedback.surveys.levels import Level, LevelFigures
 from feedback.surveys.overview import WaveSummary
-from feedback.web.charts import PALETTE, Segment, Series, line_chart, stacked_bar
+from feedback.web.charts import PALETTE, Caption, Segment, Series, line_chart, stacked_bar
 
 __all__ = ["LEVEL_LABELS", "level_chart", "trend_chart"]
 
@@ -38,9 +38,11 @@ def level_chart(period: str, figures: LevelFigures) -> Markup:
 def trend_chart(summaries: Sequence[WaveSummary]) -> Markup:
     """Satisfaction, loyalty and advocacy rates of each wave, oldest first."""
     return line_chart(
-        "trend",
-        "Satisfaction, loyalty and advocacy rates by wave",
-        f"{len(summaries)} waves; the table below gives each wave's rates.",
+        Caption(
+            "trend",
+            "Satisfaction, loyalty and advocacy rates by wave",
+            f"{len(summaries)} waves; the table below gives each wave's rates.",
+        ),
         [summary.period for summary in summaries],
         [
             Series("satisfaction (level ≥ 1)",

@@ -9,11 +9,15 @@ from urllib.parse import urlencode
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
+from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF
 from feedback.accounts.staff import StaffMember
+from feedback.clock import Clock
+from feedback.complaints.deadlines import SlaPolicy
 from feedback.errors import DomainError, InvalidInput
 from feedback.surveys import answers
 from feedback.surveys.answers import RecordedAnswer, StaffAnswerChoices
@@ -21,6 +25,7 @@ from feedback.surveys.levels import ASPECTS
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer
 from feedback.surveys.schemas import RecordedAnswerOut, StaffAnswerIn
 from feedback.web.access import allow
+from feedback.web.injected import InjectedClock
 
 __all__ = ["StaffAnswerApi", "StaffAnswerPages"]
 
@@ -37,17 +42,17 @@ def _answer(data: StaffAnswerIn) -> Answer:
     )
 
 
-async def _record(request: StaffRequest, period: str, data: StaffAnswerIn) -> RecordedAnswer:
-    return await answers.record_staff_response(
+async def _record(
+    period: str, data: StaffAnswerIn, viewer: StaffMember, clock: Clock, policy: SlaPolicy
+) -> RecordedAnswer:
+    given = answers.StaffAnswer(
         period,
         data.account_code,
         _answer(data),
         data.channel,
-        request.user,
-        request.app.state.clock.now(),
         contact_email=data.contact_email or None,
-        policy=request.app.state.sla_policy,
     )
+    return await answers.record_staff_response(given, viewer, clock.now(), policy)
 
 
 def _sent(form: Mapping[str, Any]) -> dict[str, str]:
@@ -119,11 +124,18 @@ class StaffAnswerPages(Controller):
         return _form_page(request, await answers.staff_answer_choices(code, request.user))
 
     @post("/", status_code=303)
-    async def record_answer(self, request: StaffRequest, code: FromPath[str]) -> Response[Any]:
+    async def record_answer(
+        self,
+        request: StaffRequest,
+        clock: InjectedClock,
+        sla_policy: NamedDependency[SlaPolicy],
+        code: FromPath[str],
+    ) -> Response[Any]:
         choices = await answers.staff_answer_choices(code, request.user)
         sent = _sent(await request.form())
         try:
-            recorded = await _record(request, sent["period"], _typed(code, sent))
+            typed = _typed(code, sent)
+            recorded = await _record(sent["period"], typed, request.user, clock, sla_policy)
         except DomainError as exc:
             return _form_page(request, choices, exc.status_code, sent, exc.message)
         query = {"recorded": "1", "complaint": recorded.complaint_id or ""}
@@ -137,12 +149,17 @@ class StaffAnswerApi(Controller):
 
     @post("/{period:str}/responses", status_code=201)
     async def record_response(
-        self, request: StaffRequest, period: FromPath[str], data: JSONBody[StaffAnswerIn]
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        sla_policy: NamedDependency[SlaPolicy],
+        period: FromPath[str],
+        data: JSONBody[StaffAnswerIn],
     ) -> RecordedAnswerOut:
         """Record an answer given by phone or on a visit; a level-0 answer, or a comment with a
         contact request, opens a complaint. Account managers record for their own accounts
         only."""
-        recorded = await _record(request, period, data)
+        recorded = await _record(period, data, viewer, clock, sla_policy)
         return RecordedAnswerOut(
             response_id=recorded.response_id,
             period=recorded.period,

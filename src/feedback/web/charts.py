@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-__all__ = ["PALETTE", "SHARES", "Axis", "Segment", "Series", "line_chart", "stacked_bar"]
+__all__ = [
+    "PALETTE",
+    "SHARES",
+    "Axis",
+    "Caption",
+    "Segment",
+    "Series",
+    "line_chart",
+    "stacked_bar",
+]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "'Noto Sans CJK SC', system-ui, 'Noto Sans', sans-serif"
@@ -22,6 +31,15 @@ class Segment:
     label: str
     value: float
     colour: str
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A chart's accessible title and description; ``key`` makes its element ids unique."""
+
+    key: str
+    title: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -139,9 +157,7 @@ def _axes(
 
 
 def line_chart(
-    key: str,
-    title: str,
-    description: str,
+    caption: Caption,
     x_labels: Sequence[str],
     series: Sequence[Series],
     width: int = 520,
@@ -154,7 +170,7 @@ def line_chart(
     left, top, plot_height, legend_row = 44, 12, 180, 20
     plot_width = width - left - 36
     height = top + plot_height + 30 + legend_row * len(series)
-    svg = _svg(key, title, description, width, height)
+    svg = _svg(caption.key, caption.title, caption.description, width, height)
     _axes(svg, x_labels, axis, (left, top, plot_width, plot_height))
     step = plot_width / max(len(x_labels) - 1, 1)
     for row, line in enumerate(series):
