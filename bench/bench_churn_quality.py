@@ -30,7 +30,7 @@ from argon2 import PasswordHasher
 
 from bench import peers
 from feedback.accounts import staff
-from feedback.config import TierThresholds
+from feedback.config import Settings, TierThresholds
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
 from feedback.scoring import services, training
@@ -46,10 +46,7 @@ async def load(url: str, accounts: int, seed_number: int) -> CustomerRecords:
     async with migrated_database(url):
         simulation = simulate(AS_OF, accounts=accounts, seed=seed_number)
         await seed(
-            simulation,
-            dt.datetime.now(dt.UTC),
-            TierThresholds(),
-            base_url="https://feedback.example",
+            simulation, dt.datetime.now(dt.UTC), Settings(base_url="https://feedback.example")
         )
         return await services.load_records(AS_OF)
 

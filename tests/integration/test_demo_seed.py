@@ -23,7 +23,7 @@ from feedback.clock import FrozenClock
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.complaints.states import TRANSITIONS, Action, ComplaintState
 from feedback.complaints.tables import Complaint, ComplaintEvent
-from feedback.config import TierThresholds
+from feedback.config import Settings
 from feedback.db import Database
 from feedback.demo.command import demo_command
 from feedback.demo.complaint_cases import complaint_cases
@@ -41,6 +41,7 @@ from tests.conftest import NOW, TODAY, command_env
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 BASE = "https://survey.demo.example"
+SETTINGS = Settings(base_url=BASE)
 CENT = Decimal("0.01")
 YEAR = dt.timedelta(days=365)
 
@@ -63,9 +64,7 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
 ) -> None:
     assert await database_is_empty()
     steps: list[tuple[str, int, int]] = []
-    report = await seed(
-        small, clock.now(), TierThresholds(), lambda *step: steps.append(step), base_url=BASE
-    )
+    report = await seed(small, clock.now(), SETTINGS, lambda *step: steps.append(step))
 
     assert (report.staff, report.accounts) == (15, 60)
     assert (report.contacts, report.purchases) == (small.contact_count, small.purchase_count)
@@ -106,7 +105,7 @@ async def test_a_failed_seed_leaves_the_database_as_it_was(
     # Without its account managers, the accounts file names unknown staff and is refused.
     admin_only = dataclasses.replace(small, staff=small.staff[:1])
     with pytest.raises(DomainError):
-        await seed(admin_only, clock.now(), TierThresholds(), base_url=BASE)
+        await seed(admin_only, clock.now(), SETTINGS)
     assert await StaffUser.count() == 0
     assert await Account.count() == 0
     assert await database_is_empty()
@@ -287,7 +286,7 @@ async def test_the_demo_waves_look_as_if_the_service_had_run_them(
     db: Database, clock: FrozenClock, medium: Simulation
 ) -> None:
     """One seed, several views of it: seeding is the slow part."""
-    report = await seed(medium, clock.now(), TierThresholds(), base_url=BASE)
+    report = await seed(medium, clock.now(), SETTINGS)
     assert [(w.period, w.invited, w.answered) for w in report.waves] == [
         (w.period, len(w.invited), len(w.answers)) for w in medium.waves
     ]

@@ -12,7 +12,7 @@ import pytest
 from feedback.accounts.history import NEVER, NO_DAY
 from feedback.accounts.tables import Account, AttributeDefinition, Contact, Purchase
 from feedback.clock import FrozenClock
-from feedback.config import TierThresholds
+from feedback.config import Settings, TierThresholds
 from feedback.db import Database
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
@@ -133,7 +133,7 @@ async def test_training_registers_a_version_that_loads_and_predicts_alike(
     db: Database, clock: FrozenClock
 ) -> None:
     simulation = simulate(AS_OF, accounts=400, seed=21)
-    await seed(simulation, clock.now(), TierThresholds(), base_url="https://feedback.example")
+    await seed(simulation, clock.now(), Settings(base_url="https://feedback.example"))
     with pytest.raises(NotFound):
         await registry.load_model()
     first = await services.train(AS_OF, ChurnRule(), TierThresholds(), clock.now())

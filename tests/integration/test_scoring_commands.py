@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
-from feedback.config import TierThresholds
+from feedback.config import Settings, TierThresholds
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
 from feedback.scoring import registry, services
@@ -50,7 +50,7 @@ def customers(
     simulation = simulate(TODAY, accounts=300, seed=4)
 
     async def load() -> None:
-        await seed(simulation, NOW, TierThresholds(), base_url="https://feedback.example")
+        await seed(simulation, NOW, Settings(base_url="https://feedback.example"))
 
     with empty_database(request.param, tmp_path_factory.mktemp("scoring")) as url:
         migrated = run(url, "db", "migrate")

@@ -81,16 +81,9 @@ async def _issue(
     return token
 
 
-async def issue_follow_up(
-    complaint_id: int,
-    version: int,
-    account_id: int,
-    contact_id: int,
-    now: dt.datetime,
-    expires_at: dt.datetime,
-) -> str:
-    """A single-use link asking whether the resolution at ``version`` satisfied the customer."""
-    target = LinkTarget(account_id, contact_id, complaint_id, version)
+async def issue_follow_up(target: LinkTarget, now: dt.datetime, expires_at: dt.datetime) -> str:
+    """A single-use link asking whether the resolution (the target's complaint at its version)
+    satisfied the customer."""
     return await _issue(LinkKind.follow_up, target, now, expires_at)
 
 

@@ -234,10 +234,10 @@ async def _queue_action_mail(
     link = ""
     if move.action == Action.resolve:
         assert clocks.follow_up_due_at is not None  # a resolution always starts the follow-up
-        token = await customer_links.issue_follow_up(
-            revision.complaint_id, revision.version, contact.account_id, contact.contact_id, now,
-            clocks.follow_up_due_at,
-        )  # fmt: skip
+        target = customer_links.LinkTarget(
+            contact.account_id, contact.contact_id, revision.complaint_id, revision.version
+        )
+        token = await customer_links.issue_follow_up(target, now, clocks.follow_up_due_at)
         link = customer_links.follow_up_url(context.base_url, token)
     notice = CustomerNotice(
         kind, revision.complaint_id, revision.version, text, clocks.next_due_at, link

@@ -22,7 +22,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from feedback.complaints.deadlines import policy_of
 from feedback.config import Settings
 from feedback.db import engine_for_url, migrate
 from feedback.demo.seed import (
@@ -146,14 +145,7 @@ def _load(
         if not await database_is_empty():
             raise _occupied(settings.database_url)
         with _progress(console) as progress:
-            report = await seed(
-                simulation,
-                now,
-                settings.tier_thresholds,
-                _ProgressBars(progress),
-                base_url=settings.base_url,
-                policy=policy_of(settings),
-            )
+            report = await seed(simulation, now, settings, _ProgressBars(progress))
         return report, await _churn_scores(simulation, settings, now, console)
 
     return run_on_database(work)

@@ -11,8 +11,8 @@ from functools import partial
 from pathlib import Path
 
 from feedback.accounts import imports, services, staff
-from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
-from feedback.config import TierThresholds
+from feedback.complaints.deadlines import policy_of
+from feedback.config import Settings, TierThresholds
 from feedback.db import transaction
 from feedback.demo.complaints import ComplaintSummary, load_complaints
 from feedback.demo.names import DEMO_DOMAIN
@@ -89,15 +89,13 @@ async def _import_files(
 async def seed(
     simulation: Simulation,
     now: dt.datetime,
-    thresholds: TierThresholds,
+    settings: Settings,
     progress: Progress | None = None,
-    *,
-    base_url: str,
-    policy: SlaPolicy = DEFAULT_POLICY,
 ) -> SeedReport:
-    """Create the demo staff, import the simulated CRM files, tier the accounts, run the
-    simulated past survey waves (their links built from ``base_url``), then raise and handle
-    the demo's complaints up to ``now`` under ``policy``.
+    """Create the demo staff, import the simulated CRM files, tier the accounts (with the
+    settings' thresholds), run the simulated past survey waves (their links built from the
+    settings' base URL), then raise and handle the demo's complaints up to ``now`` under the
+    settings' deadlines policy.
 
     Everything runs in one transaction: a failed seed leaves the database as it was.
     Tiers are computed as of the simulation's as-of date.
@@ -105,8 +103,12 @@ async def seed(
     progress = progress or _silent
     async with transaction():
         await _create_staff(simulation, now, progress)
-        tiers = await _import_files(simulation, thresholds, progress)
-        waves = await run_past_waves(simulation.waves, base_url, partial(progress, "waves"))
-        complaints = await load_complaints(simulation, now, policy, partial(progress, "complaints"))
+        tiers = await _import_files(simulation, settings.tier_thresholds, progress)
+        waves = await run_past_waves(
+            simulation.waves, settings.base_url, partial(progress, "waves")
+        )
+        complaints = await load_complaints(
+            simulation, now, policy_of(settings), partial(progress, "complaints")
+        )
         counts = await services.record_counts()
         return SeedReport(**counts, tiers=tiers, waves=waves, complaints=complaints)
