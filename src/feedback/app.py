@@ -27,6 +27,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap, LifespanHook
 
 from feedback import TEMPLATES_DIR
 from feedback.accounts.controllers import AccountApi, AccountPages
@@ -150,6 +151,94 @@ DEPENDENCIES = {
 }
 
 
+# The domains' controllers; the static files router is made per app, as routers belong to one.
+CONTROLLERS: list[ControllerRouterHandler] = [
+    SitePages,
+    AuthApi,
+    AccountPages,
+    AccountApi,
+    SurveyPages,
+    StaffAnswerPages,
+    StaffAnswerApi,
+    WaveApi,
+    WavePages,
+    QuestionnaireApi,
+    ComplaintPages,
+    ComplaintApi,
+    ScorePages,
+    ScoreApi,
+    ReportPages,
+    ComplaintFormPages,
+    FollowUpPages,
+]
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _domain_error,
+    NotAuthorizedException: _http_error,
+    PermissionDeniedException: _http_error,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="feedback",
+        version="1",
+        description="Satisfaction surveys, complaint tickets and churn scoring.",
+        path="/schema",
+        render_plugins=[JsonRenderPlugin()],
+        openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
+    )
+
+
+def _middleware(settings: Settings) -> list[Any]:
+    """Staff sessions, then the login and customer-post rate limits."""
+    return [
+        DefineMiddleware(
+            StaffSessionMiddleware,
+            find_member=member_for_session,
+            exclude=["^/static/", "^/health$", "^/schema", "^/s/", "^/f/"],
+        ),
+        RateLimitConfig(
+            rate_limit=("minute", settings.login_attempts_per_minute),
+            check_throttle_handler=_throttle_logins,
+        ).middleware,
+        RateLimitConfig(
+            rate_limit=("hour", settings.customer_posts_per_hour),
+            check_throttle_handler=_throttle_customer_posts,
+            store="customer_post_rate_limit",
+        ).middleware,
+    ]
+
+
+def _csrf(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.production,
+        cookie_httponly=False,
+        cookie_samesite="strict",
+        exclude=["^/api/v1/auth/login$"],
+    )
+
+
+def _lifecycle(database: Database, owned: bool) -> tuple[list[LifespanHook], list[LifespanHook]]:
+    """Bind the tables to ``database``, open and close it with the app when the app ``owned``
+    it, and start and stop the report renderers."""
+    database.bind(all_tables())
+
+    async def open_database() -> None:
+        logging.getLogger("uvicorn.access").addFilter(TokenRedactingFilter())
+        if owned:
+            await database.open()
+
+    async def close_database() -> None:
+        if owned:
+            await database.close()
+
+    return [open_database, start_renderers], [close_database, stop_renderers]
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
@@ -158,44 +247,17 @@ def create_app(
     """Build the service. A database passed in is bound here but opened and closed by its owner."""
     settings = settings or Settings.from_env()
     policy_of(settings)  # read now: a bad policy file stops the service before it serves
-    owns_database = database is None
-    database = database or Database(settings.database_url)
-    database.bind(all_tables())
-
-    async def open_database() -> None:
-        logging.getLogger("uvicorn.access").addFilter(TokenRedactingFilter())
-        if owns_database:
-            await database.open()
-
-    async def close_database() -> None:
-        if owns_database:
-            await database.close()
-
+    owned = database is None
+    on_startup, on_shutdown = _lifecycle(database or Database(settings.database_url), owned)
     return Litestar(
         route_handlers=[
-            SitePages,
-            AuthApi,
-            AccountPages,
-            AccountApi,
-            SurveyPages,
-            StaffAnswerPages,
-            StaffAnswerApi,
-            WaveApi,
-            WavePages,
-            QuestionnaireApi,
-            ComplaintPages,
-            ComplaintApi,
-            ScorePages,
-            ScoreApi,
-            ReportPages,
-            ComplaintFormPages,
-            FollowUpPages,
+            *CONTROLLERS,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"access": PUBLIC}
             ),
         ],
-        on_startup=[open_database, start_renderers],
-        on_shutdown=[close_database, stop_renderers],
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
         state=State(
             {
                 "settings": settings,
@@ -206,47 +268,13 @@ def create_app(
         ),
         dependencies=DEPENDENCIES,
         guards=[access_guard],
-        middleware=[
-            DefineMiddleware(
-                StaffSessionMiddleware,
-                find_member=member_for_session,
-                exclude=["^/static/", "^/health$", "^/schema", "^/s/", "^/f/"],
-            ),
-            RateLimitConfig(
-                rate_limit=("minute", settings.login_attempts_per_minute),
-                check_throttle_handler=_throttle_logins,
-            ).middleware,
-            RateLimitConfig(
-                rate_limit=("hour", settings.customer_posts_per_hour),
-                check_throttle_handler=_throttle_customer_posts,
-                store="customer_post_rate_limit",
-            ).middleware,
-        ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.production,
-            cookie_httponly=False,
-            cookie_samesite="strict",
-            exclude=["^/api/v1/auth/login$"],
-        ),
+        middleware=_middleware(settings),
+        csrf_config=_csrf(settings),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         response_headers=SECURITY_HEADERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
-        openapi_config=OpenAPIConfig(
-            title="feedback",
-            version="1",
-            description="Satisfaction surveys, complaint tickets and churn scoring.",
-            path="/schema",
-            render_plugins=[JsonRenderPlugin()],
-            openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
-        ),
-        exception_handlers={
-            DomainError: _domain_error,
-            NotAuthorizedException: _http_error,
-            PermissionDeniedException: _http_error,
-            HTTPException: _http_error,
-            Exception: _unexpected_error,
-        },
+        openapi_config=_openapi(),
+        exception_handlers=EXCEPTION_HANDLERS,
         debug=False,
     )

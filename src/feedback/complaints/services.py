@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from feedback.accounts import staff
@@ -120,6 +120,41 @@ class Revision:
     clocks: Clocks
 
 
+def _checked(new: NewComplaint) -> NewComplaint:
+    """The complaint with its choices and description read, or InvalidInput naming the bad one."""
+    return replace(
+        new,
+        channel=read_choice(Channel, new.channel, "channel"),
+        category=read_choice(Category, new.category, "category"),
+        severity=read_choice(Severity, new.severity, "severity"),
+        description=read_text({"description": new.description}, "description"),
+    )
+
+
+async def _insert(new: NewComplaint, tier: str, clocks: Clocks, now: dt.datetime) -> int:
+    """Insert the received complaint and return its id; a survey answer raises only one."""
+    rows = await Complaint.insert(
+        Complaint(
+            account=new.account_id,
+            contact=new.contact_id,
+            channel=new.channel,
+            category=new.category,
+            severity=new.severity,
+            tier=tier,
+            description=new.description,
+            survey_response=new.survey_response_id,
+            state=ComplaintState.received,
+            version=1,
+            received_at=now,
+            state_entered_at=now,
+            **{name: getattr(clocks, name) for name in CLOCK_COLUMNS},
+        )
+    ).on_conflict(target=Complaint.survey_response, action="DO NOTHING")
+    if not rows:  # only a survey answer can conflict: it raises one complaint, even in a race
+        raise Conflict(f"survey answer {new.survey_response_id} already raised a complaint")
+    return int(rows[0]["id"])
+
+
 async def open_complaint(
     new: NewComplaint,
     actor: StaffMember | None,
@@ -128,39 +163,17 @@ async def open_complaint(
     context: MailContext = MailContext(),  # noqa: B008
 ) -> ComplaintView:
     """Record a complaint as received, with its deadlines, history and acknowledgement mail."""
-    channel = read_choice(Channel, new.channel, "channel")
-    category = read_choice(Category, new.category, "category")
-    severity = read_choice(Severity, new.severity, "severity")
-    description = read_text({"description": new.description}, "description")
+    new = _checked(new)
     account = (await account_dimensions([new.account_id])).get(new.account_id)
     if account is None:
         raise NotFound(f"no account {new.account_id}")
     contact = await _contact(new.account_id, new.contact_id)
-    clocks = open_clocks(now, severity, account.tier, policy)
+    clocks = open_clocks(now, new.severity, account.tier, policy)
     async with transaction():
-        rows = await Complaint.insert(
-            Complaint(
-                account=new.account_id,
-                contact=new.contact_id,
-                channel=channel,
-                category=category,
-                severity=severity,
-                tier=account.tier,
-                description=description,
-                survey_response=new.survey_response_id,
-                state=ComplaintState.received,
-                version=1,
-                received_at=now,
-                state_entered_at=now,
-                **{name: getattr(clocks, name) for name in CLOCK_COLUMNS},
-            )
-        ).on_conflict(target=Complaint.survey_response, action="DO NOTHING")
-        if not rows:  # only a survey answer can conflict: it raises one complaint, even in a race
-            raise Conflict(f"survey answer {new.survey_response_id} already raised a complaint")
-        complaint_id = int(rows[0]["id"])
+        complaint_id = await _insert(new, account.tier, clocks, now)
         opened = NewEvent(
             complaint_id, EventKind.opened, None, ComplaintState.received, 1,
-            {"channel": channel.value},
+            {"channel": new.channel.value},
         )  # fmt: skip
         await write_event(opened, actor, now)
         acknowledgement = CustomerNotice(

@@ -257,6 +257,12 @@ async def _staff_answerable_wave(period: str) -> WaveInfo:
     return wave
 
 
+def _staff_channel(channel: str) -> Channel:
+    if channel not in (Channel.phone.value, Channel.visit.value):
+        raise InvalidInput("staff record answers given by phone or on a visit")
+    return Channel(channel)
+
+
 async def record_staff_response(
     given: StaffAnswer,
     recorder: StaffMember,
@@ -267,10 +273,8 @@ async def record_staff_response(
 
     Account managers record answers for their own accounts only.
     """
-    account_code, channel, contact_email = given.account_code, given.channel, given.contact_email
-    if channel not in (Channel.phone.value, Channel.visit.value):
-        raise InvalidInput("staff record answers given by phone or on a visit")
-    channel = Channel(channel)
+    account_code, contact_email = given.account_code, given.contact_email
+    channel = _staff_channel(given.channel)
     wave = await _staff_answerable_wave(given.period)
     account_id = await account_id_for_code(account_code, managed_by=_manager_filter(recorder))
     checked = checked_answer(given.answer, await wave_items(wave))
