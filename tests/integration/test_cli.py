@@ -29,6 +29,12 @@ def run(url: str, *args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=stdin, env=command_env(url))
 
 
+def create_user(url: str, email: str, role: str, password: str = PASSWORD) -> Result:
+    """`feedback users create`, the password given on standard input."""
+    args = ("users", "create", "--email", email, "--role", role, "--password-stdin")
+    return run(url, *args, stdin=f"{password}\n")
+
+
 def can_log_in(url: str, email: str, password: str) -> bool:
     async def attempt() -> bool:
         database = Database(url)
@@ -78,12 +84,7 @@ def migrated(sqlite_url: str) -> str:
 
 
 def test_users_create_makes_a_user_who_can_log_in(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", " Ann@Example.com ", "--role", "admin"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    result = create_user(migrated, " Ann@Example.com ", "admin")
     assert result.exit_code == 0, result.output
     assert "created admin ann@example.com" in result.output
     assert can_log_in(migrated, "ann@example.com", PASSWORD)
@@ -91,20 +92,14 @@ def test_users_create_makes_a_user_who_can_log_in(migrated: str) -> None:
 
 
 def test_a_second_user_with_the_same_email_is_refused(migrated: str) -> None:
-    args = ("users", "create", "--email", "ann@example.com", "--role", "agent", "--password-stdin")
-    assert run(migrated, *args, stdin=f"{PASSWORD}\n").exit_code == 0
-    again = run(migrated, *args[:3], "ANN@example.com", *args[4:], stdin=f"{PASSWORD}\n")
+    assert create_user(migrated, "ann@example.com", "agent").exit_code == 0
+    again = create_user(migrated, "ANN@example.com", "agent")
     assert again.exit_code == 1
     assert "a staff user with email ann@example.com already exists" in again.output
 
 
 def test_a_short_password_is_refused_with_a_clear_message(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", "bob@example.com", "--role", "agent"),
-        "--password-stdin",
-        stdin="short\n",
-    )
+    result = create_user(migrated, "bob@example.com", "agent", "short")
     assert result.exit_code == 1
     assert "Error: the password must have at least 8 characters" in result.output
     assert "Traceback" not in result.output
@@ -112,12 +107,7 @@ def test_a_short_password_is_refused_with_a_clear_message(migrated: str) -> None
 
 
 def test_an_unknown_role_is_refused(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", "eve@example.com", "--role", "root"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    result = create_user(migrated, "eve@example.com", "root")
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
     assert "'root' is not one of 'agent', 'supervisor', 'account_manager', 'admin'" in (
@@ -127,12 +117,7 @@ def test_an_unknown_role_is_refused(migrated: str) -> None:
 
 
 def test_users_deactivate_stops_logins(migrated: str) -> None:
-    created = run(
-        migrated,
-        *("users", "create", "--email", "cat@example.com", "--role", "supervisor"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    created = create_user(migrated, "cat@example.com", "supervisor")
     assert created.exit_code == 0, created.output
     assert can_log_in(migrated, "cat@example.com", PASSWORD)
     result = run(migrated, "users", "deactivate", "cat@example.com")
@@ -191,11 +176,6 @@ def test_db_migrate_on_postgres_is_idempotent(postgres_url: str) -> None:
     assert second.exit_code == 0, second.output
     assert "the database schema is up to date" in second.output
     assert _postgres_state(postgres_url) == (tables, applied)
-    created = run(
-        postgres_url,
-        *("users", "create", "--email", "pg@example.com", "--role", "account_manager"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    created = create_user(postgres_url, "pg@example.com", "account_manager")
     assert created.exit_code == 0, created.output
     assert can_log_in(postgres_url, "pg@example.com", PASSWORD)
