@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -16,11 +15,9 @@ from click.testing import CliRunner, Result
 
 from feedback.accounts import staff
 from feedback.cli import main
-from feedback.db import Database
 from feedback.errors import NotAuthenticated
-from feedback.piccolo_conf import all_tables
 from tests.conftest import NOW, command_env
-from tests.support.databases import POSTGRES_ADMIN_URL
+from tests.support.databases import on_database, scratch_database
 
 PASSWORD = "long-enough-pw"
 
@@ -37,18 +34,13 @@ def create_user(url: str, email: str, role: str, password: str = PASSWORD) -> Re
 
 def can_log_in(url: str, email: str, password: str) -> bool:
     async def attempt() -> bool:
-        database = Database(url)
-        database.bind(all_tables())
-        await database.open()
         try:
             member, _ = await staff.log_in(email, password, NOW, 1)
         except NotAuthenticated:
             return False
-        finally:
-            await database.close()
         return member.email == email
 
-    return asyncio.run(attempt())
+    return on_database(url, attempt)
 
 
 @pytest.fixture
@@ -135,20 +127,8 @@ def test_deactivating_an_unknown_user_fails_clearly(migrated: str) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
-    name = f"feedback_cli_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database() as url:
+        yield url
 
 
 def _postgres_state(url: str) -> tuple[set[str], int]:
