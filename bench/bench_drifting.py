@@ -15,7 +15,6 @@ Target, P7's (docs/PERFORMANCE.md): p50 <= 50 ms, p99 <= 150 ms.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import os
@@ -25,6 +24,7 @@ import httpx
 import numpy as np
 
 from bench.bench_churn_features import fill_accounts
+from bench.options import sizes_and_postgres
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.db import Database, transaction
@@ -171,13 +171,7 @@ def measure(url: str, accounts: int, days: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--days", type=int, default=3)
-    parser.add_argument(
-        "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
-    )
-    args = parser.parse_args()
+    args = sizes_and_postgres(__doc__, accounts=100_000, days=3)
     with throwaway_database(args.postgres) as url:
         measure(url, args.accounts, args.days)
 

@@ -11,21 +11,20 @@ Target (docs/PERFORMANCE.md, P2): (b) / (a) <= 3.0.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import secrets
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bench.options import measure_on_throwaway_database
 from feedback.db import Database, transaction
 from feedback.mail.services import INSERT_SQL as OUTBOX_SQL
 from feedback.mail.services import MailContext
 from feedback.surveys.issuance import CHUNK, INVITATION_SQL, issue_wave
 from feedback.surveys.messages import Recipient, render_survey_mail
 from feedback.surveys.services import create_wave, wave_info
-from tests.support.databases import migrated_database, throwaway_database
+from tests.support.databases import migrated_database
 
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 OPENS, CLOSES = dt.date(2026, 11, 20), dt.date(2026, 12, 15)
@@ -120,14 +119,7 @@ async def measure(url: str, contacts: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument(
-        "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
-    )
-    args = parser.parse_args()
-    with throwaway_database(args.postgres) as url:
-        asyncio.run(measure(url, args.contacts))
+    measure_on_throwaway_database(__doc__, measure, contacts=100_000)
 
 
 if __name__ == "__main__":

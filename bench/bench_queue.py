@@ -12,8 +12,6 @@ views, filters and a second page. Prints the query plans and p50/p99 next to the
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import random
 import statistics
@@ -22,13 +20,14 @@ from typing import Any
 
 import httpx
 
+from bench.options import measure_on_throwaway_database
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.complaints.queue import queue_query
 from feedback.complaints.schemas import QueueFilters
 from feedback.complaints.tables import Complaint
 from feedback.db import Database, transaction
-from tests.support.databases import migrated_database, throwaway_database
+from tests.support.databases import migrated_database
 from tests.support.servers import served
 from tests.support.timing import p50_p99, timed_gets
 
@@ -155,14 +154,7 @@ async def measure(url: str, complaints: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--complaints", type=int, default=1_000_000)
-    parser.add_argument(
-        "--postgres", metavar="ADMIN_URL", help="run on a throwaway database made through this"
-    )
-    args = parser.parse_args()
-    with throwaway_database(args.postgres) as url:
-        asyncio.run(measure(url, args.complaints))
+    measure_on_throwaway_database(__doc__, measure, complaints=1_000_000)
 
 
 if __name__ == "__main__":

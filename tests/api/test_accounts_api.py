@@ -45,20 +45,16 @@ async def portfolio(make_staff) -> dict[str, StaffMember]:
         "supervisor": await make_staff(Role.supervisor),
     }
     m1, m2 = people["m1"].id, people["m2"].id
-    await _accounts(
-        Account(code="ACC-4", name="Delta Textiles", tier="D", industry="textiles",
-                region="north", status="active", manager=m2),
-        Account(code="ACC-1", name="Alpha Foods", tier="A", industry="food",
-                region="north", status="active", manager=m1),
-        Account(code="ACC-6", name="Echo Metals", tier="A", industry="metals",
-                region="north", status="closed", manager=None),
-        Account(code="ACC-3", name="Charlie Foods", tier="C", industry="food",
-                region="south", status="closed", manager=m2),
-        Account(code="CN-5", name="深圳华为贸易有限公司", tier="B", industry="metals",
-                region="east", status="active", manager=None),
-        Account(code="ACC-2", name="Bravo Metals", tier="B", industry="metals",
-                region="south", status="active", manager=m1),
-    )  # fmt: skip
+    columns = ("code", "name", "tier", "industry", "region", "status", "manager")
+    rows = [
+        ("ACC-4", "Delta Textiles", "D", "textiles", "north", "active", m2),
+        ("ACC-1", "Alpha Foods", "A", "food", "north", "active", m1),
+        ("ACC-6", "Echo Metals", "A", "metals", "north", "closed", None),
+        ("ACC-3", "Charlie Foods", "C", "food", "south", "closed", m2),
+        ("CN-5", "深圳华为贸易有限公司", "B", "metals", "east", "active", None),
+        ("ACC-2", "Bravo Metals", "B", "metals", "south", "active", m1),
+    ]
+    await _accounts(*(Account(**dict(zip(columns, row, strict=True))) for row in rows))
     return people
 
 

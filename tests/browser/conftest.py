@@ -88,14 +88,13 @@ async def survey_site(
 async def browser() -> AsyncIterator[Browser]:
     """Debian's Chromium, headless; Playwright never downloads a browser of its own."""
     assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run scripts/setup dev as root"
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
+    async with (
+        async_playwright() as playwright,
+        await playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+        ) as chromium,
+    ):
+        yield chromium
 
 
 @pytest.fixture

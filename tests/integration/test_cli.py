@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -16,11 +15,9 @@ from click.testing import CliRunner, Result
 
 from feedback.accounts import staff
 from feedback.cli import main
-from feedback.db import Database
 from feedback.errors import NotAuthenticated
-from feedback.piccolo_conf import all_tables
 from tests.conftest import NOW, command_env
-from tests.support.databases import POSTGRES_ADMIN_URL
+from tests.support.databases import on_database, scratch_database
 
 PASSWORD = "long-enough-pw"
 
@@ -29,20 +26,21 @@ def run(url: str, *args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=stdin, env=command_env(url))
 
 
+def create_user(url: str, email: str, role: str, password: str = PASSWORD) -> Result:
+    """`feedback users create`, the password given on standard input."""
+    args = ("users", "create", "--email", email, "--role", role, "--password-stdin")
+    return run(url, *args, stdin=f"{password}\n")
+
+
 def can_log_in(url: str, email: str, password: str) -> bool:
     async def attempt() -> bool:
-        database = Database(url)
-        database.bind(all_tables())
-        await database.open()
         try:
             member, _ = await staff.log_in(email, password, NOW, 1)
         except NotAuthenticated:
             return False
-        finally:
-            await database.close()
         return member.email == email
 
-    return asyncio.run(attempt())
+    return on_database(url, attempt)
 
 
 @pytest.fixture
@@ -78,12 +76,7 @@ def migrated(sqlite_url: str) -> str:
 
 
 def test_users_create_makes_a_user_who_can_log_in(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", " Ann@Example.com ", "--role", "admin"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    result = create_user(migrated, " Ann@Example.com ", "admin")
     assert result.exit_code == 0, result.output
     assert "created admin ann@example.com" in result.output
     assert can_log_in(migrated, "ann@example.com", PASSWORD)
@@ -91,20 +84,14 @@ def test_users_create_makes_a_user_who_can_log_in(migrated: str) -> None:
 
 
 def test_a_second_user_with_the_same_email_is_refused(migrated: str) -> None:
-    args = ("users", "create", "--email", "ann@example.com", "--role", "agent", "--password-stdin")
-    assert run(migrated, *args, stdin=f"{PASSWORD}\n").exit_code == 0
-    again = run(migrated, *args[:3], "ANN@example.com", *args[4:], stdin=f"{PASSWORD}\n")
+    assert create_user(migrated, "ann@example.com", "agent").exit_code == 0
+    again = create_user(migrated, "ANN@example.com", "agent")
     assert again.exit_code == 1
     assert "a staff user with email ann@example.com already exists" in again.output
 
 
 def test_a_short_password_is_refused_with_a_clear_message(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", "bob@example.com", "--role", "agent"),
-        "--password-stdin",
-        stdin="short\n",
-    )
+    result = create_user(migrated, "bob@example.com", "agent", "short")
     assert result.exit_code == 1
     assert "Error: the password must have at least 8 characters" in result.output
     assert "Traceback" not in result.output
@@ -112,12 +99,7 @@ def test_a_short_password_is_refused_with_a_clear_message(migrated: str) -> None
 
 
 def test_an_unknown_role_is_refused(migrated: str) -> None:
-    result = run(
-        migrated,
-        *("users", "create", "--email", "eve@example.com", "--role", "root"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    result = create_user(migrated, "eve@example.com", "root")
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
     assert "'root' is not one of 'agent', 'supervisor', 'account_manager', 'admin'" in (
@@ -127,12 +109,7 @@ def test_an_unknown_role_is_refused(migrated: str) -> None:
 
 
 def test_users_deactivate_stops_logins(migrated: str) -> None:
-    created = run(
-        migrated,
-        *("users", "create", "--email", "cat@example.com", "--role", "supervisor"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    created = create_user(migrated, "cat@example.com", "supervisor")
     assert created.exit_code == 0, created.output
     assert can_log_in(migrated, "cat@example.com", PASSWORD)
     result = run(migrated, "users", "deactivate", "cat@example.com")
@@ -150,20 +127,8 @@ def test_deactivating_an_unknown_user_fails_clearly(migrated: str) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
-    name = f"feedback_cli_{uuid.uuid4().hex[:12]}"
-
-    async def admin(statement: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database() as url:
+        yield url
 
 
 def _postgres_state(url: str) -> tuple[set[str], int]:
@@ -191,11 +156,6 @@ def test_db_migrate_on_postgres_is_idempotent(postgres_url: str) -> None:
     assert second.exit_code == 0, second.output
     assert "the database schema is up to date" in second.output
     assert _postgres_state(postgres_url) == (tables, applied)
-    created = run(
-        postgres_url,
-        *("users", "create", "--email", "pg@example.com", "--role", "account_manager"),
-        "--password-stdin",
-        stdin=f"{PASSWORD}\n",
-    )
+    created = create_user(postgres_url, "pg@example.com", "account_manager")
     assert created.exit_code == 0, created.output
     assert can_log_in(postgres_url, "pg@example.com", PASSWORD)

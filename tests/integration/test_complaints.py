@@ -60,6 +60,14 @@ async def outbox() -> list[dict[str, Any]]:
     return await OutboxMessage.select().order_by(OutboxMessage.id)
 
 
+async def assert_as_raised(complaint: ComplaintView) -> None:
+    """The complaint is as it was raised: unchanged, its one history event (the opening) and
+    its one mail (the acknowledgement)."""
+    assert await get_complaint(complaint.id) == complaint
+    assert len(await history(complaint.id)) == 1
+    assert await OutboxMessage.count() == 1
+
+
 async def test_a_new_complaint_has_deadlines_a_history_row_and_a_queued_acknowledgement(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -230,9 +238,7 @@ async def test_a_failure_inside_the_transaction_writes_nothing(
     ghost = StaffMember(id=987654, email="ghost@example.com", name="Ghost", role=Role.agent)
     with pytest.raises(Exception, match=r"(?i)foreign key"):
         await act(complaint, Action.apologise, APOLOGY, ghost, clock)
-    assert await get_complaint(complaint.id) == complaint
-    assert len(await history(complaint.id)) == 1
-    assert await OutboxMessage.count() == 1
+    await assert_as_raised(complaint)
 
 
 async def test_state_history_and_mail_join_the_callers_transaction(
@@ -253,9 +259,7 @@ async def test_state_history_and_mail_join_the_callers_transaction(
 
     with pytest.raises(Abandon):
         await apologise_then_abandon()
-    assert await get_complaint(complaint.id) == complaint
-    assert len(await history(complaint.id)) == 1
-    assert await OutboxMessage.count() == 1
+    await assert_as_raised(complaint)
 
 
 async def test_only_a_supervisor_cancels_and_a_reason_is_required(

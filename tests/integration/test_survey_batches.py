@@ -18,7 +18,7 @@ from feedback.surveys.services import close_wave
 from feedback.surveys.tables import Channel, Invitation, ReminderLink, Response
 from feedback.surveys.waves import Period
 from tests.conftest import NOW, TODAY
-from tests.support.factories import MAIL, PERIOD, make_account, make_wave
+from tests.support.factories import MAIL, PERIOD, issued_links, make_wave
 
 # The half year after the suite's today's: another wave, whose links do not answer this one.
 NEXT = str(Period.of(TODAY).next)
@@ -27,10 +27,7 @@ GOOD = Answer(level=2, aspects={"quality": 4, "value": 3}, comment=" ok ", may_c
 
 
 async def _tokens(clock: FrozenClock, codes: list[str]) -> list[str]:
-    for code in codes:
-        await make_account(code)
-    await make_wave(clock)
-    return [link.token for link in await issue_wave(PERIOD, clock.now(), MAIL)]
+    return [link.token for link in await issued_links(clock, *codes)]
 
 
 async def test_a_batch_stores_every_answer_at_its_own_time(

@@ -39,6 +39,7 @@ from tests.support.factories import (
     PERIOD,
     PREVIOUS,
     answer_all,
+    issued_links,
     make_account,
     make_wave,
     token_of,
@@ -90,9 +91,7 @@ async def test_mail_speaks_the_contacts_language(db: Database, clock: FrozenCloc
 async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_wave(clock)
-    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
+    token = token_of((await issued_links(clock, "A1"))[0].link)
     answer = Answer(level=2, aspects={"quality": 4}, comment=" fine ", may_contact=True)
     await record_response(token, answer, clock.now())
     with pytest.raises(LinkNotUsable) as used:
@@ -112,9 +111,7 @@ async def test_a_link_answers_once_and_unknown_or_used_links_look_the_same(
 
 
 async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None:
-    await make_account("A1")
-    await make_wave(clock)
-    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
+    token = token_of((await issued_links(clock, "A1"))[0].link)
     with pytest.raises(InvalidInput, match="level must be"):
         await record_response(token, Answer(level=4), clock.now())
     with pytest.raises(InvalidInput, match="rated 1 to 5"):
@@ -125,10 +122,7 @@ async def test_bad_answers_are_refused(db: Database, clock: FrozenClock) -> None
 async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_account("A2")
-    await make_wave(clock)
-    first, second = await issue_wave(PERIOD, clock.now(), MAIL)
+    first, second = await issued_links(clock, "A1", "A2")
     clock.at = dt.datetime.combine(CLOSES + dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
     with pytest.raises(LinkNotUsable):
         await record_response(token_of(first.link), Answer(level=1), clock.now())
@@ -144,9 +138,7 @@ async def test_links_expire_after_the_closing_day_and_when_the_wave_closes(
 async def test_fifty_concurrent_submits_of_one_link_store_one_response(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_wave(clock)
-    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
+    token = token_of((await issued_links(clock, "A1"))[0].link)
     outcomes = await asyncio.gather(
         *(record_response(token, Answer(level=3), clock.now()) for _ in range(50)),
         return_exceptions=True,
@@ -159,10 +151,7 @@ async def test_fifty_concurrent_submits_of_one_link_store_one_response(
 async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_account("A2")
-    await make_wave(clock)
-    answered, silent = await issue_wave(PERIOD, clock.now(), MAIL)
+    answered, silent = await issued_links(clock, "A1", "A2")
     await record_response(token_of(answered.link), Answer(level=1), clock.now())
     assert await send_reminders(PERIOD, clock.now() + dt.timedelta(days=6), MAIL) == 0
     clock.advance(dt.timedelta(days=7))
@@ -185,9 +174,7 @@ async def test_reminders_go_to_non_responders_at_most_twice_days_apart(
 async def test_a_new_questionnaire_version_leaves_given_answers_alone(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_wave(clock)
-    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
+    token = token_of((await issued_links(clock, "A1"))[0].link)
     await record_response(token, Answer(level=1, aspects={"value": 3}), clock.now())
     version = await save_questionnaire([{"kind": "level", "key": "level"}], clock.now())
     assert version == 2
@@ -205,9 +192,7 @@ async def test_staff_record_a_phone_answer_which_uses_up_the_contacts_link(
     )
     await staff.save()
     agent = StaffMember(id=staff.id, email="s@x.com", name="S", role=Role.agent)
-    await make_account("A1")
-    await make_wave(clock)
-    token = token_of((await issue_wave(PERIOD, clock.now(), MAIL))[0].link)
+    token = token_of((await issued_links(clock, "A1"))[0].link)
     recorded = await record_staff_response(
         StaffAnswer(PERIOD, "A1", Answer(level=3), Channel.phone, contact_email="A1@x.com"),
         agent,
@@ -299,29 +284,13 @@ async def test_movement_between_two_waves_lists_the_accounts_that_dropped(
 ) -> None:
     for code in ("A1", "A2", "A3", "A5"):
         await make_account(code)
-    await create_wave(PREVIOUS, clock.now(), opens_on=OPENS, closes_on=CLOSES)
-    await answer_all(
-        PREVIOUS,
-        clock,
-        {
-            "a1@x.com": Answer(level=2),
-            "a2@x.com": Answer(level=1),
-            "a3@x.com": Answer(level=3),
-            "a5@x.com": Answer(level=1),
-        },
-    )
+    await make_wave(clock, PREVIOUS)
+    before = {"a1@x.com": 2, "a2@x.com": 1, "a3@x.com": 3, "a5@x.com": 1}
+    await answer_all(PREVIOUS, clock, {k: Answer(level=v) for k, v in before.items()})
     await make_account("A4")
     await make_wave(clock)
-    await answer_all(
-        PERIOD,
-        clock,
-        {
-            "a1@x.com": Answer(level=3),
-            "a2@x.com": Answer(level=1),
-            "a3@x.com": Answer(level=0),
-            "a4@x.com": Answer(level=2),
-        },
-    )
+    now = {"a1@x.com": 3, "a2@x.com": 1, "a3@x.com": 0, "a4@x.com": 2}
+    await answer_all(PERIOD, clock, {k: Answer(level=v) for k, v in now.items()})
     results = await wave_results(PERIOD)
     assert results.previous_period == PREVIOUS
     assert {m.code: (m.previous_level, m.current_level, m.movement) for m in results.accounts} == {
@@ -371,11 +340,7 @@ async def test_an_accounts_levels_and_comments_agree_with_each_waves_results(
 async def test_no_reminder_once_consent_is_withdrawn_or_the_account_closed(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_account("A2")
-    await make_account("A3")
-    await make_wave(clock)
-    await issue_wave(PERIOD, clock.now(), MAIL)
+    await issued_links(clock, "A1", "A2", "A3")
     await Contact.update({Contact.survey_opt_in: False}).where(Contact.email == "a1@x.com")
     await Account.update({Account.status: "closed"}).where(Account.code == "A2")
     clock.advance(dt.timedelta(days=7))
@@ -413,11 +378,8 @@ async def test_a_wave_issued_on_a_past_day_reaches_the_accounts_open_that_day(
 async def test_mail_of_a_wave_delivered_elsewhere_is_recorded_sent_never_queued(
     db: Database, clock: FrozenClock
 ) -> None:
-    await make_account("A1")
-    await make_account("A2")
-    await make_wave(clock)
     elsewhere = MailContext(base_url=BASE, company="Acme Service", delivered_elsewhere=True)
-    links = await issue_wave(PERIOD, clock.now(), elsewhere)
+    links = await issued_links(clock, "A1", "A2", mail=elsewhere)
     await record_response(links[0].token, Answer(level=2), clock.now())
     later = clock.now() + dt.timedelta(days=8)
     assert await send_reminders(PERIOD, later, elsewhere) == 1

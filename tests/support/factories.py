@@ -31,7 +31,7 @@ from feedback.mail.services import MailContext
 from feedback.scoring.reasons import Reason
 from feedback.scoring.scores import Scored, store_scores
 from feedback.surveys.answers import record_response
-from feedback.surveys.issuance import issue_wave
+from feedback.surveys.issuance import IssuedLink, issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import WaveInfo, create_wave
 from feedback.surveys.waves import Period
@@ -53,6 +53,7 @@ __all__ = [
     "act",
     "answer_all",
     "contact_of",
+    "issued_links",
     "make_account",
     "make_contact",
     "make_purchases",
@@ -148,6 +149,17 @@ async def make_wave(
 ) -> WaveInfo:
     """A survey wave, by default the one of the suite's today's half year."""
     return await create_wave(period, clock.now(), opens_on=opens_on, closes_on=closes_on)
+
+
+async def issued_links(
+    clock: FrozenClock, *codes: str, mail: MailContext = MAIL
+) -> list[IssuedLink]:
+    """An account for each code (with its one opted-in contact), the wave of PERIOD, and the
+    links its issue sends them."""
+    for code in codes:
+        await make_account(code)
+    await make_wave(clock)
+    return await issue_wave(PERIOD, clock.now(), mail)
 
 
 def token_of(link: str) -> str:

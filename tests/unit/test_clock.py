@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from feedback.clock import SystemClock
 from feedback.config import Settings
 from feedback.errors import ConfigurationError
+from tests.support.sources import found_in_sources
 
-TESTS = Path(__file__).resolve().parents[1]
 # The only places in tests/ that read the real clock, because the real clock is what they test.
 REAL_CLOCK_ALLOWED = {
-    "unit/test_clock.py": "the moved system clock itself",
+    "tests/unit/test_clock.py": "the moved system clock itself",
 }
 REAL_CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today")}
 
@@ -41,15 +40,10 @@ def _real_clock_calls(source: str) -> list[int]:
 
 
 def test_no_test_reads_the_real_clock_outside_the_listed_places() -> None:
-    found = {
-        f"{path.relative_to(TESTS)}:{line}"
-        for path in sorted(TESTS.rglob("*.py"))
-        if str(path.relative_to(TESTS)) not in REAL_CLOCK_ALLOWED
-        for line in _real_clock_calls(path.read_text(encoding="utf-8"))
-    }
+    found = found_in_sources(_real_clock_calls, "tests", skip=REAL_CLOCK_ALLOWED)
     assert not found, (
         "tests take their today from tests.conftest (TODAY, NOW, the clock fixture, "
-        f"command_env for commands and servers), not from the real clock: {sorted(found)}"
+        f"command_env for commands and servers), not from the real clock: {found}"
     )
 
 

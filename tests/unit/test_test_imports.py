@@ -4,12 +4,10 @@ fixtures in conftest.py files), so a test module can change without breaking oth
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TESTS = ROOT / "tests"
+from tests.support.sources import found_in_sources
 
 
 def _is_shared(module: str) -> bool:
@@ -35,15 +33,10 @@ def _imported_test_modules(source: str) -> list[str]:
 
 
 def test_no_module_of_the_tests_or_benchmarks_imports_a_test_module() -> None:
-    found = {
-        f"{path.relative_to(ROOT)}: {module}"
-        for folder in (TESTS, ROOT / "bench")
-        for path in sorted(folder.rglob("*.py"))
-        for module in _imported_test_modules(path.read_text(encoding="utf-8"))
-    }
+    found = found_in_sources(_imported_test_modules, "tests", "bench")
     assert not found, (
         "move what test modules share into tests/support (or a conftest.py fixture) and "
-        f"import it from there: {sorted(found)}"
+        f"import it from there: {found}"
     )
 
 
