@@ -265,7 +265,7 @@ class ComplaintPages(Controller):
         form = dict(await request.form())
         try:
             contact = int(form["contact_id"]) if form.get("contact_id") else None
-            taken = intake.StaffComplaint(
+            taken = ComplaintIn(
                 form.get("account_code", ""), form.get("channel", ""), form.get("category", ""),
                 form.get("severity", ""), form.get("description", ""), contact,
             )  # fmt: skip
@@ -340,9 +340,8 @@ class ComplaintApi(Controller):
         settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
     ) -> ComplaintOut:  # fmt: skip
         """Record a complaint received by phone, email or a visit."""
-        taken = intake.StaffComplaint(**msgspec.structs.asdict(data))
         complaint_id = await intake.record_staff_complaint(
-            taken, viewer, clock.now(), sla_policy, _mail_context(settings)
+            data, viewer, clock.now(), sla_policy, _mail_context(settings)
         )
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 

@@ -10,6 +10,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.addresses import email_problem
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Severity, SlaPolicy
+from feedback.complaints.schemas import ComplaintIn
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import MAX_TEXT, read_choice
 from feedback.complaints.tables import Category, Channel, WebSubmission
@@ -22,7 +23,6 @@ __all__ = [
     "MAX_NAME",
     "STAFF_CHANNELS",
     "WEB_FORM_SEVERITY",
-    "StaffComplaint",
     "SubmissionView",
     "TriageDecision",
     "WebComplaint",
@@ -53,18 +53,6 @@ class WebComplaint:
     category: str
     description: str
     language: str
-
-
-@dataclass(frozen=True)
-class StaffComplaint:
-    """What staff took down from a call, an email or a visit, as they typed it."""
-
-    account_code: str
-    channel: str
-    category: str
-    severity: str
-    description: str
-    contact_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +186,7 @@ async def triage(
 
 
 async def record_staff_complaint(
-    taken: StaffComplaint,
+    taken: ComplaintIn,
     actor: StaffMember,
     now: dt.datetime,
     policy: SlaPolicy,
