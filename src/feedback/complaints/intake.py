@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import msgspec
+
 from feedback.accounts.directory import account_id_for_code, contact_ids_of_account
 from feedback.accounts.staff import StaffMember
 from feedback.addresses import email_problem
@@ -135,17 +137,7 @@ async def pending_submissions() -> list[SubmissionView]:
         .where(WebSubmission.complaint.is_null())
         .order_by(WebSubmission.received_at)
     )
-    return [
-        SubmissionView(
-            id=row["id"],
-            name=row["name"],
-            email=row["email"],
-            category=row["category"],
-            description=row["description"],
-            received_at=row["received_at"],
-        )
-        for row in rows
-    ]
+    return msgspec.convert(rows, list[SubmissionView])
 
 
 async def triage(

@@ -167,19 +167,5 @@ async def history(complaint_id: int) -> list[HistoryEntry]:
         .order_by(ComplaintEvent.id)
         .output(load_json=True)
     )
-    return [
-        HistoryEntry(
-            kind=row["kind"],
-            from_state=row["from_state"],
-            to_state=row["to_state"],
-            version=row["version"],
-            actor_id=row["actor"],
-            content=row["content"],
-            seconds_in_state=row["seconds_in_state"],
-            step=row["step"],
-            step_due_at=row["step_due_at"],
-            late=None if row["late"] is None else bool(row["late"]),
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
+    entries = [{**row, "actor_id": row["actor"]} for row in rows]
+    return msgspec.convert(entries, list[HistoryEntry])
