@@ -4,6 +4,8 @@ causes of the complaints received in a period, for supervisors and management.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +17,7 @@ from feedback.runtime import run_on_database
 __all__ = ["complaints_group"]
 
 UTC = dt.UTC
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 STEP_NAMES = {Step.apology: "apology", Step.resolution: "resolution", Step.follow_up: "follow-up"}
 
 
@@ -59,21 +62,22 @@ def _lines(figures: reporting.ComplaintFigures) -> list[str]:
     ]  # fmt: skip
 
 
+def _received_on(
+    flag: str, name: str, which: str, default: str
+) -> Callable[[Decorated], Decorated]:
+    """--from or --to: a day complaints were received on, optional."""
+    return click.option(
+        flag,
+        name,
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help=f"{which} day complaints were received on. Default: {default}.",
+    )
+
+
 @complaints_group.command("figures")
-@click.option(
-    "--from",
-    "first",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="First day complaints were received on. Default: 90 days before the last.",
-)
-@click.option(
-    "--to",
-    "last",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Last day complaints were received on. Default: today.",
-)
+@_received_on("--from", "first", "First", "90 days before the last")
+@_received_on("--to", "last", "Last", "today")
 @click.option("--by", type=click.Choice([b.value for b in reporting.Breakdown]),
               default=reporting.Breakdown.none.value, show_default=True,
               help="Give each figure per account tier or per industry.")  # fmt: skip

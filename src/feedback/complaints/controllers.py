@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import msgspec
@@ -86,6 +88,17 @@ def _action_from_form(form: Any) -> ActionIn:
         expected_version=version,
         content=content,
     )
+
+
+async def _assign_from_form(
+    form: Any, complaint_id: int, viewer: StaffMember, now: dt.datetime
+) -> None:
+    try:
+        assignee = int(form["assignee_id"]) if form.get("assignee_id") else None
+        version = int(form.get("expected_version", "0"))
+    except ValueError:
+        raise InvalidInput("choose someone from the list") from None
+    await services.assign(complaint_id, assignee, viewer, version, now)
 
 
 class ComplaintMatch(msgspec.Struct, frozen=True):
@@ -203,52 +216,42 @@ class ComplaintPages(Controller):
     ) -> Template:
         return await self._ticket(viewer, clock, complaint_id)
 
+    async def _after_change(
+        self, viewer: StaffMember, clock: Clock, complaint_id: int, change: Awaitable[None],
+        anchor: str = "",
+    ) -> Response[Any]:  # fmt: skip
+        """Back to the ticket once the change is made; a refused one shows it with the reason."""
+        try:
+            await change
+        except DomainError as exc:
+            return await self._ticket(viewer, clock, complaint_id, exc.message, exc.status_code)
+        return Redirect(f"/complaints/{complaint_id}{anchor}", status_code=303)
+
     @post("/{complaint_id:int}/act", opt=allow(WORKERS), status_code=303)
     async def act(
         self, request: StaffRequest, viewer: Viewer, clock: InjectedClock,
         settings: NamedDependency[Settings], complaint_id: FromPath[int],
     ) -> Response[Any]:  # fmt: skip
-        try:
-            action = _action_from_form(await request.form())
-            await _act(complaint_id, action, viewer, clock, settings)
-        except DomainError as exc:
-            return await self._ticket(viewer, clock, complaint_id, exc.message, exc.status_code)
-        return Redirect(f"/complaints/{complaint_id}", status_code=303)
+        action = _action_from_form(await request.form())
+        change = _act(complaint_id, action, viewer, clock, settings)
+        return await self._after_change(viewer, clock, complaint_id, change)
 
     @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=303)
     async def assign(
-        self,
-        request: StaffRequest,
-        viewer: Viewer,
-        clock: InjectedClock,
+        self, request: StaffRequest, viewer: Viewer, clock: InjectedClock,
         complaint_id: FromPath[int],
-    ) -> Response[Any]:
-        form = await request.form()
-        try:
-            assignee = int(form["assignee_id"]) if form.get("assignee_id") else None
-            version = int(form.get("expected_version", "0"))
-            await services.assign(complaint_id, assignee, viewer, version, clock.now())
-        except (DomainError, ValueError) as exc:
-            message = getattr(exc, "message", "choose someone from the list")
-            return await self._ticket(
-                viewer, clock, complaint_id, message, getattr(exc, "status_code", 400)
-            )
-        return Redirect(f"/complaints/{complaint_id}", status_code=303)
+    ) -> Response[Any]:  # fmt: skip
+        change = _assign_from_form(await request.form(), complaint_id, viewer, clock.now())
+        return await self._after_change(viewer, clock, complaint_id, change)
 
     @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=303)
     async def note(
-        self,
-        request: StaffRequest,
-        viewer: Viewer,
-        clock: InjectedClock,
+        self, request: StaffRequest, viewer: Viewer, clock: InjectedClock,
         complaint_id: FromPath[int],
-    ) -> Response[Any]:
+    ) -> Response[Any]:  # fmt: skip
         text = (await request.form()).get("text", "")
-        try:
-            await queue.add_visible_note(complaint_id, text, viewer, clock.now())
-        except DomainError as exc:
-            return await self._ticket(viewer, clock, complaint_id, exc.message, exc.status_code)
-        return Redirect(f"/complaints/{complaint_id}#history", status_code=303)
+        change = queue.add_visible_note(complaint_id, text, viewer, clock.now())
+        return await self._after_change(viewer, clock, complaint_id, change, "#history")
 
     @get("/record", opt=allow(WORKERS))
     async def record_form(self, request: StaffRequest) -> Template:
@@ -262,7 +265,7 @@ class ComplaintPages(Controller):
         form = dict(await request.form())
         try:
             contact = int(form["contact_id"]) if form.get("contact_id") else None
-            taken = intake.StaffComplaint(
+            taken = ComplaintIn(
                 form.get("account_code", ""), form.get("channel", ""), form.get("category", ""),
                 form.get("severity", ""), form.get("description", ""), contact,
             )  # fmt: skip
@@ -337,9 +340,8 @@ class ComplaintApi(Controller):
         settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
     ) -> ComplaintOut:  # fmt: skip
         """Record a complaint received by phone, email or a visit."""
-        taken = intake.StaffComplaint(**msgspec.structs.asdict(data))
         complaint_id = await intake.record_staff_complaint(
-            taken, viewer, clock.now(), sla_policy, _mail_context(settings)
+            data, viewer, clock.now(), sla_policy, _mail_context(settings)
         )
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 

@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from feedback.complaints.tables import ComplaintLink, LinkKind
-from feedback.errors import Conflict
-from feedback.links import link_to, new_token, token_hash
+from feedback.links import LinkNotUsable, claim_sql, link_to, new_token, token_hash
 
 __all__ = [
     "FollowUpLink",
@@ -21,17 +20,7 @@ __all__ = [
     "issue_intake",
 ]
 
-CLAIM_SQL = (
-    "UPDATE complaint_link SET used_at = {} "
-    "WHERE id = {} AND used_at IS NULL AND expires_at > {} RETURNING id"
-)
-
-
-class LinkNotUsable(Conflict):
-    """Unknown, used and expired links get the same answer, so links cannot be probed."""
-
-    def __init__(self) -> None:
-        super().__init__("this link has already been used or is no longer valid")
+CLAIM_SQL = claim_sql("complaint_link", "used_at")
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import msgspec
+
 from feedback.accounts.directory import account_id_for_code, contact_ids_of_account
 from feedback.accounts.staff import StaffMember
 from feedback.addresses import email_problem
 from feedback.complaints import customer_links
 from feedback.complaints.deadlines import Severity, SlaPolicy
+from feedback.complaints.schemas import ComplaintIn
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import MAX_TEXT, read_choice
 from feedback.complaints.tables import Category, Channel, WebSubmission
@@ -22,7 +25,6 @@ __all__ = [
     "MAX_NAME",
     "STAFF_CHANNELS",
     "WEB_FORM_SEVERITY",
-    "StaffComplaint",
     "SubmissionView",
     "TriageDecision",
     "WebComplaint",
@@ -53,18 +55,6 @@ class WebComplaint:
     category: str
     description: str
     language: str
-
-
-@dataclass(frozen=True)
-class StaffComplaint:
-    """What staff took down from a call, an email or a visit, as they typed it."""
-
-    account_code: str
-    channel: str
-    category: str
-    severity: str
-    description: str
-    contact_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,17 +137,7 @@ async def pending_submissions() -> list[SubmissionView]:
         .where(WebSubmission.complaint.is_null())
         .order_by(WebSubmission.received_at)
     )
-    return [
-        SubmissionView(
-            id=row["id"],
-            name=row["name"],
-            email=row["email"],
-            category=row["category"],
-            description=row["description"],
-            received_at=row["received_at"],
-        )
-        for row in rows
-    ]
+    return msgspec.convert(rows, list[SubmissionView])
 
 
 async def triage(
@@ -198,7 +178,7 @@ async def triage(
 
 
 async def record_staff_complaint(
-    taken: StaffComplaint,
+    taken: ComplaintIn,
     actor: StaffMember,
     now: dt.datetime,
     policy: SlaPolicy,

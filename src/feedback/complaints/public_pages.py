@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import CacheControlHeader
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
 
 from feedback.clock import Clock
 from feedback.complaints import followup, intake
@@ -21,20 +19,14 @@ from feedback.config import Settings
 from feedback.mail.services import MailContext
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
-from feedback.web.customer_pages import customer_page
+from feedback.web.customer_pages import CustomerPages, customer_language, customer_page
 from feedback.web.injected import InjectedClock
 
 __all__ = ["CUSTOMER_POST_PATHS", "ComplaintFormPages", "FollowUpPages"]
 
 AnyRequest = Request[Any, Any, Any]
-# Unknown, used and expired follow-up links all get this page and status.
-INVALID_LINK_STATUS = 404
 # Posts from people without a login, rate limited per client address in app.py.
 CUSTOMER_POST_PATHS = ("/complaints/new", "/f/")
-
-
-def _language(request: AnyRequest, lang: str, known: str | None = None) -> str:
-    return i18n.choose_language(lang, known, request.headers.get("accept-language"))
 
 
 def _mail_context(settings: Settings) -> MailContext:
@@ -55,18 +47,17 @@ def _form(
     return customer_page(request, template, values.language, status, context)
 
 
-class ComplaintFormPages(Controller):
+class ComplaintFormPages(CustomerPages):
     """The public form: anyone may write; a link in ``account`` names the customer's account."""
 
     path = "/complaints"
-    include_in_schema = False
-    cache_control = CacheControlHeader(no_store=True)
+    thanks_template = "complaints/customer/thanks.html"
 
     @get("/new", opt=allow(PUBLIC))
     async def form(
         self, request: AnyRequest, account: FromQuery[str] = "", lang: FromQuery[str] = ""
     ) -> Response[str]:
-        language = _language(request, lang)
+        language = customer_language(request, lang)
         empty = WebComplaint(name="", email="", category="", description="", language=language)
         return _form(request, empty, account, {}, 200)
 
@@ -80,7 +71,7 @@ class ComplaintFormPages(Controller):
         lang: FromQuery[str] = "",
     ) -> Response[Any]:
         raw = await request.form()
-        language = _language(request, lang)
+        language = customer_language(request, lang)
         values = WebComplaint(
             name=str(raw.get("name", "")), email=str(raw.get("email", "")),
             category=str(raw.get("category", "")),
@@ -95,32 +86,15 @@ class ComplaintFormPages(Controller):
         await intake.submit_web_complaint(
             values, token, clock.now(), sla_policy, _mail_context(settings)
         )
-        return Redirect(f"/complaints/thanks?lang={language}", status_code=303)
-
-    @get("/thanks", opt=allow(PUBLIC))
-    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
-        language = _language(request, lang)
-        return customer_page(request, "complaints/customer/thanks.html", language, 200)
+        return self.to_thanks(language)
 
 
-def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
-    """The same page, status and language rules whatever made the link unusable."""
-    language = _language(request, lang)
-    template = "complaints/customer/invalid.html"
-    return customer_page(request, template, language, INVALID_LINK_STATUS)
-
-
-class FollowUpPages(Controller):
+class FollowUpPages(CustomerPages):
     """ "Are you satisfied with how we resolved this?": opening the link records nothing."""
 
     path = "/f"
-    include_in_schema = False
-    cache_control = CacheControlHeader(no_store=True)
-
-    @get("/thanks", opt=allow(PUBLIC))
-    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
-        language = _language(request, lang)
-        return customer_page(request, "complaints/customer/follow_up_thanks.html", language, 200)
+    thanks_template = "complaints/customer/follow_up_thanks.html"
+    invalid_link_template = "complaints/customer/invalid.html"
 
     async def _question(
         self, request: AnyRequest, clock: Clock, token: str, lang: str, status: int
@@ -128,7 +102,7 @@ class FollowUpPages(Controller):
         try:
             asked = await followup.follow_up_question(token, clock.now())
         except LinkNotUsable:
-            return _invalid_link(request, lang)
+            return self.invalid_link(request, lang)
         language = i18n.choose_language(lang, asked.language)
         context = {"question": asked, "max_text": MAX_TEXT, "missing": status == 400}
         template = "complaints/customer/follow_up.html"
@@ -163,6 +137,5 @@ class FollowUpPages(Controller):
                 token, answered, clock.now(), policy_of(settings), _mail_context(settings)
             )
         except LinkNotUsable:
-            return _invalid_link(request, lang)
-        language = _language(request, lang)
-        return Redirect(f"/f/thanks?lang={language}", status_code=303)
+            return self.invalid_link(request, lang)
+        return self.to_thanks(customer_language(request, lang))

@@ -12,7 +12,14 @@ from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember, staff_names
 from feedback.complaints.deadlines import TIERS, Severity, Step, time_left
 from feedback.complaints.records import ComplaintView, get_complaint, history
-from feedback.complaints.schemas import ComplaintOut, EventOut, QueueFilters, QueuePage, QueueRow
+from feedback.complaints.schemas import (
+    ComplaintOut,
+    ComplaintRecord,
+    EventOut,
+    QueueFilters,
+    QueuePage,
+    QueueRow,
+)
 from feedback.complaints.services import add_note
 from feedback.complaints.states import OPEN_STATES
 from feedback.complaints.tables import Category, Complaint
@@ -172,20 +179,13 @@ async def complaint_detail(
     account = (await account_dimensions([complaint.account_id]))[complaint.account_id]
     clocks = complaint.clocks
     left = time_left(clocks.next_due_at, clocks.next_warn_at, now)
+    recorded = {name: getattr(complaint, name) for name in ComplaintRecord.__struct_fields__}
     return ComplaintOut(
-        id=complaint.id, account_code=account.code, account_name=account.name,
-        contact_id=complaint.contact_id, channel=complaint.channel,
-        category=complaint.category, severity=complaint.severity, tier=complaint.tier,
-        description=complaint.description, assignee_id=complaint.assignee_id,
-        state=complaint.state.value, version=complaint.version,
-        received_at=complaint.received_at, apology_due_at=clocks.apology_due_at,
+        **recorded, account_code=account.code, account_name=account.name,
+        state=complaint.state.value, apology_due_at=clocks.apology_due_at,
         resolution_due_at=clocks.resolution_due_at, follow_up_due_at=clocks.follow_up_due_at,
         next_due_at=clocks.next_due_at, urgency=left.urgency.value, time_left=left.text,
-        escalated_at=complaint.escalated_at,
         breached_steps=[step.value for step in Step if clocks.breached(step)],
-        apology_message=complaint.apology_message, findings=complaint.findings,
-        root_cause=complaint.root_cause, resolution=complaint.resolution,
-        follow_up_outcome=complaint.follow_up_outcome, reopen_count=complaint.reopen_count,
         allowed_actions=[action.value for action in complaint.allowed_actions],
     )  # fmt: skip
 

@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from feedback.accounts.staff import StaffMember
 from feedback.complaints.deadlines import Clocks, Completion
+from feedback.complaints.schemas import ComplaintRecord
 from feedback.complaints.states import Action, ComplaintState, allowed_actions
 from feedback.complaints.tables import Complaint, ComplaintEvent, EventKind
 from feedback.errors import Conflict, NotFound
@@ -40,30 +43,12 @@ CLOCK_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class ComplaintView:
+class ComplaintView(ComplaintRecord, frozen=True):
     """A complaint as the queue and the ticket page show it."""
 
-    id: int
     account_id: int
-    contact_id: int | None
-    channel: str
-    category: str
-    severity: str
-    tier: str
-    description: str
-    assignee_id: int | None
     state: ComplaintState
-    version: int
-    received_at: dt.datetime
     clocks: Clocks
-    escalated_at: dt.datetime | None
-    apology_message: str
-    findings: str
-    root_cause: str | None
-    resolution: str
-    follow_up_outcome: str | None
-    reopen_count: int
     allowed_actions: tuple[Action, ...]
 
 
@@ -72,30 +57,14 @@ def clocks_of(row: Mapping[str, Any]) -> Clocks:
 
 
 def view_of(row: Mapping[str, Any]) -> ComplaintView:
+    """The complaint of a row with every column; its foreign keys are named for what they hold."""
     state = ComplaintState(row["state"])
-    return ComplaintView(
-        id=row["id"],
-        account_id=row["account"],
-        contact_id=row["contact"],
-        channel=row["channel"],
-        category=row["category"],
-        severity=row["severity"],
-        tier=row["tier"],
-        description=row["description"],
-        assignee_id=row["assignee"],
-        state=state,
-        version=row["version"],
-        received_at=row["received_at"],
-        clocks=clocks_of(row),
-        escalated_at=row["escalated_at"],
-        apology_message=row["apology_message"],
-        findings=row["findings"],
-        root_cause=row["root_cause"],
-        resolution=row["resolution"],
-        follow_up_outcome=row["follow_up_outcome"],
-        reopen_count=row["reopen_count"],
-        allowed_actions=allowed_actions(state),
-    )
+    named = {
+        "account_id": row["account"], "contact_id": row["contact"],
+        "assignee_id": row["assignee"], "state": state, "clocks": clocks_of(row),
+        "allowed_actions": allowed_actions(state),
+    }  # fmt: skip
+    return msgspec.convert({**row, **named}, ComplaintView)
 
 
 async def load_row(complaint_id: int) -> dict[str, Any]:
@@ -198,19 +167,5 @@ async def history(complaint_id: int) -> list[HistoryEntry]:
         .order_by(ComplaintEvent.id)
         .output(load_json=True)
     )
-    return [
-        HistoryEntry(
-            kind=row["kind"],
-            from_state=row["from_state"],
-            to_state=row["to_state"],
-            version=row["version"],
-            actor_id=row["actor"],
-            content=row["content"],
-            seconds_in_state=row["seconds_in_state"],
-            step=row["step"],
-            step_due_at=row["step_due_at"],
-            late=None if row["late"] is None else bool(row["late"]),
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
+    entries = [{**row, "actor_id": row["actor"]} for row in rows]
+    return msgspec.convert(entries, list[HistoryEntry])

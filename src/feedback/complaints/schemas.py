@@ -12,6 +12,7 @@ __all__ = [
     "AssignIn",
     "ComplaintIn",
     "ComplaintOut",
+    "ComplaintRecord",
     "EventOut",
     "FormLinkIn",
     "FormLinkOut",
@@ -99,10 +100,13 @@ class FormLinkOut(msgspec.Struct):
     expires_at: dt.datetime
 
 
-class ComplaintOut(msgspec.Struct):
+class ComplaintRecord(msgspec.Struct, frozen=True):
+    """What a complaint records of itself: how it came, what it is about, and each step's words.
+
+    The services' view of a complaint and the API's ``ComplaintOut`` both begin with it.
+    """
+
     id: int
-    account_code: str
-    account_name: str
     contact_id: int | None
     channel: str
     category: str
@@ -110,23 +114,31 @@ class ComplaintOut(msgspec.Struct):
     tier: str
     description: str
     assignee_id: int | None
-    state: str
     version: int
     received_at: dt.datetime
-    apology_due_at: dt.datetime
-    resolution_due_at: dt.datetime
-    follow_up_due_at: dt.datetime | None
-    next_due_at: dt.datetime | None
-    urgency: str
-    time_left: str
     escalated_at: dt.datetime | None
-    breached_steps: list[str]
     apology_message: str
     findings: str
     root_cause: str | None
     resolution: str
     follow_up_outcome: str | None
     reopen_count: int
+
+
+class ComplaintOut(ComplaintRecord, frozen=True):
+    """A complaint with its account, its deadlines and time left, and the actions its state
+    allows."""
+
+    account_code: str
+    account_name: str
+    state: str
+    apology_due_at: dt.datetime
+    resolution_due_at: dt.datetime
+    follow_up_due_at: dt.datetime | None
+    next_due_at: dt.datetime | None
+    urgency: str
+    time_left: str
+    breached_steps: list[str]
     allowed_actions: list[str]
 
 

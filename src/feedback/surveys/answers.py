@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from feedback import links
 from feedback.accounts.directory import (
     account_dimensions,
     account_id_for_code,
@@ -19,7 +20,7 @@ from feedback.complaints.deadlines import DEFAULT_POLICY, SlaPolicy
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotFound
 from feedback.languages import DEFAULT_LANGUAGE
-from feedback.links import token_hash
+from feedback.links import claim_sql, token_hash
 from feedback.surveys.complaint_intake import AnswerSource, open_if_called_for
 from feedback.surveys.questionnaire import Answer, validate_answer
 from feedback.surveys.services import WaveInfo, items_of, open_waves, wave_info
@@ -50,17 +51,11 @@ LOOKUP_SQL = (  # constant fragments only
     f"UNION ALL SELECT {LOOKUP_COLUMNS} FROM reminder_link r "
     f"JOIN invitation i ON i.id = r.invitation {LOOKUP_JOINS} WHERE r.token_hash = {{}}"
 )
-CLAIM_SQL = (
-    "UPDATE invitation SET responded_at = {} "
-    "WHERE id = {} AND responded_at IS NULL AND expires_at > {} RETURNING id"
-)
+CLAIM_SQL = claim_sql("invitation", "responded_at")
 
 
-class LinkNotUsable(Conflict):
-    """Unknown, used and expired links get the same answer, so links cannot be probed."""
-
-    def __init__(self) -> None:
-        super().__init__("this survey link has already been used or is no longer valid")
+class LinkNotUsable(links.LinkNotUsable):
+    link = "survey link"
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from markupsafe import Markup
 
 from feedback.accounts.roles import ALL_STAFF, Role
@@ -40,15 +39,13 @@ from feedback.surveys.schemas import (
 )
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
-from feedback.web.customer_pages import csrf_input, customer_page
+from feedback.web.customer_pages import CustomerPages, csrf_input, customer_page
 from feedback.web.injected import InjectedClock
 
 __all__ = ["QuestionnaireApi", "SurveyPages", "WaveApi", "WavePages"]
 
 AnyRequest = Request[Any, Any, Any]
 StaffRequest = Request[StaffMember, Any, Any]
-# One answer for unknown, used and expired links alike, so that links cannot be probed.
-INVALID_LINK_STATUS = 404
 LEVEL_VALUES = frozenset(str(int(level)) for level in Level)
 RATING_VALUES = frozenset("12345")
 # Where a cached blank form takes each customer's CSRF field.
@@ -101,12 +98,6 @@ def _read_form(form: Mapping[str, Any], invitation: OpenInvitation) -> ReadAnswe
     return ReadAnswer(values, errors, answer)
 
 
-def _invalid_link(request: AnyRequest, lang: str) -> Response[str]:
-    """The same page, status and language rules whatever made the link unusable."""
-    language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
-    return customer_page(request, "survey/invalid.html", language, INVALID_LINK_STATUS)
-
-
 def _form_context(
     language: str, period: str, items: Sequence[Mapping[str, str]], read: ReadAnswer | None
 ) -> dict[str, Any]:
@@ -148,17 +139,12 @@ def _form_page(
     return customer_page(request, "survey/form.html", language, status, context)
 
 
-class SurveyPages(Controller):
+class SurveyPages(CustomerPages):
     """Customers never log in: the link is the key, and a GET never changes anything."""
 
     path = "/s"
-    include_in_schema = False
-    cache_control = CacheControlHeader(no_store=True)
-
-    @get("/thanks", opt=allow(PUBLIC))
-    async def thanks(self, request: AnyRequest, lang: FromQuery[str] = "") -> Response[str]:
-        language = i18n.choose_language(lang, None, request.headers.get("accept-language"))
-        return customer_page(request, "survey/thanks.html", language, 200)
+    thanks_template = "survey/thanks.html"
+    invalid_link_template = "survey/invalid.html"
 
     @get("/{token:str}", opt=allow(PUBLIC))
     async def questionnaire(
@@ -171,7 +157,7 @@ class SurveyPages(Controller):
         try:
             invitation = await answers.open_invitation(token, clock.now())
         except LinkNotUsable:
-            return _invalid_link(request, lang)
+            return self.invalid_link(request, lang)
         return _form_page(request, invitation, lang)
 
     @post("/{token:str}", opt=allow(PUBLIC), status_code=303)
@@ -189,7 +175,7 @@ class SurveyPages(Controller):
         try:
             invitation = await answers.open_invitation(token, now, known)
         except LinkNotUsable:
-            return _invalid_link(request, lang)
+            return self.invalid_link(request, lang)
         read = _read_form(await request.form(), invitation)
         if read.answer is None:
             return _form_page(request, invitation, lang, read)
@@ -202,12 +188,11 @@ class SurveyPages(Controller):
                 opened=invitation,
             )
         except LinkNotUsable:
-            return _invalid_link(request, lang)
+            return self.invalid_link(request, lang)
         except InvalidInput:
             read.errors["form"] = "not_accepted"
             return _form_page(request, invitation, lang, read)
-        language = i18n.choose_language(lang, invitation.language)
-        return Redirect(f"/s/thanks?lang={language}", status_code=303)
+        return self.to_thanks(i18n.choose_language(lang, invitation.language))
 
 
 async def _visible_results(period: str, viewer: StaffMember) -> results.WaveResults:
