@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import aiosqlite
 import numpy as np
 import numpy.typing as npt
+from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -32,6 +33,7 @@ from feedback.errors import ConfigurationError
 __all__ = [
     "Database",
     "SerialSQLiteEngine",
+    "app_config",
     "bound",
     "engine_for_url",
     "engine_in_use",
@@ -333,3 +335,19 @@ async def migrate() -> None:
     result = await run_forwards("all")
     if not result.success:
         raise ConfigurationError(f"migration failed: {result.message}")
+
+
+def app_config(
+    package_file: str, tables: Sequence[type[Table]], after: Sequence[str] = ()
+) -> AppConfig:
+    """The Piccolo app of the package holding ``package_file``: named after the package, its
+    migrations in the package's piccolo_migrations folder, run after those of the apps in
+    ``after`` (their modules, e.g. "feedback.accounts.piccolo_app")."""
+    package = Path(package_file).parent
+    return AppConfig(
+        app_name=package.name,
+        migrations_folder_path=str(package / "piccolo_migrations"),
+        table_classes=list(tables),
+        migration_dependencies=list(after),
+        commands=[],
+    )

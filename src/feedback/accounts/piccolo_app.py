@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from piccolo.conf.apps import AppConfig
-
 from feedback.accounts.tables import (
     Account,
     AttributeDefinition,
@@ -14,11 +10,8 @@ from feedback.accounts.tables import (
     StaffSession,
     StaffUser,
 )
+from feedback.db import app_config
 
-APP_CONFIG = AppConfig(
-    app_name="accounts",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[StaffUser, StaffSession, Account, AttributeDefinition, Contact, Purchase],
-    migration_dependencies=[],
-    commands=[],
+APP_CONFIG = app_config(
+    __file__, [StaffUser, StaffSession, Account, AttributeDefinition, Contact, Purchase]
 )

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from piccolo.conf.apps import AppConfig
-
 from feedback.complaints.tables import Complaint, ComplaintEvent, ComplaintLink, WebSubmission
+from feedback.db import app_config
 
-APP_CONFIG = AppConfig(
-    app_name="complaints",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Complaint, ComplaintEvent, ComplaintLink, WebSubmission],
-    migration_dependencies=["feedback.accounts.piccolo_app"],
-    commands=[],
+APP_CONFIG = app_config(
+    __file__,
+    [Complaint, ComplaintEvent, ComplaintLink, WebSubmission],
+    after=["feedback.accounts.piccolo_app"],
 )

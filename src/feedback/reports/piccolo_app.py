@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from feedback.db import app_config
 
-from piccolo.conf.apps import AppConfig
-
-APP_CONFIG = AppConfig(
-    app_name="reports",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
-    migration_dependencies=[],
-    commands=[],
-)
+APP_CONFIG = app_config(__file__, [])

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from feedback.db import app_config
+from feedback.surveys.tables import Invitation, Questionnaire, ReminderLink, Response, Wave
 
-from piccolo.conf.apps import AppConfig
-
-from feedback.surveys.tables import (
-    Invitation,
-    Questionnaire,
-    ReminderLink,
-    Response,
-    Wave,
-)
-
-APP_CONFIG = AppConfig(
-    app_name="surveys",
-    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Questionnaire, Wave, Invitation, ReminderLink, Response],
-    migration_dependencies=["feedback.accounts.piccolo_app"],
-    commands=[],
+APP_CONFIG = app_config(
+    __file__,
+    [Questionnaire, Wave, Invitation, ReminderLink, Response],
+    after=["feedback.accounts.piccolo_app"],
 )
