@@ -120,6 +120,11 @@ class ColumnSpec:
     optional: tuple[str, ...]
     custom: bool = False
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The known columns, required ones first: the header of a file that has them all."""
+        return (*self.required, *self.optional)
+
 
 ACCOUNT_COLUMNS = ColumnSpec(
     required=("code",),
@@ -173,7 +178,7 @@ def locate_columns(header: Sequence[str], spec: ColumnSpec) -> Columns:
         elif key in spec.required or key in spec.optional:
             known[key] = position - 1
         elif not spec.custom:
-            expected = ", ".join((*spec.required, *spec.optional))
+            expected = ", ".join(spec.names)
             reasons.append(f"unknown column {name!r}; expected: {expected}")
         elif len(name) > ATTRIBUTE_NAME_LIMIT:
             reasons.append(f"attribute column {name[:20]!r}... is longer than 100 characters")

@@ -7,23 +7,16 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 
+from feedback.accounts import csvfiles
 from feedback.demo.customers import ATTRIBUTE_KINDS, SimulatedAccount, Simulation
 
 __all__ = ["ACCOUNT_COLUMNS", "CONTACT_COLUMNS", "PURCHASE_COLUMNS", "write_csvs"]
 
-ACCOUNT_COLUMNS = (
-    "code",
-    "name",
-    "industry",
-    "region",
-    "manager_email",
-    "opened_on",
-    "closed_on",
-    "closed_reason",
-    *ATTRIBUTE_KINDS,
-)
-CONTACT_COLUMNS = ("account_code", "email", "name", "language", "phone", "survey")
-PURCHASE_COLUMNS = ("account_code", "occurred_on", "amount", "quantity", "ref")
+# The columns the import knows, in its order (the rows written below follow it), then the
+# custom attributes.
+ACCOUNT_COLUMNS = (*csvfiles.ACCOUNT_COLUMNS.names, *ATTRIBUTE_KINDS)
+CONTACT_COLUMNS = csvfiles.CONTACT_COLUMNS.names
+PURCHASE_COLUMNS = csvfiles.PURCHASE_COLUMNS.names
 
 
 def _cell(value: object) -> str:
