@@ -28,8 +28,9 @@ from feedback.db import Database
 from feedback.demo.command import demo_command
 from feedback.demo.complaint_cases import complaint_cases
 from feedback.demo.complaints import ComplaintSummary
+from feedback.demo.customers import Fate, Simulation
 from feedback.demo.seed import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, database_is_empty, seed
-from feedback.demo.simulator import Fate, Simulation, simulate
+from feedback.demo.simulator import simulate
 from feedback.errors import DomainError
 from feedback.mail.services import MailContext, deliver_due
 from feedback.mail.tables import OutboxMessage

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from feedback.complaints.states import RootCause
-from feedback.demo.simulator import Simulation
+from feedback.demo.customers import Simulation
 from feedback.scoring.records import (
     ComplaintRecords,
     CustomerRecords,

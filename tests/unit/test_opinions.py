@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedback.demo.customers import Fate, SimulatedAccount, SimulatedWave, Simulation
 from feedback.demo.opinions import past_periods
-from feedback.demo.simulator import Fate, SimulatedAccount, SimulatedWave, Simulation, simulate
+from feedback.demo.simulator import simulate
 from feedback.surveys.levels import ASPECTS
 from feedback.surveys.waves import Period, SurveyCalendar
 

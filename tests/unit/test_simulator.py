@@ -11,21 +11,16 @@ from pathlib import Path
 import pytest
 
 from feedback.accounts.roles import Role
-from feedback.demo.names import INDUSTRY_WORDS
-from feedback.demo.simulator import (
-    ACCOUNT_COLUMNS,
+from feedback.demo.crmfiles import ACCOUNT_COLUMNS, CONTACT_COLUMNS, PURCHASE_COLUMNS, write_csvs
+from feedback.demo.customers import (
     ATTRIBUTE_KINDS,
-    CONTACT_COLUMNS,
-    INDUSTRIES,
-    PURCHASE_COLUMNS,
-    REGIONS,
     ClosingReason,
     Fate,
     SimulatedAccount,
     Simulation,
-    simulate,
-    write_csvs,
 )
+from feedback.demo.names import INDUSTRY_WORDS
+from feedback.demo.simulator import INDUSTRIES, REGIONS, simulate
 
 AS_OF = dt.date(2026, 11, 26)
 HALF_YEAR = dt.timedelta(days=183)

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from feedback.config import Settings
 from feedback.db import engine_for_url, migrate
+from feedback.demo.customers import Simulation
 from feedback.demo.seed import (
     DEMO_ADMIN_EMAIL,
     DEMO_PASSWORD,
@@ -31,7 +32,7 @@ from feedback.demo.seed import (
     database_is_empty,
     seed,
 )
-from feedback.demo.simulator import Simulation, simulate
+from feedback.demo.simulator import simulate
 from feedback.errors import Conflict, InvalidInput
 from feedback.runtime import run_on_database
 from feedback.scoring import services as scoring

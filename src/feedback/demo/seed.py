@@ -15,9 +15,10 @@ from feedback.complaints.deadlines import policy_of
 from feedback.config import Settings, TierThresholds
 from feedback.db import transaction
 from feedback.demo.complaints import ComplaintSummary, load_complaints
+from feedback.demo.crmfiles import write_csvs
+from feedback.demo.customers import Simulation
 from feedback.demo.names import DEMO_DOMAIN
 from feedback.demo.past_waves import WaveSummary, run_past_waves
-from feedback.demo.simulator import Simulation, write_csvs
 
 __all__ = [
     "DEMO_ADMIN_EMAIL",

@@ -11,43 +11,20 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
-from feedback.demo.crmfiles import ACCOUNT_COLUMNS, CONTACT_COLUMNS, PURCHASE_COLUMNS, write_csvs
 from feedback.demo.customers import (
-    ATTRIBUTE_KINDS,
     AttributeValue,
     ClosingReason,
     Fate,
     SimulatedAccount,
-    SimulatedAnswer,
     SimulatedContact,
     SimulatedPurchase,
     SimulatedStaff,
-    SimulatedWave,
     Simulation,
 )
 from feedback.demo.names import DEMO_DOMAIN, STAFF_ROSTER, company_name, person_name
 from feedback.demo.opinions import simulate_waves
 
-# The model and the CSV writer are re-exported: this module is the one to import.
-__all__ = [
-    "ACCOUNT_COLUMNS",
-    "ATTRIBUTE_KINDS",
-    "CONTACT_COLUMNS",
-    "INDUSTRIES",
-    "PURCHASE_COLUMNS",
-    "REGIONS",
-    "ClosingReason",
-    "Fate",
-    "SimulatedAccount",
-    "SimulatedAnswer",
-    "SimulatedContact",
-    "SimulatedPurchase",
-    "SimulatedStaff",
-    "SimulatedWave",
-    "Simulation",
-    "simulate",
-    "write_csvs",
-]
+__all__ = ["INDUSTRIES", "REGIONS", "simulate"]
 
 HISTORY_YEARS = 3
 MEDIAN_YEARLY_REVENUE = 20_000.0
