@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.progress import (
 )
 
 from feedback.accounts import imports
-from feedback.config import Settings
+from feedback.config import Settings, TierThresholds
 from feedback.runtime import run_on_database
 
 __all__ = ["import_group"]
@@ -32,6 +33,9 @@ csv_path = click.argument(
     "path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 )
 Work = Callable[[Settings, imports.Progress], Awaitable[imports.ImportSummary]]
+TieredImport = Callable[
+    [Path, dt.date, TierThresholds, imports.Progress], Awaitable[imports.ImportSummary]
+]
 
 
 @contextmanager
@@ -71,17 +75,23 @@ def run_import(path: Path, what: str, work: Work) -> None:
         click.echo("tiers: " + ", ".join(f"{t} {n}" for t, n in summary.tiers.items()))
 
 
+def run_tiered_import(path: Path, what: str, importer: TieredImport) -> None:
+    """Run an import that recomputes tiers after it: as of the configured clock's today,
+    with the configured thresholds."""
+    run_import(
+        path,
+        what,
+        lambda settings, advance: importer(
+            path, settings.clock().today(), settings.tier_thresholds, advance
+        ),
+    )
+
+
 @import_group.command("accounts")
 @csv_path
 def import_accounts(path: Path) -> None:
     """Accounts by code; columns beyond the known ones become custom attributes."""
-    run_import(
-        path,
-        "accounts",
-        lambda settings, advance: imports.import_accounts(
-            path, settings.clock().today(), settings.tier_thresholds, advance
-        ),
-    )
+    run_tiered_import(path, "accounts", imports.import_accounts)
 
 
 @import_group.command("contacts")
@@ -95,10 +105,4 @@ def import_contacts(path: Path) -> None:
 @csv_path
 def import_purchases(path: Path) -> None:
     """Purchases by ref (derived from the row when empty); tiers are recomputed after."""
-    run_import(
-        path,
-        "purchases",
-        lambda settings, advance: imports.import_purchases(
-            path, settings.clock().today(), settings.tier_thresholds, advance
-        ),
-    )
+    run_tiered_import(path, "purchases", imports.import_purchases)
