@@ -14,23 +14,13 @@ from litestar.response import Template
 from feedback.accounts import sections, services
 from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF
-from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountPage
+from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountMatch, AccountPage
 from feedback.accounts.sections import SectionSource
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
 from feedback.web.paging import PageWindow
 
 __all__ = ["AccountApi", "AccountPages"]
-
-
-class AccountMatch(msgspec.Struct, frozen=True):
-    """What the accounts list matches on the accounts themselves; empty strings mean "any"."""
-
-    q: str = ""
-    tier: str = ""
-    industry: str = ""
-    region: str = ""
-    status: str = ""
 
 
 def _account_match(
@@ -49,9 +39,11 @@ def _page_window(
 
 def _filters(match: AccountMatch, manager_id: int | None, window: PageWindow) -> AccountFilters:
     return AccountFilters(
-        q=match.q, tier=match.tier, industry=match.industry, region=match.region,
-        status=match.status, manager_id=manager_id, after=window.after, limit=window.limit,
-    )  # fmt: skip
+        **msgspec.structs.asdict(match),
+        manager_id=manager_id,
+        after=window.after,
+        limit=window.limit,
+    )
 
 
 def _api_filters(

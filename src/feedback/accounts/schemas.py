@@ -7,8 +7,10 @@ import datetime as dt
 import msgspec
 
 __all__ = [
+    "AccountBase",
     "AccountDetail",
     "AccountFilters",
+    "AccountMatch",
     "AccountPage",
     "AccountSummary",
     "ContactOut",
@@ -31,20 +33,27 @@ class MeOut(msgspec.Struct):
     role: str
 
 
-class AccountFilters(msgspec.Struct, forbid_unknown_fields=True):
-    """Filters of the accounts list; empty strings mean "any"."""
+class AccountMatch(msgspec.Struct, frozen=True):
+    """What the accounts list matches on the accounts themselves; empty strings mean "any"."""
 
     q: str = ""
     tier: str = ""
     industry: str = ""
     region: str = ""
     status: str = ""
+
+
+class AccountFilters(AccountMatch, frozen=True, forbid_unknown_fields=True):
+    """Filters of the accounts list: the match, the manager and the page."""
+
     manager_id: int | None = None
     after: int | None = None
     limit: int = 50
 
 
-class AccountSummary(msgspec.Struct):
+class AccountBase(msgspec.Struct):
+    """What the accounts list and an account's page both show of it."""
+
     id: int
     code: str
     name: str
@@ -52,6 +61,9 @@ class AccountSummary(msgspec.Struct):
     region: str
     tier: str
     status: str
+
+
+class AccountSummary(AccountBase):
     manager: str | None
     trailing_revenue: float
 
@@ -89,14 +101,7 @@ class PurchaseSummary(msgspec.Struct):
     by_year: list[YearRevenue]
 
 
-class AccountDetail(msgspec.Struct):
-    id: int
-    code: str
-    name: str
-    industry: str
-    region: str
-    tier: str
-    status: str
+class AccountDetail(AccountBase):
     opened_on: dt.date | None
     closed_on: dt.date | None
     closed_reason: str
