@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import msgspec
@@ -62,7 +62,15 @@ def _page_filters(
     return _filters(account_match, manager_id, PageWindow(after=after))
 
 
-MATCH = Provide(_account_match, sync_to_thread=False)
+def _list_dependencies(
+    filters: Callable[..., AccountFilters], **readers: Provide
+) -> dict[str, Provide]:
+    """What a list route is given: the match, what else its ``filters`` read, the filters."""
+    return {
+        "account_match": Provide(_account_match, sync_to_thread=False),
+        **readers,
+        "filters": Provide(filters, sync_to_thread=False),
+    }
 
 
 class AccountPages(Controller):
@@ -70,13 +78,7 @@ class AccountPages(Controller):
     include_in_schema = False
     opt = allow(ALL_STAFF)
 
-    @get(
-        "/",
-        dependencies={
-            "account_match": MATCH,
-            "filters": Provide(_page_filters, sync_to_thread=False),
-        },
-    )
+    @get("/", dependencies=_list_dependencies(_page_filters))
     async def accounts_list(
         self, viewer: Viewer, filters: NamedDependency[AccountFilters]
     ) -> Template:
@@ -114,11 +116,9 @@ class AccountApi(Controller):
 
     @get(
         "/",
-        dependencies={
-            "account_match": MATCH,
-            "page_window": Provide(_page_window, sync_to_thread=False),
-            "filters": Provide(_api_filters, sync_to_thread=False),
-        },
+        dependencies=_list_dependencies(
+            _api_filters, page_window=Provide(_page_window, sync_to_thread=False)
+        ),
     )
     async def list_accounts(
         self, viewer: Viewer, filters: NamedDependency[AccountFilters]
