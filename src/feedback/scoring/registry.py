@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import skops.io
 from sklearn.calibration import CalibratedClassifierCV
 from skops.io.exceptions import UntrustedTypesFoundException
@@ -90,22 +91,26 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _columns(record: ModelRecord) -> dict[str, Any]:
+    """A record as the registry's columns: the feature names together, as JSON, like the metrics."""
+    columns = dataclasses.asdict(record)
+    names = {
+        "numeric": list(columns.pop("numeric_names")),
+        "categorical": list(columns.pop("categorical_names")),
+    }
+    return {**columns, "feature_names": json.dumps(names), "metrics": json.dumps(record.metrics)}
+
+
 def _record(row: dict[str, Any]) -> ModelRecord:
+    """The record a registry row holds, each column coerced to its field's type."""
     names = _json(row["feature_names"])
-    return ModelRecord(
-        version=int(row["version"]),
-        created_at=row["created_at"],
-        as_of=row["as_of"],
-        horizon_days=int(row["horizon_days"]),
-        inactivity_is_churn=bool(row["inactivity_is_churn"]),
-        training_from=row["training_from"],
-        training_to=row["training_to"],
-        validated_on=row["validated_on"],
-        estimator=row["estimator"],
-        numeric_names=tuple(names["numeric"]),
-        categorical_names=tuple(names["categorical"]),
-        metrics=_json(row["metrics"]),
-    )
+    fields = {
+        **row,
+        "numeric_names": names["numeric"],
+        "categorical_names": names["categorical"],
+        "metrics": _json(row["metrics"]),
+    }
+    return msgspec.convert(fields, ModelRecord, strict=False)
 
 
 async def save_model(record: ModelRecord, model: CalibratedClassifierCV) -> ModelRecord:
@@ -118,25 +123,8 @@ async def save_model(record: ModelRecord, model: CalibratedClassifierCV) -> Mode
             .first()
         )
         version = 1 + (int(latest["version"]) if latest else 0)
-        names = {
-            "numeric": list(record.numeric_names),
-            "categorical": list(record.categorical_names),
-        }
         await ScoringModel.insert(
-            ScoringModel(
-                version=version,
-                created_at=record.created_at,
-                as_of=record.as_of,
-                horizon_days=record.horizon_days,
-                inactivity_is_churn=record.inactivity_is_churn,
-                training_from=record.training_from,
-                training_to=record.training_to,
-                validated_on=record.validated_on,
-                estimator=record.estimator,
-                feature_names=json.dumps(names),
-                metrics=json.dumps(record.metrics),
-                model=data,
-            )
+            ScoringModel(**{**_columns(record), "version": version, "model": data})
         )
     return dataclasses.replace(record, version=version)
 
