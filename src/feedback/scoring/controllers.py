@@ -2,52 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
+from feedback.accounts.injected import Viewer
 from feedback.accounts.staff import StaffMember
 from feedback.scoring import risk
 from feedback.scoring.bands import BAND_FLOORS, Band
 from feedback.scoring.risk_charts import trend_chart
-from feedback.scoring.schemas import ScoreHistory, ScorePage
+from feedback.scoring.schemas import ScoreFilters, ScoreHistory, ScorePage
 from feedback.web.access import allow
 
 __all__ = ["ScoreApi", "ScorePages"]
 
-StaffRequest = Request[StaffMember, Any, Any]
 CURSOR = QueryParameter(description="next_cursor of the previous page")
+
+
+def _page_filters(
+    band: FromQuery[str] = "", after: Annotated[int | None, CURSOR] = None
+) -> ScoreFilters:
+    """The drifting page shows PAGE_SIZE accounts at a time."""
+    return ScoreFilters(band=band, limit=risk.PAGE_SIZE, after=after)
+
+
+def _api_filters(
+    band: FromQuery[str] = "",
+    limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = risk.PAGE_SIZE,
+    after: Annotated[int | None, CURSOR] = None,
+) -> ScoreFilters:
+    return ScoreFilters(band=band, limit=limit, after=after)
+
+
+async def _drifting(viewer: StaffMember, filters: ScoreFilters) -> ScorePage:
+    return await risk.drifting(viewer, filters.band, filters.limit, filters.after)
 
 
 class ScorePages(Controller):
     include_in_schema = False
     opt = allow(risk.RISK_READERS)
 
-    @get("/drifting")
+    @get("/drifting", dependencies={"filters": Provide(_page_filters, sync_to_thread=False)})
     async def drifting_page(
-        self,
-        request: StaffRequest,
-        band: FromQuery[str] = "",
-        after: Annotated[int | None, CURSOR] = None,
+        self, viewer: Viewer, filters: NamedDependency[ScoreFilters]
     ) -> Template:
-        page = await risk.drifting(request.user, band, risk.PAGE_SIZE, after)
         context = {
-            "page": page,
-            "band": band,
+            "page": await _drifting(viewer, filters),
+            "band": filters.band,
             "bands": [b.value for b in Band],
             "floors": {b.value: floor for b, floor in BAND_FLOORS.items()},
             "page_size": risk.PAGE_SIZE,
-            "user": request.user,
+            "user": viewer,
         }
         return Template("scoring/drifting.html", context=context)
 
     @get("/accounts/{code:str}/churn")
-    async def account_risk_page(self, request: StaffRequest, code: FromPath[str]) -> Template:
-        history = await risk.account_history(code, request.user)
+    async def account_risk_page(self, viewer: Viewer, code: FromPath[str]) -> Template:
+        history = await risk.account_history(code, viewer)
         chart = trend_chart(history) if len(history.items) > 1 else None
-        context = {"history": history, "chart": chart, "user": request.user}
+        context = {"history": history, "chart": chart, "user": viewer}
         return Template("scoring/account.html", context=context)
 
 
@@ -55,18 +71,12 @@ class ScoreApi(Controller):
     tags = ("scoring",)
     opt = allow(risk.RISK_READERS)
 
-    @get("/api/v1/scores")
-    async def scores(
-        self,
-        request: StaffRequest,
-        band: FromQuery[str] = "",
-        limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = risk.PAGE_SIZE,
-        after: Annotated[int | None, CURSOR] = None,
-    ) -> ScorePage:
+    @get("/api/v1/scores", dependencies={"filters": Provide(_api_filters, sync_to_thread=False)})
+    async def scores(self, viewer: Viewer, filters: NamedDependency[ScoreFilters]) -> ScorePage:
         """The latest scores by probability x 12-month revenue; managers see their portfolio."""
-        return await risk.drifting(request.user, band, limit, after)
+        return await _drifting(viewer, filters)
 
     @get("/api/v1/accounts/{code:str}/scores")
-    async def account_scores(self, request: StaffRequest, code: FromPath[str]) -> ScoreHistory:
+    async def account_scores(self, viewer: Viewer, code: FromPath[str]) -> ScoreHistory:
         """Every score of one account, oldest first."""
-        return await risk.account_history(code, request.user)
+        return await risk.account_history(code, viewer)

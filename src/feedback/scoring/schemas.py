@@ -6,7 +6,14 @@ import datetime as dt
 
 import msgspec
 
-__all__ = ["AccountScore", "ScoreHistory", "ScorePage", "ScorePoint", "ScoreReason"]
+__all__ = [
+    "AccountScore",
+    "ScoreFilters",
+    "ScoreHistory",
+    "ScorePage",
+    "ScorePoint",
+    "ScoreReason",
+]
 
 
 class ScoreReason(msgspec.Struct, frozen=True):
@@ -56,3 +63,12 @@ class ScorePoint(msgspec.Struct, frozen=True):
 class ScoreHistory(msgspec.Struct, frozen=True):
     code: str
     items: list[ScorePoint]
+
+
+class ScoreFilters(msgspec.Struct, frozen=True):
+    """The drifting list's band ("" for every band) and page: ``limit`` scores after ``after``,
+    the previous page's next_cursor (None: the first page)."""
+
+    band: str
+    limit: int
+    after: int | None
