@@ -47,6 +47,8 @@ __all__ = [
     "AccountQuadrant",
     "AccountsShown",
     "GroupFigures",
+    "ShownMovement",
+    "ShownQuadrant",
     "WaveResults",
     "visible_results",
     "wave_results",
@@ -78,29 +80,40 @@ class GroupFigures:
     figures: LevelFigures
 
 
-@dataclass(frozen=True)
-class AccountMovement:
+class ShownMovement(msgspec.Struct, frozen=True):
+    """What the per-account lists show of an account's movement since its previous wave."""
+
     code: str
     name: str
     manager: str
     previous_level: int | None
     current_level: int | None
     movement: Movement
+
+
+class AccountMovement(ShownMovement, frozen=True):
+    """And the manager whose portfolio holds the account: it decides who sees the account."""
+
     manager_id: int | None
 
 
-@dataclass(frozen=True)
-class AccountQuadrant:
-    """An answering account's place in the satisfaction / loyalty matrix."""
+class ShownQuadrant(msgspec.Struct, frozen=True):
+    """What the per-account lists show of an answering account's place in the satisfaction /
+    loyalty matrix."""
 
     code: str
     name: str
     manager: str
-    manager_id: int | None
     level: int
     quadrant: Quadrant
     pace: float | None
     customer_since: dt.date | None
+
+
+class AccountQuadrant(ShownQuadrant, frozen=True):
+    """And the manager whose portfolio holds the account: it decides who sees the account."""
+
+    manager_id: int | None
 
 
 @dataclass(frozen=True)

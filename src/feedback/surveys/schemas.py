@@ -8,11 +8,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from feedback.surveys.levels import Movement
 from feedback.surveys.overview import WaveSummary
-from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT
-from feedback.surveys.results import AccountsShown, WaveResults
+from feedback.surveys.results import AccountsShown, ShownMovement, ShownQuadrant, WaveResults
 
 __all__ = [
     "AccountMovementOut",
@@ -63,25 +61,12 @@ class GroupOut(msgspec.Struct):
     figures: LevelFiguresOut
 
 
-class AccountMovementOut(msgspec.Struct):
-    code: str
-    name: str
-    manager: str
-    previous_level: int | None
-    current_level: int | None
-    movement: Movement
+class AccountMovementOut(ShownMovement, frozen=True):
+    """An account in the per-account lists: its level in the wave and in its previous one."""
 
 
-class AccountQuadrantOut(msgspec.Struct):
+class AccountQuadrantOut(ShownQuadrant, frozen=True):
     """``pace``: recent revenue over the account's normal (1.0 = as usual); null: no normal."""
-
-    code: str
-    name: str
-    manager: str
-    level: int
-    quadrant: Quadrant
-    pace: float | None
-    customer_since: dt.date | None
 
 
 class WaveResultsOut(LevelFiguresOut, kw_only=True):
