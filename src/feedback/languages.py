@@ -6,10 +6,20 @@ language is unknown. Kept free of Jinja and Babel, so that pure rule modules may
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES", "LANGUAGE_NAMES"]
+from enum import Enum
 
-DEFAULT_LANGUAGE = "en"
+__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES", "LANGUAGE_NAMES", "Language"]
+
+
+class Language(str, Enum):
+    """The choices of a contact's language column."""
+
+    en = "en"
+    zh = "zh"
+
+
+LANGUAGES = tuple(language.value for language in Language)
+DEFAULT_LANGUAGE = Language.en.value
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
-LANGUAGES = tuple(HTML_LANG)
 # Each language in its own words, for the language switch of the customer pages.
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}

@@ -20,6 +20,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from feedback.accounts.roles import Role
+from feedback.languages import Language
 
 __all__ = [
     "Account",
@@ -27,7 +28,6 @@ __all__ = [
     "AttributeDefinition",
     "AttributeKind",
     "Contact",
-    "Language",
     "Purchase",
     "StaffSession",
     "StaffUser",
@@ -45,11 +45,6 @@ class Tier(str, Enum):
     B = "B"
     C = "C"
     D = "D"
-
-
-class Language(str, Enum):
-    en = "en"
-    zh = "zh"
 
 
 class AttributeKind(str, Enum):
