@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from feedback.clock import Clock, SystemClock
 from feedback.errors import ConfigurationError
 
-__all__ = ["Settings", "TierThresholds"]
+__all__ = ["ContactRequirement", "ContactStandards", "Settings", "TierThresholds"]
 
 # Relative to the folder the service runs in.
 DEFAULT_DATABASE_URL = "sqlite:///var/feedback.sqlite3"
@@ -45,6 +46,66 @@ class TierThresholds:
         return cls(a, b, c)
 
 
+# How many months each period of a contact standard spans.
+CONTACT_PERIOD_MONTHS = {"month": 1, "quarter": 3}
+DEFAULT_CONTACT_STANDARDS = (
+    "A: 2 visits a quarter, 1 call a month; B: 1 visit a quarter, 1 call a month; "
+    "C: 1 call a quarter; D: none"
+)
+_REQUIREMENT = re.compile(r"(\d+)\s+(visit|call)s?\s+(?:a|per|each)\s+(month|quarter)")
+
+
+@dataclass(frozen=True)
+class ContactRequirement:
+    """``count`` contacts of one ``kind`` (visit or call) in every ``period`` (month or quarter)."""
+
+    kind: str
+    count: int
+    period: str
+
+    @property
+    def months(self) -> int:
+        return CONTACT_PERIOD_MONTHS[self.period]
+
+
+@dataclass(frozen=True)
+class ContactStandards:
+    """How often each tier's accounts are visited and called (DOMAIN.md's defaults)."""
+
+    by_tier: tuple[tuple[str, tuple[ContactRequirement, ...]], ...]
+
+    def of(self, tier: str) -> tuple[ContactRequirement, ...]:
+        """The requirements of ``tier``; none for a tier without a standard."""
+        return dict(self.by_tier).get(tier, ())
+
+    @classmethod
+    def parse(cls, text: str) -> ContactStandards:
+        """Read ``"A: 2 visits a quarter, 1 call a month; ...; D: none"``."""
+        example = f"for example {DEFAULT_CONTACT_STANDARDS!r}"
+        by_tier = []
+        for part in filter(None, (part.strip() for part in text.split(";"))):
+            tier, colon, rest = part.partition(":")
+            tier = tier.strip().upper()
+            if not colon or tier not in ("A", "B", "C", "D"):
+                raise ConfigurationError(
+                    f"FEEDBACK_CONTACT_STANDARDS: each part starts with a tier (A, B, C or D) "
+                    f"and a colon, got {part!r}; {example}"
+                )
+            requirements = []
+            for item in filter(None, (item.strip() for item in rest.split(","))):
+                if item.lower() == "none":
+                    continue
+                found = _REQUIREMENT.fullmatch(item.lower())
+                if found is None or int(found[1]) < 1:
+                    raise ConfigurationError(
+                        f"FEEDBACK_CONTACT_STANDARDS: tier {tier} says {item!r}; write how many "
+                        f"visits or calls in a month or a quarter, {example}"
+                    )
+                requirements.append(ContactRequirement(found[2], int(found[1]), found[3]))
+            by_tier.append((tier, tuple(requirements)))
+        return cls(tuple(by_tier))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
@@ -56,6 +117,9 @@ class Settings:
     smtp_url: str = "smtp://127.0.0.1:25"
     allowed_hosts: tuple[str, ...] = ("*",)
     tier_thresholds: TierThresholds = field(default_factory=TierThresholds)
+    contact_standards: ContactStandards = field(
+        default_factory=lambda: ContactStandards.parse(DEFAULT_CONTACT_STANDARDS)
+    )
     session_hours: int = 12
     max_body_bytes: int = 1_048_576
     login_attempts_per_minute: int = 10
@@ -98,6 +162,9 @@ class Settings:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             tier_thresholds=TierThresholds.parse(
                 env.get("FEEDBACK_TIER_THRESHOLDS", "0.5,0.8,0.95")
+            ),
+            contact_standards=ContactStandards.parse(
+                env.get("FEEDBACK_CONTACT_STANDARDS", DEFAULT_CONTACT_STANDARDS)
             ),
             session_hours=int(env.get("FEEDBACK_SESSION_HOURS", "12")),
             login_attempts_per_minute=int(env.get("FEEDBACK_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
