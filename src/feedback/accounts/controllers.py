@@ -2,25 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipValidation
+from litestar.response import Redirect, Template
 
-from feedback.accounts import sections, services
+from feedback.accounts import contact_log, sections, services
 from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF
-from feedback.accounts.schemas import AccountDetail, AccountFilters, AccountMatch, AccountPage
+from feedback.accounts.schemas import (
+    AccountDetail,
+    AccountFilters,
+    AccountMatch,
+    AccountPage,
+    ContactEntryIn,
+    ContactEntryOut,
+    ContactTimeline,
+)
 from feedback.accounts.sections import SectionSource
+from feedback.accounts.staff import StaffMember
+from feedback.config import Settings
+from feedback.errors import DomainError, InvalidInput
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
 from feedback.web.paging import PageWindow
 
 __all__ = ["AccountApi", "AccountPages"]
+
+CONTACT_FIELDS = ("kind", "happened_on", "contact_email", "person_met", "notes")
+
+
+def _contact_entry(sent: Mapping[str, str]) -> ContactEntryIn:
+    """The contact form's fields checked by the API's schema, so both refuse the same entries."""
+    if not sent["happened_on"]:
+        raise InvalidInput("give the day of the visit, call or email")
+    try:
+        return msgspec.convert(dict(sent), ContactEntryIn, strict=False)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"the contact does not fit the form: {exc}") from exc
 
 
 def _account_match(
@@ -94,19 +118,65 @@ class AccountPages(Controller):
             },
         )
 
+    async def _account_page(
+        self,
+        code: str,
+        viewer: StaffMember,
+        now: dt.datetime,
+        dependencies: tuple[Sequence[SectionSource], Settings],
+        form: Mapping[str, Any] | None = None,
+    ) -> Template:
+        account_sections, settings = dependencies
+        account = await services.account_detail(code, viewer, now.date())
+        shown = await sections.account_sections(account_sections, account, viewer, now)
+        timeline = await contact_log.contact_timeline(
+            account.id, account.tier, settings.contact_standards, now.date()
+        )
+        context = {
+            "account": account,
+            "sections": shown,
+            "timeline": timeline,
+            "contact_kinds": contact_log.CONTACT_KINDS,
+            "today": now.date(),
+            "user": viewer,
+            **(form or {}),
+        }
+        status = int((form or {}).get("status", 200))
+        return Template("accounts/detail.html", context=context, status_code=status)
+
     @get("/{code:str}")
     async def account_page(
         self,
+        request: Request[StaffMember, Any, Any],
         code: FromPath[str],
         viewer: Viewer,
         clock: InjectedClock,
+        settings: NamedDependency[Settings],
         account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
     ) -> Template:
-        now = clock.now()
-        account = await services.account_detail(code, viewer, now.date())
-        shown = await sections.account_sections(account_sections, account, viewer, now)
-        context = {"account": account, "sections": shown, "user": viewer}
-        return Template("accounts/detail.html", context=context)
+        recorded = {"contact_recorded": request.query_params.get("contact") == "recorded"}
+        dependencies = (account_sections, settings)
+        return await self._account_page(code, viewer, clock.now(), dependencies, recorded)
+
+    @post("/{code:str}/contacts", status_code=303)
+    async def record_contact(
+        self,
+        request: Request[StaffMember, Any, Any],
+        code: FromPath[str],
+        viewer: Viewer,
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
+        account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
+    ) -> Response[Any]:
+        form = await request.form()
+        sent = {name: str(form.get(name, "")).strip() for name in CONTACT_FIELDS}
+        try:
+            await contact_log.record_contact(code, _contact_entry(sent), viewer, clock.now())
+        except DomainError as exc:
+            failed = {"contact_sent": sent, "contact_error": exc.message, "status": exc.status_code}
+            dependencies = (account_sections, settings)
+            return await self._account_page(code, viewer, clock.now(), dependencies, failed)
+        return Redirect(f"/accounts/{code}?contact=recorded#contacts", status_code=303)
 
 
 class AccountApi(Controller):
@@ -135,3 +205,30 @@ class AccountApi(Controller):
     ) -> AccountDetail:
         """One account with contacts and purchase summary."""
         return await services.account_detail(code, viewer, clock.today())
+
+    @get("/{code:str}/contacts")
+    async def contacts(
+        self,
+        code: FromPath[str],
+        viewer: Viewer,
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
+    ) -> ContactTimeline:
+        """The account's latest visits, calls and emails, newest first, and whether its tier's
+        contact standard is met, due or overdue this period."""
+        account = await services.account_detail(code, viewer, clock.today())
+        return await contact_log.contact_timeline(
+            account.id, account.tier, settings.contact_standards, clock.today()
+        )
+
+    @post("/{code:str}/contacts", status_code=201)
+    async def record_contact(
+        self,
+        code: FromPath[str],
+        viewer: Viewer,
+        clock: InjectedClock,
+        data: JSONBody[ContactEntryIn],
+    ) -> ContactEntryOut:
+        """Record a visit, call or email with the account, done by the caller. Account managers
+        record contacts with their own accounts only."""
+        return await contact_log.record_contact(code, data, viewer, clock.now())

@@ -6,6 +6,7 @@ from feedback.accounts.tables import (
     Account,
     AttributeDefinition,
     Contact,
+    ContactLog,
     Purchase,
     StaffSession,
     StaffUser,
@@ -13,5 +14,5 @@ from feedback.accounts.tables import (
 from feedback.db import app_config
 
 APP_CONFIG = app_config(
-    __file__, [StaffUser, StaffSession, Account, AttributeDefinition, Contact, Purchase]
+    __file__, [StaffUser, StaffSession, Account, AttributeDefinition, Contact, Purchase, ContactLog]
 )

@@ -13,10 +13,15 @@ __all__ = [
     "AccountMatch",
     "AccountPage",
     "AccountSummary",
+    "ContactEntryIn",
+    "ContactEntryOut",
     "ContactOut",
+    "ContactStandardOut",
+    "ContactTimeline",
     "LoginIn",
     "MeOut",
     "PurchaseSummary",
+    "RequirementOut",
     "YearRevenue",
 ]
 
@@ -110,3 +115,51 @@ class AccountDetail(AccountBase):
     attributes: dict[str, float | str | None]
     contacts: list[ContactOut]
     purchases: PurchaseSummary
+
+
+class ContactEntryIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A visit, call or email to record; ``contact_email`` names the contact met, if on record."""
+
+    kind: str
+    happened_on: dt.date
+    contact_email: str = ""
+    person_met: str = ""
+    notes: str = ""
+
+
+class ContactEntryOut(msgspec.Struct):
+    id: int
+    kind: str
+    happened_on: dt.date
+    person_met: str
+    contact_email: str | None
+    done_by: str | None
+    notes: str
+    recorded_at: dt.datetime
+
+
+class RequirementOut(msgspec.Struct):
+    """One requirement of the tier's standard in the current period, e.g. 2 visits a quarter."""
+
+    kind: str
+    count: int
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    done: int
+    last: dt.date | None
+    state: str
+
+
+class ContactStandardOut(msgspec.Struct):
+    """The tier's contact standard this period: met, due, overdue, or none (no standard)."""
+
+    state: str
+    last_visit: dt.date | None
+    last_call: dt.date | None
+    requirements: list[RequirementOut]
+
+
+class ContactTimeline(msgspec.Struct):
+    standard: ContactStandardOut
+    entries: list[ContactEntryOut]

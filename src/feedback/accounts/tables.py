@@ -14,6 +14,7 @@ from piccolo.columns import (
     Numeric,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -28,6 +29,8 @@ __all__ = [
     "AttributeDefinition",
     "AttributeKind",
     "Contact",
+    "ContactKind",
+    "ContactLog",
     "Purchase",
     "StaffSession",
     "StaffUser",
@@ -50,6 +53,14 @@ class Tier(str, Enum):
 class AttributeKind(str, Enum):
     numeric = "numeric"
     categorical = "categorical"
+
+
+class ContactKind(str, Enum):
+    """How staff were in touch with an account."""
+
+    visit = "visit"
+    call = "call"
+    email = "email"
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -114,3 +125,22 @@ class Purchase(Table, tablename="purchase"):
     external_ref = Varchar(
         length=100, unique=True, help_text="The CRM's reference, or one derived from the row."
     )
+
+
+class ContactLog(Table, tablename="contact_log"):
+    """A visit, call or email between staff and an account: the timeline and the standards."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade)
+    kind = Varchar(length=10, choices=ContactKind)
+    happened_on = Date()
+    contact = ForeignKey(
+        Contact, null=True, on_delete=OnDelete.set_null, help_text="The contact met, if known."
+    )
+    person_met = Varchar(length=200, default="", help_text="The person met, as written down.")
+    done_by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
+    notes = Text(default="")
+    external_ref = Varchar(
+        length=100, unique=True, help_text="The import's reference, or one derived from the row."
+    )
+    recorded_at = Timestamptz()
