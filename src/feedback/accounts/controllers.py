@@ -147,14 +147,14 @@ class AccountPages(Controller):
     @get("/{code:str}")
     async def account_page(
         self,
-        request: Request[StaffMember, Any, Any],
         code: FromPath[str],
         viewer: Viewer,
         clock: InjectedClock,
-        settings: NamedDependency[Settings],
         account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
+        settings: NamedDependency[Settings],
+        contact: Annotated[str, QueryParameter(description="recorded: say the contact is")] = "",
     ) -> Template:
-        recorded = {"contact_recorded": request.query_params.get("contact") == "recorded"}
+        recorded = {"contact_recorded": contact == "recorded"}
         dependencies = (account_sections, settings)
         return await self._account_page(code, viewer, clock.now(), dependencies, recorded)
 
