@@ -23,7 +23,7 @@ from weasyprint import HTML
 
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact
+from feedback.accounts.tables import Account, Contact, ContactLog
 from feedback.accounts.tiers import trailing_window
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -54,6 +54,7 @@ from tests.support.pdf import pdf_text, poppler, save_pages
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 CODE = "R-1"
+STANDARDS = Settings().contact_standards
 NAME = "Harbour & Sons"
 # A 1x1 PNG: what a fetch would have put into the PDF.
 PIXEL = bytes.fromhex(
@@ -159,6 +160,9 @@ async def harbour(clock: FrozenClock, manager: StaffMember, agent: StaffMember,
     await _answers(clock, "Good service, but invoices arrive late." + user_text)
     await _complaints(clock, account_id, agent, "Invoice 7 was charged twice." + user_text)
     await _scores(account_id)
+    await ContactLog(account=account_id, kind="visit", happened_on=TODAY, person_met="李雷",
+                     done_by=manager.id, notes="Promised a new price list." + user_text,
+                     external_ref="visit-1", recorded_at=NOW).save()  # fmt: skip
     clock.at = NOW
     return account_id
 
@@ -245,6 +249,23 @@ async def test_the_main_contacts_language_is_the_default_and_chinese_embeds_noto
     assert "unknown language &#39;fr&#39;: one of en, zh" in unknown.text
 
 
+async def test_the_report_says_whether_the_contact_standard_is_met_in_both_languages(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    # Tier B: a visit a quarter (today's visit) and a call a month (none on record).
+    await log_in(client, people["account_manager"])
+    english = pdf_text(await report_pdf(client, lang="en"))
+    assert "Contact standard this period: overdue." in english
+    assert f"Last visit: {TODAY}; last call: none recorded." in english
+    assert "1 of 1 visits this quarter" in english
+    assert "0 of 1 calls this month" in english
+    assert f"{TODAY} visit 李雷 Account_Manager Promised a new price list." in english
+    chinese = pdf_text(await report_pdf(client, lang="zh"))
+    assert "本期联络标准：已逾期。" in chinese
+    assert f"最近一次拜访：{TODAY}；最近一次电话：无记录。" in chinese
+    assert f"{TODAY} 拜访 李雷" in chinese
+
+
 async def test_a_page_of_each_language_is_saved_for_people_to_look_at(
     client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember], output_dir: Path
 ) -> None:
@@ -322,10 +343,11 @@ async def test_user_text_is_escaped_in_the_report_and_nothing_is_fetched(
 ) -> None:  # fmt: skip
     text = hostile(fetches, tmp_path)
     await harbour(clock, people["account_manager"], people["agent"], user_text=text)
-    html = report_html(await account_report(CODE, people["admin"], NOW, "en"))
+    html = report_html(await account_report(CODE, people["admin"], NOW, STANDARDS, "en"))
     assert "<img" not in html
     assert "<link" not in html
-    assert html.count("&lt;img src=&#34;") >= 6  # name (twice), contact, plan, comment, complaint
+    assert html.count("&lt;img src=&#34;") >= 7  # name (twice), contact, plan, comment, complaint,
+    # the visit's notes
     await log_in(client, people["admin"])
     pdf = await report_pdf(client, lang="en")
     assert fetches.seen == []
@@ -381,7 +403,9 @@ async def test_the_server_starts_a_renderer_with_it_and_ends_it_at_shutdown(
 
 
 async def test_rendering_leaves_the_event_loop_free(reported: int) -> None:
-    html = report_html(await account_report(CODE, StaffMember(0, "", "", Role.admin), NOW, "zh"))
+    html = report_html(
+        await account_report(CODE, StaffMember(0, "", "", Role.admin), NOW, STANDARDS, "zh")
+    )
     beats = 0
 
     async def heartbeat() -> None:

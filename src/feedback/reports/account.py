@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from feedback.accounts.schemas import AccountDetail
+from feedback.accounts.contact_log import contact_timeline
+from feedback.accounts.schemas import AccountDetail, ContactEntryOut, ContactStandardOut
 from feedback.accounts.services import account_detail
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.tiers import trailing_window
 from feedback.complaints.reporting import AccountComplaint, account_complaints
+from feedback.config import ContactStandards
 from feedback.errors import InvalidInput
 from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
 from feedback.scoring.risk import account_history
@@ -21,6 +23,8 @@ __all__ = ["LATEST_COMMENTS", "AccountReport", "account_report", "report_languag
 
 # A visit needs the customer's recent words, not every comment ever made.
 LATEST_COMMENTS = 5
+# Nor every visit and call: the latest show what was said and promised.
+LATEST_CONTACTS = 5
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,9 @@ class AccountReport:
     ``account`` is the account page's detail (with its purchase windows), ``waves`` the
     account's level in each wave it was asked in, ``comments`` its latest comments,
     ``complaints`` those received since ``complaints_since`` (the last 12 months), and
-    ``churn`` the score history that ``GET /api/v1/accounts/{code}/scores`` returns.
+    ``churn`` the score history that ``GET /api/v1/accounts/{code}/scores`` returns,
+    ``standard`` the tier's contact standard this period and ``contacts`` the latest visits,
+    calls and emails, as the account page shows them.
     """
 
     language: str
@@ -42,6 +48,8 @@ class AccountReport:
     complaints_since: dt.date
     complaints: list[AccountComplaint]
     churn: ScoreHistory
+    standard: ContactStandardOut
+    contacts: list[ContactEntryOut]
 
 
 def report_language(requested: str, account: AccountDetail) -> str:
@@ -60,9 +68,14 @@ def report_language(requested: str, account: AccountDetail) -> str:
 
 
 async def account_report(
-    code: str, viewer: StaffMember, now: dt.datetime, language: str = ""
+    code: str,
+    viewer: StaffMember,
+    now: dt.datetime,
+    standards: ContactStandards,
+    language: str = "",
 ) -> AccountReport:
-    """The report of one account in ``language`` (empty: the main contact's).
+    """The report of one account in ``language`` (empty: the main contact's), its contact
+    standard judged by ``standards``.
 
     NotFound for an account outside an account manager's portfolio, as on the account page.
     """
@@ -72,6 +85,7 @@ async def account_report(
     since = trailing_window(today)[0]
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     answers = await account_answers(account.id)
+    timeline = await contact_timeline(account.id, account.tier, standards, today)
     report = AccountReport(
         language=chosen,
         prepared_on=today,
@@ -82,6 +96,8 @@ async def account_report(
         complaints_since=since,
         complaints=await account_complaints(account.id, start, now),
         churn=await account_history(code, viewer),
+        standard=timeline.standard,
+        contacts=timeline.entries[:LATEST_CONTACTS],
     )
     security_log.info("report: %s (%s) exported account %s", viewer.email, viewer.role.value, code)
     return report

@@ -37,7 +37,9 @@ def account(code: str, out: Path, lang: str | None) -> None:
     """Write the feedback report of the account CODE to a PDF file."""
 
     async def work(settings: Settings) -> str:
-        report = await account_report(code, SERVER_OPERATOR, settings.clock().now(), lang or "")
+        report = await account_report(
+            code, SERVER_OPERATOR, settings.clock().now(), settings.contact_standards, lang or ""
+        )
         return report_html(report)
 
     pdf = render_pdf(run_on_database(work))

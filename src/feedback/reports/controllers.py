@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from feedback.accounts.injected import Viewer
+from feedback.config import Settings
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf_off_the_loop
 from feedback.reports.rendering import report_html
@@ -30,10 +32,11 @@ class ReportPages(Controller):
         self,
         viewer: Viewer,
         clock: InjectedClock,
+        settings: NamedDependency[Settings],
         code: FromPath[str],
         lang: FromQuery[str] = "",
     ) -> Response[bytes]:
-        report = await account_report(code, viewer, clock.now(), lang)
+        report = await account_report(code, viewer, clock.now(), settings.contact_standards, lang)
         pdf = await render_pdf_off_the_loop(report_html(report))
         name = f"report-{UNSAFE_IN_FILE_NAMES.sub('_', code)}-{report.prepared_on}.pdf"
         return Response(
