@@ -30,6 +30,7 @@ from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
 from feedback.complaints.services import NewComplaint, open_complaint
 from feedback.complaints.states import Action
+from feedback.complaints.tables import Complaint
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.reports.account import account_report
@@ -37,6 +38,7 @@ from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop, stop_rende
 from feedback.reports.rendering import report_html
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
+from feedback.surveys.results import wave_results
 from feedback.surveys.services import close_wave, create_wave
 from tests.conftest import NOW, TODAY, log_in
 from tests.support.catalogues import chinese_translations, template_messages
@@ -264,6 +266,46 @@ async def test_the_report_says_whether_the_contact_standard_is_met_in_both_langu
     assert "本期联络标准：已逾期。" in chinese
     assert f"最近一次拜访：{TODAY}；最近一次电话：无记录。" in chinese
     assert f"{TODAY} 拜访 李雷" in chinese
+
+
+async def test_the_next_visit_lists_what_most_needs_it_in_both_languages(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    still_open = await Complaint.select(Complaint.id).where(
+        Complaint.description == "The pallet came a week late."
+    ).first()  # fmt: skip
+    assert still_open is not None
+    number = still_open["id"]
+    await log_in(client, people["account_manager"])
+    english = pdf_text(await report_pdf(client, lang="en"))
+    actions = english.split("For the next visit")[1].split("Account Code")[0]
+    expected = [
+        f"Close complaint #{number} (billing), open since {day('2026-11-20')}.",
+        "Make the overdue contact: 0 of 1 calls this month.",
+        f"Ask what changed: satisfaction fell from level 2 to level 1 in {PERIOD}.",
+        f"Talk about what raises the churn risk (high): {REASONS[0]['text']}",
+        f"Talk about what raises the churn risk (high): {REASONS[1]['text']}",
+    ]
+    positions = [actions.find(line) for line in expected]
+    assert -1 not in positions, actions
+    assert positions == sorted(positions)
+    chinese = pdf_text(await report_pdf(client, lang="zh"))
+    assert "下次拜访要做的事" in chinese
+    assert f"处理并关闭投诉 #{number}（账单），自 {day('2026-11-20')} 起未结。" in chinese
+    assert "补上逾期的联络：本月应有电话 1 次，已完成 0 次。" in chinese
+
+
+async def test_the_reports_matrix_place_is_the_one_the_wave_results_give(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    placed = {item.code: item.quadrant for item in (await wave_results(PERIOD)).quadrants}
+    quadrant = placed[CODE]
+    await log_in(client, people["account_manager"])
+    english = pdf_text(await report_pdf(client, lang="en"))
+    assert (
+        f"In the satisfaction / loyalty matrix ({PERIOD}): {quadrant.label}: {quadrant.action}."
+        in english
+    )
 
 
 async def test_a_page_of_each_language_is_saved_for_people_to_look_at(

@@ -17,6 +17,7 @@ from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
 from feedback.scoring.risk import account_history
 from feedback.scoring.schemas import ScoreHistory
 from feedback.surveys.history import AccountComment, WaveLevel, account_answers
+from feedback.surveys.results import MatrixPlace, account_place
 from feedback.web.logs import security_log
 
 __all__ = ["LATEST_COMMENTS", "AccountReport", "account_report", "report_language"]
@@ -32,7 +33,8 @@ class AccountReport:
     """What an account manager takes to a customer visit, as of ``prepared_on``.
 
     ``account`` is the account page's detail (with its purchase windows), ``waves`` the
-    account's level in each wave it was asked in, ``comments`` its latest comments,
+    account's level in each wave it was asked in, ``place`` where it stood in the
+    satisfaction / loyalty matrix in the latest wave it answered, ``comments`` its latest comments,
     ``complaints`` those received since ``complaints_since`` (the last 12 months), and
     ``churn`` the score history that ``GET /api/v1/accounts/{code}/scores`` returns,
     ``standard`` the tier's contact standard this period and ``contacts`` the latest visits,
@@ -44,6 +46,7 @@ class AccountReport:
     prepared_for: str
     account: AccountDetail
     waves: list[WaveLevel]
+    place: MatrixPlace | None
     comments: list[AccountComment]
     complaints_since: dt.date
     complaints: list[AccountComplaint]
@@ -92,6 +95,7 @@ async def account_report(
         prepared_for=account.manager or "",
         account=account,
         waves=answers.waves,
+        place=await account_place(account.id, answers.waves),
         comments=answers.comments[:LATEST_COMMENTS],
         complaints_since=since,
         complaints=await account_complaints(account.id, start, now),

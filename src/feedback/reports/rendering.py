@@ -8,6 +8,7 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from feedback.reports.account import AccountReport
+from feedback.reports.visit_actions import next_visit_actions
 from feedback.scoring.risk_charts import trend_chart
 from feedback.web.charts import PALETTE, Axis, Caption, Series, line_chart
 from feedback.web.i18n import render, translations
@@ -59,6 +60,7 @@ def report_html(report: AccountReport) -> str:
         "report": report,
         "account": report.account,
         "page_numbers": page_numbers(_),
+        "actions": next_visit_actions(report),
         "level_chart": _level_chart(report, _) if report.waves else None,
         "churn_chart": trend_chart(report.churn, _) if len(report.churn.items) > 1 else None,
     }

@@ -21,7 +21,7 @@ from feedback.accounts.directory import (
 )
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.surveys.history import levels_before
+from feedback.surveys.history import WaveLevel, levels_before
 from feedback.surveys.levels import (
     ASPECTS,
     AspectAverage,
@@ -47,9 +47,11 @@ __all__ = [
     "AccountQuadrant",
     "AccountsShown",
     "GroupFigures",
+    "MatrixPlace",
     "ShownMovement",
     "ShownQuadrant",
     "WaveResults",
+    "account_place",
     "visible_results",
     "wave_results",
 ]
@@ -285,6 +287,30 @@ async def _quadrants(
             )
         )
     return sorted(placed, key=lambda item: item.code)
+
+
+@dataclass(frozen=True)
+class MatrixPlace:
+    """Where an account stood in the matrix in the latest wave it answered."""
+
+    period: str
+    level: int
+    quadrant: Quadrant
+
+
+async def account_place(account_id: int, waves: list[WaveLevel]) -> MatrixPlace | None:
+    """The account's place in the latest of ``waves`` it answered (its waves, as
+    ``history.account_waves`` reads them), judged as that wave's results judge it: its lowest
+    answer there, its loyalty on the purchases before the wave opened. None: no answer yet."""
+    answered = [wave for wave in waves if wave.level is not None]
+    if not answered:
+        return None
+    latest = max(answered, key=lambda wave: wave.closes_on)
+    assert latest.level is not None
+    wave = await wave_info(latest.period)
+    windows = await purchase_windows([account_id], wave.opens_on, RECENT_DAYS, BASELINE_DAYS)
+    record = _record(windows.get(account_id))
+    return MatrixPlace(latest.period, latest.level, quadrant(latest.level, record, wave.opens_on))
 
 
 async def wave_results(period: str) -> WaveResults:
