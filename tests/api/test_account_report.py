@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import json
 import multiprocessing
 import threading
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import pikepdf
 import pytest
 from babel.messages.extract import extract_from_dir
 from litestar.testing import AsyncTestClient
@@ -34,7 +36,7 @@ from feedback.complaints.tables import Complaint
 from feedback.config import Settings
 from feedback.db import Database
 from feedback.reports.account import account_report
-from feedback.reports.pdf import render_pdf, render_pdf_off_the_loop, stop_renderers
+from feedback.reports.pdf import ARCHIVAL, render_pdf, render_pdf_off_the_loop, stop_renderers
 from feedback.reports.rendering import report_html
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.questionnaire import Answer
@@ -306,6 +308,30 @@ async def test_the_reports_matrix_place_is_the_one_the_wave_results_give(
         f"In the satisfaction / loyalty matrix ({PERIOD}): {quadrant.label}: {quadrant.action}."
         in english
     )
+
+
+async def test_the_pdf_is_tagged_in_its_language_and_the_same_data_gives_the_same_bytes(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    await log_in(client, people["account_manager"])
+    for language, tag in (("en", "en"), ("zh", "zh-Hans")):
+        first = await report_pdf(client, lang=language)
+        with pikepdf.open(io.BytesIO(first)) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True
+            assert "/StructTreeRoot" in pdf.Root
+            assert len(pdf.Root.StructTreeRoot.K) > 0
+            assert str(pdf.Root.Lang) == tag
+            assert pdf.open_metadata().get("pdfuaid:part") == "1"
+        assert await report_pdf(client, lang=language) == first
+
+
+async def test_the_archival_variant_is_pdf_a_3b(
+    db: Database, reported: int, people: dict[str, StaffMember]
+) -> None:
+    html = report_html(await account_report(CODE, people["admin"], NOW, STANDARDS, "en"))
+    with pikepdf.open(io.BytesIO(render_pdf(html, ARCHIVAL))) as pdf:
+        metadata = pdf.open_metadata()
+        assert (metadata.get("pdfaid:part"), metadata.get("pdfaid:conformance")) == ("3", "B")
 
 
 async def test_a_page_of_each_language_is_saved_for_people_to_look_at(

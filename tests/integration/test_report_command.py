@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner, Result
 
@@ -60,6 +61,17 @@ def test_the_report_is_written_in_the_main_contacts_language_or_the_one_asked_fo
     assert "Account feedback report: Kestrel Freight (K-9)" in words
     assert "This account has not been scored yet." in words
     assert [p.name for p in tmp_path.iterdir()] == ["kestrel.pdf"]
+
+
+def test_archival_reports_are_pdf_a_3b_and_the_others_pdf_ua_1(
+    kestrel: str, tmp_path: Path
+) -> None:
+    for flags, key, part in (([], "pdfuaid:part", "1"), (["--archival"], "pdfaid:part", "3")):
+        out = tmp_path / "kestrel.pdf"
+        done = run(kestrel, "reports", "account", "K-9", "--out", str(out), *flags)
+        assert done.exit_code == 0, done.output
+        with pikepdf.open(out) as pdf:
+            assert pdf.open_metadata().get(key) == part
 
 
 def test_an_unknown_account_or_language_ends_with_a_message_and_writes_nothing(

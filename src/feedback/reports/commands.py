@@ -12,7 +12,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.config import Settings
 from feedback.languages import LANGUAGES
 from feedback.reports.account import account_report
-from feedback.reports.pdf import render_pdf
+from feedback.reports.pdf import ACCESSIBLE, ARCHIVAL, render_pdf
 from feedback.reports.rendering import report_html
 from feedback.runtime import run_on_database
 
@@ -31,9 +31,15 @@ def reports_group() -> None:
 @reports_group.command("account")
 @click.argument("code")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="Default: the language of the account's main contact.")  # fmt: skip
-def account(code: str, out: Path, lang: str | None) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Default: the language of the account's main contact.",
+)
+@click.option("--archival", is_flag=True,
+              help="PDF/A-3b, for archives, not the tagged PDF/UA-1.")  # fmt: skip
+def account(code: str, out: Path, lang: str | None, archival: bool) -> None:
     """Write the feedback report of the account CODE to a PDF file."""
 
     async def work(settings: Settings) -> str:
@@ -42,7 +48,7 @@ def account(code: str, out: Path, lang: str | None) -> None:
         )
         return report_html(report)
 
-    pdf = render_pdf(run_on_database(work))
+    pdf = render_pdf(run_on_database(work), ARCHIVAL if archival else ACCESSIBLE)
     # Written beside the target and moved over it: an interrupted run leaves no half a file.
     partial = out.with_name(f".{out.name}.partial")
     partial.write_bytes(pdf)

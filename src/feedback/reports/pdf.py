@@ -1,8 +1,11 @@
 """The one PDF renderer: WeasyPrint on a finished HTML page, fetching nothing, off the event loop.
 
-Reports are complete in their HTML: styles inline, charts inline SVG, fonts from fontconfig.
-So the renderer refuses every URL: an ``<img src="http://...">``, a stylesheet link or a
-``file://`` path that reached the page (escaping should stop them first) fetches nothing.
+Every report is a tagged, accessible PDF (PDF/UA-1: a structure tree, the document's
+language from ``<html lang>``), or PDF/A-3b when it is to be archived; the same page gives
+the same bytes. Reports are complete in their HTML: styles inline, charts inline SVG,
+fonts from fontconfig. So the renderer refuses every URL: an ``<img src="http://...">``, a
+stylesheet link or a ``file://`` path that reached the page (escaping should stop them
+first) fetches nothing.
 
 Rendering runs in a pool of worker processes, not threads: WeasyPrint's layout is Python
 that holds the GIL for most of a render (about a second for a report of a few pages), so in
@@ -23,6 +26,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 __all__ = [
+    "ACCESSIBLE",
+    "ARCHIVAL",
     "RefuseEveryUrl",
     "render_pdf",
     "render_pdf_off_the_loop",
@@ -31,6 +36,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("feedback.reports")
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-3b"
 SERVER_CHECK_SECONDS = 1.0
 # Latin and Chinese text, so that the warm-up loads the fonts reports use.
 WARM_UP_PAGE = "<html><body style=\"font-family: 'Noto Sans CJK SC'\">Report 报告</body></html>"
@@ -43,9 +50,9 @@ class RefuseEveryUrl(URLFetcher):
         raise ValueError(f"reports fetch nothing, not even {url[:80]}")
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of a finished report page."""
-    pdf: bytes = HTML(string=html, url_fetcher=RefuseEveryUrl()).write_pdf()
+def render_pdf(html: str, variant: str = ACCESSIBLE) -> bytes:
+    """The PDF of a finished report page, PDF/UA-1 unless ``variant`` is ARCHIVAL."""
+    pdf: bytes = HTML(string=html, url_fetcher=RefuseEveryUrl()).write_pdf(pdf_variant=variant)
     return pdf
 
 
