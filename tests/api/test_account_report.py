@@ -53,12 +53,15 @@ from tests.support.factories import (
     answer_all,
     make_purchases,
 )
-from tests.support.pdf import pdf_text, poppler, save_pages
+from tests.support.pdf import page_fill, pdf_text, poppler, save_pages
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 CODE = "R-1"
 STANDARDS = Settings().contact_standards
+# A page but the last is filled this far down its text area: a section moved whole to the
+# next page leaves at most this much blank.
+FULL_ENOUGH = 0.75
 NAME = "Harbour & Sons"
 # A 1x1 PNG: what a fetch would have put into the PDF.
 PIXEL = bytes.fromhex(
@@ -332,6 +335,20 @@ async def test_the_archival_variant_is_pdf_a_3b(
     with pikepdf.open(io.BytesIO(render_pdf(html, ARCHIVAL))) as pdf:
         metadata = pdf.open_metadata()
         assert (metadata.get("pdfaid:part"), metadata.get("pdfaid:conformance")) == ("3", "B")
+
+
+async def test_no_page_but_the_last_is_left_half_empty(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember], tmp_path: Path
+) -> None:
+    await log_in(client, people["account_manager"])
+    for language in ("en", "zh"):
+        folder = tmp_path / language
+        folder.mkdir()
+        # The text area of an A4 page within the report's 20 mm top and 18 mm bottom margins.
+        fills = page_fill(await report_pdf(client, lang=language), folder, 20 / 297, 18 / 297)
+        assert len(fills) >= 2
+        assert all(fill >= FULL_ENOUGH for fill in fills[:-1]), fills
+        assert fills[-1] > 0
 
 
 async def test_a_page_of_each_language_is_saved_for_people_to_look_at(

@@ -7,10 +7,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["POPPLER_SECONDS", "pdf_text", "poppler", "run_poppler", "save_pages"]
+__all__ = ["POPPLER_SECONDS", "page_fill", "pdf_text", "poppler", "run_poppler", "save_pages"]
 
 # A poppler tool that has not finished a test's PDF by then is stuck.
 POPPLER_SECONDS = 60.0
+# Lighter than this (0 black, 255 white) is paper.
+PAPER = 240
 
 
 def run_poppler(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
@@ -42,3 +44,26 @@ def save_pages(pdf: bytes, folder: Path, name: str) -> list[Path]:
     path.write_bytes(pdf)
     run_poppler("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(path), str(folder / name))
     return [folder / f"{name}-{page}.png" for page in (1, 2)]
+
+
+def _grey_rows(pgm: bytes) -> list[bytes]:
+    """The pixel rows of a binary greymap (P5, 8 bits), as pdftoppm -gray writes it."""
+    fields = pgm.split(maxsplit=4)
+    assert fields[0] == b"P5", "pdftoppm -gray writes binary greymaps"
+    width, height, pixels = int(fields[1]), int(fields[2]), fields[4]
+    return [pixels[row * width : (row + 1) * width] for row in range(height)]
+
+
+def page_fill(pdf: bytes, folder: Path, top: float, bottom: float) -> list[float]:
+    """For each page, how far down its text area (below the share ``top`` of the page's
+    height, above the share ``bottom``) the ink reaches: 0 empty, 1 full."""
+    path = folder / "filled.pdf"
+    path.write_bytes(pdf)
+    run_poppler("pdftoppm", "-r", "30", "-gray", str(path), str(folder / "filled"))
+    fills = []
+    for image in sorted(folder.glob("filled-*.pgm")):
+        rows = _grey_rows(image.read_bytes())
+        first, last = round(len(rows) * top), round(len(rows) * (1 - bottom))
+        inked = [n for n in range(first, last) if min(rows[n]) < PAPER]
+        fills.append((max(inked) - first + 1) / (last - first) if inked else 0.0)
+    return fills
