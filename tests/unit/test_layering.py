@@ -23,8 +23,8 @@ PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.
 # Every top-level module and package of feedback has a rank: the kernel below every domain,
 # the domains, and the site on top. Inside a rank the units are in order too, and a unit may
 # import only the units before it: no import points up, and no two units import each other.
-KERNEL = ("feedback", "errors", "addresses", "languages", "clock", "config", "db", "piccolo_conf",
-          "runtime", "links", "web", "mail")  # fmt: skip
+KERNEL = ("feedback", "errors", "progress", "addresses", "languages", "clock", "config", "db",
+          "piccolo_conf", "runtime", "links", "web", "mail")  # fmt: skip
 # Surveys come after complaints: closing the loop opens a complaint from an answer, and a
 # wave leaves out accounts with one open; a complaint knows its survey answer only by id.
 DOMAINS = ("accounts", "complaints", "surveys", "scoring", "reports")

@@ -19,6 +19,7 @@ __all__ = [
     "ContactDetails",
     "PurchaseWindows",
     "SurveyRecipient",
+    "account_codes",
     "account_dimensions",
     "account_id_for_code",
     "account_ids_managed_by",
@@ -213,6 +214,14 @@ async def contact_ids_of_account(account_id: int, email: str | None = None) -> l
     if email is not None:
         query = query.where(WhereRaw("lower(email) = {}", email.strip().lower()))
     return [int(row["id"]) for row in await query.order_by(Contact.id)]
+
+
+async def account_codes(managed_by: int | None = None) -> list[str]:
+    """The codes of the active accounts, or of those in one staff member's portfolio."""
+    query = Account.select(Account.code).where(Account.status == AccountStatus.active)
+    if managed_by is not None:
+        query = query.where(Account.manager == managed_by)
+    return [str(row["code"]) for row in await query.order_by(Account.code)]
 
 
 async def account_ids_managed_by(staff_id: int) -> list[int]:

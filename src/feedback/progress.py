@@ -1,0 +1,45 @@
+"""Progress of a long command: a rich bar on a terminal, plain lines otherwise (logs, cron)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+__all__ = ["Advance", "progress"]
+
+# Plain progress is a line each time this share of the work more is done.
+PLAIN_STEP = 0.1
+
+Advance = Callable[[int], None]
+
+
+@contextmanager
+def progress(description: str, total: int, console: Console | None = None) -> Iterator[Advance]:
+    """Report ``total`` steps of work; the caller calls the yielded function with the number
+    of steps just done. Written to standard error, so standard output stays the result."""
+    console = console or Console(stderr=True)
+    if console.is_terminal:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda steps: bar.advance(task, steps)
+        return
+    done, said = 0, 0.0
+
+    def advance(steps: int) -> None:
+        nonlocal done, said
+        done += steps
+        share = done / total if total else 1.0
+        if share - said >= PLAIN_STEP or done == total:
+            said = share
+            console.print(f"{description}: {done} of {total}", markup=False, highlight=False)
+
+    yield advance
