@@ -30,7 +30,12 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap, LifespanHook
 
 from feedback import TEMPLATES_DIR
-from feedback.accounts.controllers import AccountApi, AccountPages
+from feedback.accounts.controllers import (
+    AccountApi,
+    AccountPages,
+    DisplayNameApi,
+    DisplayNamePages,
+)
 from feedback.accounts.sections import SectionSource
 from feedback.accounts.staff import StaffMember, member_for_session
 from feedback.clock import Clock
@@ -157,6 +162,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     AuthApi,
     AccountPages,
     AccountApi,
+    DisplayNameApi,
+    DisplayNamePages,
     SurveyPages,
     StaffAnswerPages,
     StaffAnswerApi,

@@ -7,14 +7,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipValidation
 from litestar.response import Redirect, Template
 
-from feedback.accounts import contact_log, sections, services
+from feedback.accounts import contact_log, display_names, sections, services
 from feedback.accounts.injected import Viewer
-from feedback.accounts.roles import ALL_STAFF
+from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.schemas import (
     AccountDetail,
     AccountFilters,
@@ -23,16 +23,19 @@ from feedback.accounts.schemas import (
     ContactEntryIn,
     ContactEntryOut,
     ContactTimeline,
+    DisplayNameIn,
+    DisplayNameOut,
 )
 from feedback.accounts.sections import SectionSource
 from feedback.accounts.staff import StaffMember
 from feedback.config import Settings
 from feedback.errors import DomainError, InvalidInput
+from feedback.languages import LANGUAGES
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
 from feedback.web.paging import PageWindow
 
-__all__ = ["AccountApi", "AccountPages"]
+__all__ = ["AccountApi", "AccountPages", "DisplayNameApi", "DisplayNamePages"]
 
 CONTACT_FIELDS = ("kind", "happened_on", "contact_email", "person_met", "notes")
 
@@ -232,3 +235,61 @@ class AccountApi(Controller):
         """Record a visit, call or email with the account, done by the caller. Account managers
         record contacts with their own accounts only."""
         return await contact_log.record_contact(code, data, viewer, clock.now())
+
+
+class DisplayNameApi(Controller):
+    path = "/api/v1/display-names"
+    tags = ("accounts",)
+    opt = allow(ALL_STAFF)
+
+    @get("/")
+    async def names(self) -> list[DisplayNameOut]:
+        """Every industry, region and attribute name the accounts use, with its display name
+        in each language so far (reports show it in their language, else the value)."""
+        return await display_names.named_values()
+
+    @put("/", opt=allow({Role.admin}))
+    async def set_names(
+        self, viewer: Viewer, clock: InjectedClock, data: JSONBody[list[DisplayNameIn]]
+    ) -> list[DisplayNameOut]:
+        """Set display names, all or none; an empty name removes one. Administrators only."""
+        return await display_names.set_display_names(data, viewer, clock.now())
+
+
+class DisplayNamePages(Controller):
+    path = "/admin/display-names"
+    include_in_schema = False
+    opt = allow({Role.admin})
+
+    def _page(
+        self, viewer: StaffMember, values: list[DisplayNameOut], status: int = 200, **notes: Any
+    ) -> Template:
+        context = {"user": viewer, "values": values, "languages": LANGUAGES, **notes}
+        return Template("accounts/display_names.html", context=context, status_code=status)
+
+    @get("/")
+    async def names_page(self, viewer: Viewer, saved: FromQuery[str] = "") -> Template:
+        return self._page(viewer, await display_names.named_values(), saved=saved == "1")
+
+    @post("/", status_code=303)
+    async def save_names(
+        self, request: Request[StaffMember, Any, Any], viewer: Viewer, clock: InjectedClock
+    ) -> Response[Any]:
+        form = await request.form()
+        entries = [
+            DisplayNameIn(
+                kind=value.kind,
+                value=value.value,
+                names={
+                    lang: str(form.get(f"{value.kind}:{value.value}:{lang}", ""))
+                    for lang in LANGUAGES
+                },
+            )
+            for value in await display_names.named_values()
+        ]
+        try:
+            await display_names.set_display_names(entries, viewer, clock.now())
+        except DomainError as exc:
+            values = await display_names.named_values()
+            return self._page(viewer, values, exc.status_code, error=exc.message)
+        return Redirect("/admin/display-names?saved=1", status_code=303)

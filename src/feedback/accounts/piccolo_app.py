@@ -7,6 +7,7 @@ from feedback.accounts.tables import (
     AttributeDefinition,
     Contact,
     ContactLog,
+    DisplayName,
     Purchase,
     StaffSession,
     StaffUser,
@@ -14,5 +15,15 @@ from feedback.accounts.tables import (
 from feedback.db import app_config
 
 APP_CONFIG = app_config(
-    __file__, [StaffUser, StaffSession, Account, AttributeDefinition, Contact, Purchase, ContactLog]
+    __file__,
+    [
+        StaffUser,
+        StaffSession,
+        Account,
+        AttributeDefinition,
+        Contact,
+        Purchase,
+        ContactLog,
+        DisplayName,
+    ],
 )

@@ -18,6 +18,8 @@ __all__ = [
     "ContactOut",
     "ContactStandardOut",
     "ContactTimeline",
+    "DisplayNameIn",
+    "DisplayNameOut",
     "LoginIn",
     "MeOut",
     "PurchaseSummary",
@@ -163,3 +165,18 @@ class ContactStandardOut(msgspec.Struct):
 class ContactTimeline(msgspec.Struct):
     standard: ContactStandardOut
     entries: list[ContactEntryOut]
+
+
+class DisplayNameIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The names of one CRM value (an industry, region or attribute name) per language; an
+    empty name removes it, so the value shows as the CRM writes it."""
+
+    kind: str
+    value: str
+    names: dict[str, str]
+
+
+class DisplayNameOut(msgspec.Struct):
+    kind: str
+    value: str
+    names: dict[str, str]

@@ -31,6 +31,8 @@ __all__ = [
     "Contact",
     "ContactKind",
     "ContactLog",
+    "DisplayName",
+    "NameKind",
     "Purchase",
     "StaffSession",
     "StaffUser",
@@ -144,3 +146,23 @@ class ContactLog(Table, tablename="contact_log"):
         length=100, unique=True, help_text="The import's reference, or one derived from the row."
     )
     recorded_at = Timestamptz()
+
+
+class NameKind(str, Enum):
+    """What a display name names: an account's industry or region, or a custom attribute."""
+
+    industry = "industry"
+    region = "region"
+    attribute = "attribute"
+
+
+class DisplayName(Table, tablename="display_name"):
+    """How a CRM value (an industry, a region, an attribute's name) is shown in a language."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=10, choices=NameKind)
+    value = Varchar(length=100, help_text="The value as the CRM writes it.")
+    language = Varchar(length=2, choices=Language)
+    name = Varchar(length=200)
+    updated_at = Timestamptz()
+    updated_by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
