@@ -25,7 +25,7 @@ from weasyprint import HTML
 
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, ContactLog
+from feedback.accounts.tables import Account, AttributeDefinition, Contact, ContactLog
 from feedback.accounts.tiers import trailing_window
 from feedback.app import create_app
 from feedback.clock import FrozenClock
@@ -54,6 +54,7 @@ from tests.support.factories import (
     make_purchases,
 )
 from tests.support.pdf import page_fill, pdf_text, poppler, save_pages
+from tests.support.web import api_session
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -349,6 +350,33 @@ async def test_no_page_but_the_last_is_left_half_empty(
         assert len(fills) >= 2
         assert all(fill >= FULL_ENOUGH for fill in fills[:-1]), fills
         assert fills[-1] > 0
+
+
+async def test_industries_regions_and_attributes_show_their_names_in_the_reports_language(
+    client: httpx.AsyncClient, reported: int, people: dict[str, StaffMember]
+) -> None:
+    await Account.update({Account.industry: "logistics", Account.region: "east",
+                          Account.attributes: {"contract_type": "annual"}}).where(
+        Account.code == CODE
+    )  # fmt: skip
+    await AttributeDefinition(name="contract_type", kind="categorical").save()
+    names = [
+        {"kind": "industry", "value": "logistics", "names": {"zh": "物流"}},
+        {"kind": "region", "value": "east", "names": {"en": "East China", "zh": "华东"}},
+        {"kind": "attribute", "value": "contract_type", "names": {"zh": "合同类型"}},
+    ]
+    headers = await api_session(client, people["admin"])
+    assert (
+        await client.put("/api/v1/display-names", json=names, headers=headers)
+    ).status_code == 200
+    chinese = pdf_text(await report_pdf(client, lang="zh"))
+    assert "物流" in chinese
+    assert "华东" in chinese
+    assert "合同类型 annual" in chinese
+    english = pdf_text(await report_pdf(client, lang="en"))
+    assert "Industry logistics" in english
+    assert "Region East China" in english
+    assert "contract_type annual" in english
 
 
 async def test_a_page_of_each_language_is_saved_for_people_to_look_at(

@@ -9,6 +9,7 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedback.accounts.display_names import DisplayNames
 from feedback.accounts.schemas import (
     AccountDetail,
     ContactStandardOut,
@@ -38,6 +39,7 @@ def _report(**changes: object) -> AccountReport:
         language="en", prepared_on=DAY, prepared_for="", account=account, waves=[],
         place=None, comments=[], complaints_since=DAY, complaints=[],
         churn=ScoreHistory("K1", []), standard=NO_STANDARD, contacts=[],
+        names=DisplayNames("en"),
     )  # fmt: skip
     return dataclasses.replace(report, **changes)  # type: ignore[arg-type]
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from feedback.accounts.contact_log import contact_timeline
+from feedback.accounts.display_names import DisplayNames, display_names
 from feedback.accounts.schemas import AccountDetail, ContactEntryOut, ContactStandardOut
 from feedback.accounts.services import account_detail
 from feedback.accounts.staff import StaffMember
@@ -38,7 +39,8 @@ class AccountReport:
     ``complaints`` those received since ``complaints_since`` (the last 12 months), and
     ``churn`` the score history that ``GET /api/v1/accounts/{code}/scores`` returns,
     ``standard`` the tier's contact standard this period and ``contacts`` the latest visits,
-    calls and emails, as the account page shows them.
+    calls and emails, as the account page shows them, and ``names`` the display names of the
+    report's language for the CRM's industries, regions and attribute names.
     """
 
     language: str
@@ -53,6 +55,7 @@ class AccountReport:
     churn: ScoreHistory
     standard: ContactStandardOut
     contacts: list[ContactEntryOut]
+    names: DisplayNames
 
 
 def report_language(requested: str, account: AccountDetail) -> str:
@@ -102,6 +105,7 @@ async def account_report(
         churn=await account_history(code, viewer),
         standard=timeline.standard,
         contacts=timeline.entries[:LATEST_CONTACTS],
+        names=await display_names(chosen),
     )
     security_log.info("report: %s (%s) exported account %s", viewer.email, viewer.role.value, code)
     return report
