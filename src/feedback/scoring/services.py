@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from feedback.accounts.history import account_columns, purchase_columns
+from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.history import account_columns, contact_columns, purchase_columns
 from feedback.complaints.history import complaint_columns
 from feedback.config import TierThresholds
 from feedback.errors import InvalidInput, TooLittleData
@@ -16,6 +17,7 @@ from feedback.scoring import registry, training
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import (
     ComplaintRecords,
+    ContactRecords,
     CustomerRecords,
     SurveyLevels,
     date_of,
@@ -41,14 +43,17 @@ MAX_TRAINING_SNAPSHOTS = 6
 
 
 async def load_records(up_to: dt.date) -> CustomerRecords:
-    """Accounts, purchases on or before ``up_to``, survey levels and complaints, as arrays.
+    """Accounts, purchases on or before ``up_to``, survey levels, complaints and the contact
+    log, as arrays.
 
-    Complaints are read whole: the features take only what happened on or before their day.
+    Complaints and contacts are read whole: the features take only what happened on or
+    before their day.
     """
     accounts = await account_columns()
     purchases = await purchase_columns(up_to)
     levels = await level_history()
     complaints = await complaint_columns()
+    contacts = await contact_columns()
     return CustomerRecords(
         account_ids=accounts.ids,
         opened=accounts.opened,
@@ -75,6 +80,12 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
             complaints.unsatisfied,
             complaints.investigated,
             complaints.root_cause,
+        ),
+        contacts=ContactRecords(
+            np.searchsorted(accounts.ids, contacts.account_ids),
+            contacts.kinds,
+            contacts.days,
+            CONTACT_KINDS,
         ),
     )
 
