@@ -19,6 +19,7 @@ from feedback.demo.simulator import simulate
 from feedback.errors import InvalidInput, NotFound, TooLittleData
 from feedback.mail.services import MailContext
 from feedback.scoring import registry, services
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import date_of, day_number
 from feedback.scoring.tables import ScoringScore
@@ -179,7 +180,7 @@ async def test_training_registers_a_version_that_loads_and_predicts_alike(
     assert stored.record.created_at == clock.now()
     book = await services.load_records(AS_OF)
     frame = services.training.frame_at(
-        book, day_number(first.validated_on), ChurnRule(), TierThresholds()
+        book, day_number(first.validated_on), ChurnRule(), FeatureRules()
     )
     assert frame.features.names == stored.record.numeric_names + stored.record.categorical_names
     rows = frame.features.matrix()

@@ -13,14 +13,14 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.accounts.directory import account_dimensions
-from feedback.config import TierThresholds
+from feedback.config import ContactStandards, TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
 from feedback.scoring import reasons, registry, training
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
 from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
 from feedback.scoring.records import CustomerRecords, day_number
-from feedback.scoring.services import load_records
+from feedback.scoring.services import feature_rules, load_records
 from feedback.scoring.tables import ScoringModel, ScoringScore
 
 __all__ = [
@@ -231,11 +231,17 @@ async def store_scores(scored: Scored, as_of: dt.date, version: int, now: dt.dat
     return StoredDay([BANDS[rank] for rank in ranks], previous, risen)
 
 
-async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.datetime) -> ScoreRun:
+async def score_accounts(
+    as_of: dt.date,
+    thresholds: TierThresholds,
+    now: dt.datetime,
+    standards: ContactStandards | None = None,
+) -> ScoreRun:
     """Score every account active at ``as_of`` with the latest model and keep the history."""
     stored = await registry.load_model()
     records = await load_records(as_of)
-    table = features_at(records, day_number(as_of), thresholds)
+    rules = feature_rules(thresholds, standards)
+    table = features_at(records, day_number(as_of), rules)
     scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored)
     day = await store_scores(scored, as_of, stored.record.version, now)
     risen = np.flatnonzero(day.rose)
@@ -256,11 +262,14 @@ async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.dat
 
 
 async def score_if_due(
-    today: dt.date, thresholds: TierThresholds, now: dt.datetime
+    today: dt.date,
+    thresholds: TierThresholds,
+    now: dt.datetime,
+    standards: ContactStandards | None = None,
 ) -> ScoreRun | None:
     """The periodic run: score once a day, and only once a model has been trained."""
     if not await ScoringModel.exists().run():
         return None
     if await ScoringScore.exists().where(ScoringScore.as_of == today).run():
         return None
-    return await score_accounts(today, thresholds, now)
+    return await score_accounts(today, thresholds, now, standards)
