@@ -37,7 +37,7 @@ import numpy as np
 from feedback.config import TierThresholds
 from feedback.db import Database, transaction
 from feedback.scoring import registry, scores, services, training
-from feedback.scoring.features import features_at
+from feedback.scoring.features import FeatureRules, features_at
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import day_number
 from tests.support.databases import migrated_database
@@ -152,7 +152,7 @@ async def measure(url: str) -> None:
         marks.append(time.perf_counter())
         table = features_at(records, day_number(AS_OF))
         marks.append(time.perf_counter())
-        scored = scores.score_table(records, day_number(AS_OF), table, stored)
+        scored = scores.score_table(records, day_number(AS_OF), table, stored, FeatureRules())
         marks.append(time.perf_counter())
         await scores.store_scores(scored, AS_OF, stored.record.version, NOW)
         marks.append(time.perf_counter())

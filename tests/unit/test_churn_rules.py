@@ -19,8 +19,10 @@ from feedback.config import ContactStandards, TierThresholds
 from feedback.scoring.features import (
     FeatureRules,
     FeatureTable,
+    Shortfall,
     features_at,
     latest_answered_waves,
+    missed_contact_standards,
 )
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
@@ -268,6 +270,16 @@ def test_contact_features_count_the_log_up_to_the_snapshot_against_the_tier_then
     )
 
 
+def test_the_shortfalls_name_each_requirement_missed_with_the_contacts_done() -> None:
+    standards = ContactStandards.defaults()
+    found = missed_contact_standards(records(CONTACTS), DAY, FeatureRules())
+    b_calls, c_calls = standards.of("B")[1], standards.of("C")[0]
+    assert (b_calls.kind, b_calls.period, c_calls.kind, c_calls.period) == (
+        "call", "month", "call", "quarter"
+    )  # fmt: skip
+    assert found.tolist() == [(), (Shortfall(b_calls, 0),), (Shortfall(c_calls, 0),), ()]
+
+
 def test_the_configured_standards_decide_what_is_missed() -> None:
     standards = ContactStandards.parse(
         "A: 3 visits a quarter; B: none; C: 1 visit a month; D: 1 visit a quarter"
@@ -275,6 +287,9 @@ def test_the_configured_standards_decide_what_is_missed() -> None:
     rules = FeatureRules(standards=standards)
     table = features_at(records(CONTACTS), DAY, rules)
     assert [row(table, n)["contact_standard_missed"] for n in (1, 2, 3, 4)] == [1, 0, 1, 1]
+    found = missed_contact_standards(records(CONTACTS), DAY, rules)
+    a, c, d = (standards.of(tier)[0] for tier in "ACD")
+    assert found.tolist() == [(Shortfall(a, 2),), (), (Shortfall(c, 0),), (Shortfall(d, 0),)]
 
 
 OTHER_STANDARDS = ContactStandards.parse(

@@ -32,8 +32,10 @@ __all__ = [
     "FeatureBlock",
     "FeatureRules",
     "FeatureTable",
+    "Shortfall",
     "features_at",
     "latest_answered_waves",
+    "missed_contact_standards",
 ]
 
 WINDOWS = (30, 90, 180, 365)
@@ -286,6 +288,14 @@ def complaint_block(records: CustomerRecords, day: int, rules: FeatureRules) -> 
     return FeatureBlock(numeric, {})
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """A requirement of the contact standard that a whole period held too few contacts for."""
+
+    requirement: ContactRequirement
+    done: int
+
+
 def _standard_counts(
     records: CustomerRecords, day: int, rules: FeatureRules
 ) -> Iterator[tuple[ContactRequirement, npt.NDArray[np.bool_], npt.NDArray[np.int64]]]:
@@ -327,6 +337,22 @@ def contact_block(records: CustomerRecords, day: int, rules: FeatureRules) -> Fe
         missed |= of_tier & (done < requirement.count)
     numeric["contact_standard_missed"] = missed.astype(np.float64)
     return FeatureBlock(numeric, {})
+
+
+def missed_contact_standards(
+    records: CustomerRecords, day: int, rules: FeatureRules
+) -> npt.NDArray[np.object_]:
+    """Each account's shortfalls in the last whole periods before ``day``'s (a tuple of
+    Shortfall, empty when none), as ``contact_standard_missed`` counts them.
+
+    Not a feature (the feature says whether); reasons say with it what was missed.
+    """
+    found: npt.NDArray[np.object_] = np.empty(records.size, dtype=object)
+    found.fill(())
+    for requirement, of_tier, done in _standard_counts(records, day, rules):
+        for position in np.flatnonzero(of_tier & (done < requirement.count)).tolist():
+            found[position] += (Shortfall(requirement, int(done[position])),)
+    return found
 
 
 Block = Callable[[CustomerRecords, int, FeatureRules], FeatureBlock]

@@ -18,7 +18,13 @@ from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
 from feedback.scoring import reasons, registry, training
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
-from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
+from feedback.scoring.features import (
+    FeatureRules,
+    FeatureTable,
+    features_at,
+    latest_answered_waves,
+    missed_contact_standards,
+)
 from feedback.scoring.records import CustomerRecords, day_number
 from feedback.scoring.services import feature_rules, load_records
 from feedback.scoring.tables import ScoringModel, ScoringScore
@@ -123,14 +129,21 @@ def model_matrix(table: FeatureTable, record: registry.ModelRecord) -> npt.NDArr
 
 
 def score_table(
-    records: CustomerRecords, day: int, table: FeatureTable, stored: registry.StoredModel
+    records: CustomerRecords,
+    day: int,
+    table: FeatureTable,
+    stored: registry.StoredModel,
+    rules: FeatureRules,
 ) -> Scored:
     """Probabilities, then each account's top reasons from its group contributions.
 
-    Besides the features, a reason may name the period of the latest answered wave.
+    Besides the features, a reason may name the period of the latest answered wave and
+    what the contact standard's last whole periods missed (``rules``: those of the table).
     """
     record = stored.record
-    answered = latest_answered_waves(records, day)[records.active_at(day)]
+    active = records.active_at(day)
+    answered = latest_answered_waves(records, day)[active]
+    shortfalls = missed_contact_standards(records, day, rules)[active]
     matrix = model_matrix(table, record)
     names = record.numeric_names + record.categorical_names
 
@@ -145,7 +158,10 @@ def score_table(
         reasons.top_reasons(
             weights[row],
             dict(zip(names, matrix[row], strict=True))
-            | {"survey_latest_answered_wave": answered[row]},
+            | {
+                "survey_latest_answered_wave": answered[row],
+                "contact_standard_shortfalls": shortfalls[row],
+            },
         )
         for row in range(len(matrix))
     ]
@@ -242,7 +258,7 @@ async def score_accounts(
     records = await load_records(as_of)
     rules = feature_rules(thresholds, standards)
     table = features_at(records, day_number(as_of), rules)
-    scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored)
+    scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored, rules)
     day = await store_scores(scored, as_of, stored.record.version, now)
     risen = np.flatnonzero(day.rose)
     codes = await account_dimensions([int(scored.account_ids[i]) for i in risen])
