@@ -1,19 +1,20 @@
 """P6: features, scores and reasons of every account, against the 60 s / 2 GB budget.
 
     .venv/bin/python -m bench.bench_churn_features [--accounts 100000] [--purchases 3000000]
-        [--estimator gradient_boosting|logistic_regression]
+        [--contacts 1000000] [--estimator gradient_boosting|logistic_regression]
 
-Builds a fresh SQLite file with N accounts (two custom attributes each) and M purchases
-spread over three years, one account in five stopping at a random day (bare chunked
-inserts, not timed). A model is trained on a sample of the same kind (SAMPLE_ACCOUNTS
-accounts in a file of their own, not timed) and registered in the big file: the candidate
-that validates best, or with --estimator that candidate alone (the training procedure
-is run with `training.CANDIDATES` narrowed to it). Then, in a
-child process of its own, so that its peak RSS is the measured work's, it times what
-`feedback scoring score` does: load the model, the bulk read (`services.load_records`:
-accounts, purchases summed into purchase days, survey levels, complaints), `features_at`
-for every active account, probabilities and reasons (`scores.score_table`), and storing
-the scores (`scores.store_scores`), and reports the child's peak RSS.
+Builds a fresh SQLite file with N accounts (two custom attributes each), M purchases
+spread over three years, one account in five stopping at a random day, and C visits,
+calls and emails in the contact log over the same years (bare chunked inserts, not
+timed). A model is trained on a sample of the same kind (SAMPLE_ACCOUNTS accounts in a
+file of their own, not timed) and registered in the big file: the candidate that
+validates best, or with --estimator that candidate alone (the training procedure is run
+with `training.CANDIDATES` narrowed to it). Then, in a child process of its own, so that
+its peak RSS is the measured work's, it times what `feedback scoring score` does: load
+the model, the bulk read (`services.load_records`: accounts, purchases summed into
+purchase days, survey levels, complaints, the contact log), `features_at` for every
+active account, probabilities and reasons (`scores.score_table`), and storing the scores
+(`scores.store_scores`), and reports the child's peak RSS.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import numpy as np
 from feedback.config import TierThresholds
 from feedback.db import Database, transaction
 from feedback.scoring import registry, scores, services, training
-from feedback.scoring.features import features_at
+from feedback.scoring.features import FeatureRules, features_at
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import day_number
 from tests.support.databases import migrated_database
@@ -106,7 +107,26 @@ async def fill_accounts(database: Database, accounts: int) -> None:
         )
 
 
-async def fill(database: Database, accounts: int, purchases: int) -> None:
+def contact_rows(accounts: int, contacts: int) -> Iterator[tuple[Any, ...]]:
+    """Visits, calls and emails on random days of the three years, a third of the accounts
+    taking four in five of them (the ones their managers keep in touch with)."""
+    rng = np.random.default_rng(3)
+    first = AS_OF - dt.timedelta(days=3 * 365)
+    kept = max(1, accounts // 3)
+    account = np.where(
+        rng.random(contacts) < 0.8,
+        rng.integers(1, kept + 1, contacts),
+        rng.integers(1, accounts + 1, contacts),
+    ).tolist()
+    offset = rng.integers(0, 3 * 365 + 1, contacts).tolist()
+    kind = rng.choice(["visit", "call", "email"], contacts, p=[0.3, 0.5, 0.2]).tolist()
+    recorded = NOW.isoformat()
+    for n in range(contacts):
+        day = (first + dt.timedelta(days=offset[n])).isoformat()
+        yield (account[n], kind[n], day, f"C{n:08d}", recorded)
+
+
+async def fill(database: Database, accounts: int, purchases: int, contacts: int) -> None:
     async with transaction():
         await fill_accounts(database, accounts)
         for part in chunks(purchase_rows(accounts, purchases)):
@@ -115,22 +135,30 @@ async def fill(database: Database, accounts: int, purchases: int) -> None:
                 "VALUES (?, ?, ?, 1, ?)",
                 part,
             )
+        for part in chunks(contact_rows(accounts, contacts)):
+            await database.executemany(
+                "INSERT INTO contact_log (account, kind, happened_on, person_met, notes, "
+                "external_ref, recorded_at) VALUES (?, ?, ?, '', '', ?, ?)",
+                part,
+            )
 
 
-async def build(url: str, accounts: int, purchases: int) -> None:
+async def build(url: str, accounts: int, purchases: int, contacts: int) -> None:
     async with migrated_database(url) as database:
-        await fill(database, accounts, purchases)
+        await fill(database, accounts, purchases, contacts)
 
 
 async def train_sample(
-    url: str, sample_url: str, accounts: int, purchases: int, estimator: str | None
+    url: str, sample_url: str, sizes: tuple[int, int, int], estimator: str | None
 ) -> str:
     """Train on a sample of the same kind and register the model in the big database."""
     if estimator:
         training.CANDIDATES = (estimator,)
+    accounts, purchases, contacts = sizes
     sample = min(accounts, SAMPLE_ACCOUNTS)
     async with migrated_database(sample_url) as database:
-        await fill(database, sample, purchases * sample // accounts)
+        share = sample / accounts
+        await fill(database, sample, round(purchases * share), round(contacts * share))
         await services.train(AS_OF, ChurnRule(), TierThresholds(), NOW)
         stored = await registry.load_model()
     async with migrated_database(url, migrated=False):
@@ -152,7 +180,7 @@ async def measure(url: str) -> None:
         marks.append(time.perf_counter())
         table = features_at(records, day_number(AS_OF))
         marks.append(time.perf_counter())
-        scored = scores.score_table(records, day_number(AS_OF), table, stored)
+        scored = scores.score_table(records, day_number(AS_OF), table, stored, FeatureRules())
         marks.append(time.perf_counter())
         await scores.store_scores(scored, AS_OF, stored.record.version, NOW)
         marks.append(time.perf_counter())
@@ -178,6 +206,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--purchases", type=int, default=3_000_000)
+    parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument(
         "--estimator",
         choices=training.CANDIDATES,
@@ -191,9 +220,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="feedback-p6-") as directory:
         url = f"sqlite:///{Path(directory) / 'p6.sqlite3'}"
         sample_url = f"sqlite:///{Path(directory) / 'sample.sqlite3'}"
-        asyncio.run(build(url, args.accounts, args.purchases))
-        print(f"SQLite: {args.accounts:,} accounts, {args.purchases:,} purchases")
-        trained = train_sample(url, sample_url, args.accounts, args.purchases, args.estimator)
+        sizes = (args.accounts, args.purchases, args.contacts)
+        asyncio.run(build(url, *sizes))
+        print(
+            f"SQLite: {args.accounts:,} accounts, {args.purchases:,} purchases, "
+            f"{args.contacts:,} contacts"
+        )
+        trained = train_sample(url, sample_url, sizes, args.estimator)
         print(asyncio.run(trained))
         subprocess.run(
             [sys.executable, "-m", "bench.bench_churn_features", "--measure", url],

@@ -30,10 +30,11 @@ from argon2 import PasswordHasher
 
 from bench import peers
 from feedback.accounts import staff
-from feedback.config import Settings, TierThresholds
+from feedback.config import Settings
 from feedback.demo.seed import seed
 from feedback.demo.simulator import simulate
 from feedback.scoring import services, training
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
 from tests.support.databases import migrated_database
@@ -56,7 +57,7 @@ def compare(accounts: int, seed_number: int, folds: int) -> dict[str, float]:
         url = f"sqlite:///{Path(directory) / 'p8.sqlite3'}"
         records = asyncio.run(load(url, accounts, seed_number))
     day = day_number(AS_OF) - HORIZON
-    frame = training.frame_at(records, day, ChurnRule(HORIZON), TierThresholds())
+    frame = training.frame_at(records, day, ChurnRule(HORIZON), FeatureRules())
     started = time.perf_counter()
     model = training.cross_validated(frame, folds)
     seconds = time.perf_counter() - started

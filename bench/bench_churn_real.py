@@ -51,8 +51,8 @@ import numpy.typing as npt
 from sklearn.metrics import average_precision_score, brier_score_loss
 
 from bench import peers
-from feedback.config import TierThresholds
 from feedback.scoring import services, training
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
 from tests.support.databases import migrated_database
@@ -332,7 +332,7 @@ def run(dataset: Dataset, cache: Path, folds: int) -> bool:
         end = dataset.as_of + dt.timedelta(days=dataset.horizon_days)
         records = asyncio.run(read_records(url, end))
     rule = ChurnRule(dataset.horizon_days)
-    frame = training.frame_at(records, day_number(dataset.as_of), rule, TierThresholds())
+    frame = training.frame_at(records, day_number(dataset.as_of), rule, FeatureRules())
     if len(frame.labels) != evaluation["n_accounts"] or not np.isclose(
         frame.labels.mean(), evaluation["positive_rate"]
     ):

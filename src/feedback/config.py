@@ -79,6 +79,11 @@ class ContactStandards:
         return dict(self.by_tier).get(tier, ())
 
     @classmethod
+    def defaults(cls) -> ContactStandards:
+        """DOMAIN.md's standards, the ones in force when FEEDBACK_CONTACT_STANDARDS is not set."""
+        return cls.parse(DEFAULT_CONTACT_STANDARDS)
+
+    @classmethod
     def parse(cls, text: str) -> ContactStandards:
         """Read ``"A: 2 visits a quarter, 1 call a month; ...; D: none"``."""
         example = f"for example {DEFAULT_CONTACT_STANDARDS!r}"
@@ -117,9 +122,7 @@ class Settings:
     smtp_url: str = "smtp://127.0.0.1:25"
     allowed_hosts: tuple[str, ...] = ("*",)
     tier_thresholds: TierThresholds = field(default_factory=TierThresholds)
-    contact_standards: ContactStandards = field(
-        default_factory=lambda: ContactStandards.parse(DEFAULT_CONTACT_STANDARDS)
-    )
+    contact_standards: ContactStandards = field(default_factory=ContactStandards.defaults)
     session_hours: int = 12
     max_body_bytes: int = 1_048_576
     login_attempts_per_minute: int = 10

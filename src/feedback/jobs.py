@@ -62,7 +62,7 @@ async def _complaint_work(settings: Settings, now: dt.datetime) -> ComplaintWork
 
 
 async def _daily_scores(settings: Settings, now: dt.datetime) -> ScoreRun | None:
-    return await score_if_due(now.date(), settings.tier_thresholds, now)
+    return await score_if_due(now.date(), settings.tier_thresholds, now, settings.contact_standards)
 
 
 def _show_scoring(run: ScoreRun | None) -> None:

@@ -19,15 +19,16 @@ from feedback.demo.simulator import simulate
 from feedback.errors import InvalidInput, NotFound, TooLittleData
 from feedback.mail.services import MailContext
 from feedback.scoring import registry, services
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
-from feedback.scoring.records import day_number
+from feedback.scoring.records import date_of, day_number
 from feedback.scoring.tables import ScoringScore
 from feedback.surveys.answers import record_response
 from feedback.surveys.issuance import issue_wave
 from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.tables import Response
-from tests.support.factories import make_scores
+from tests.support.factories import make_contact_log, make_scores
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -129,6 +130,35 @@ async def test_survey_levels_are_read_per_wave_and_account(db: Database) -> None
     ]
 
 
+async def test_the_contact_log_is_read_whole_by_account_then_day(db: Database) -> None:
+    ids = await _book()
+    await make_contact_log(ids["C"], (dt.date(2026, 10, 2), "call"), (dt.date(2026, 3, 9), "visit"))
+    await make_contact_log(
+        ids["A"],
+        (dt.date(2026, 12, 3), "visit"),  # after the day the records are read up to
+        (dt.date(2025, 1, 20), "email"),
+        (dt.date(2026, 5, 4), "call"),
+    )
+    contacts = (await services.load_records(AS_OF)).contacts
+    a, c = (sorted(ids.values()).index(ids[code]) for code in "AC")
+    assert contacts.kinds == ("visit", "call", "email")
+    assert list(
+        zip(
+            contacts.account.tolist(),
+            [contacts.kinds[kind] for kind in contacts.kind.tolist()],
+            [date_of(day) for day in contacts.day.tolist()],
+            strict=True,
+        )
+    ) == [
+        (a, "email", dt.date(2025, 1, 20)),
+        (a, "call", dt.date(2026, 5, 4)),
+        (a, "visit", dt.date(2026, 12, 3)),
+        (c, "visit", dt.date(2026, 3, 9)),
+        (c, "call", dt.date(2026, 10, 2)),
+    ]
+    assert contacts.day.dtype == contacts.kind.dtype == contacts.account.dtype == np.int64
+
+
 async def test_training_registers_a_version_that_loads_and_predicts_alike(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -150,7 +180,7 @@ async def test_training_registers_a_version_that_loads_and_predicts_alike(
     assert stored.record.created_at == clock.now()
     book = await services.load_records(AS_OF)
     frame = services.training.frame_at(
-        book, day_number(first.validated_on), ChurnRule(), TierThresholds()
+        book, day_number(first.validated_on), ChurnRule(), FeatureRules()
     )
     assert frame.features.names == stored.record.numeric_names + stored.record.categorical_names
     rows = frame.features.matrix()

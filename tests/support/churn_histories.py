@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from feedback.accounts.contact_log import CONTACT_KINDS
 from feedback.complaints.states import RootCause
 from feedback.demo.customers import Simulation
 from feedback.scoring.records import (
     ComplaintRecords,
+    ContactRecords,
     CustomerRecords,
     SurveyLevels,
     day_number,
@@ -47,6 +49,8 @@ class Account:
     # (closing day of the wave, level or -1 for silence); the wave's period follows the day
     waves: Sequence[tuple[dt.date, int]] = field(default_factory=tuple)
     complaints: Sequence[Complaint] = ()
+    # (day, kind): visits, calls and emails in the contact log
+    contacts: Sequence[tuple[dt.date, str]] = ()
 
 
 def _day(day: dt.date | None) -> int:
@@ -71,6 +75,20 @@ def complaint_records(accounts: Sequence[Account]) -> ComplaintRecords:
         unsatisfied=column([_day(c.unsatisfied) for _, _, c in rows]),
         investigated=column([_day(c.investigated) for _, _, c in rows]),
         root_cause=column([causes.index(c.root_cause) if c.root_cause else -1 for _, _, c in rows]),
+    )
+
+
+def contact_records(accounts: Sequence[Account]) -> ContactRecords:
+    rows = sorted(
+        (i, day_number(day), CONTACT_KINDS.index(kind))
+        for i, a in enumerate(accounts)
+        for day, kind in a.contacts
+    )
+    return ContactRecords(
+        account=np.array([r[0] for r in rows], dtype=np.int64),
+        kind=np.array([r[2] for r in rows], dtype=np.int64),
+        day=np.array([r[1] for r in rows], dtype=np.int64),
+        kinds=CONTACT_KINDS,
     )
 
 
@@ -105,6 +123,7 @@ def records(accounts: Sequence[Account]) -> CustomerRecords:
             {n: str(Period.of(day)) for n, day in enumerate(closings, start=1)},
         ),
         complaints=complaint_records(accounts),
+        contacts=contact_records(accounts),
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from feedback.accounts import staff
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import Account, Contact, Purchase
+from feedback.accounts.tables import Account, Contact, ContactLog, Purchase
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import DEFAULT_POLICY, Severity
 from feedback.complaints.services import (
@@ -56,6 +56,7 @@ __all__ = [
     "issued_links",
     "make_account",
     "make_contact",
+    "make_contact_log",
     "make_purchases",
     "make_scores",
     "make_staff_user",
@@ -142,6 +143,17 @@ async def make_purchases(account_id: int, *sales: tuple[dt.date, str]) -> None:
             for n, (day, amount) in enumerate(sales)
         )
     )  # fmt: skip
+
+
+async def make_contact_log(account_id: int, *contacts: tuple[dt.date, str]) -> None:
+    """The account's visits, calls and emails: (day, kind) pairs, each recorded at noon UTC
+    on its day."""
+    rows = [
+        ContactLog(account=account_id, kind=kind, happened_on=day, external_ref=uuid.uuid4().hex,
+                   recorded_at=dt.datetime.combine(day, dt.time(12), dt.UTC))
+        for day, kind in contacts
+    ]  # fmt: skip
+    await ContactLog.insert(*rows)
 
 
 async def make_wave(

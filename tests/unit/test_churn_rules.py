@@ -11,10 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.standards import missed_last_period
 from feedback.accounts.tiers import assign_tiers, tier_array
 from feedback.complaints.states import RootCause
-from feedback.config import TierThresholds
-from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
+from feedback.config import ContactStandards, TierThresholds
+from feedback.scoring.features import (
+    FeatureRules,
+    FeatureTable,
+    Shortfall,
+    features_at,
+    latest_answered_waves,
+    missed_contact_standards,
+)
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import day_number
 from tests.support.churn_histories import Account, Complaint, records
@@ -222,6 +231,111 @@ def test_a_complaint_received_on_the_snapshot_day_counts_and_one_closed_that_day
     assert first["complaints_open"] == 1
 
 
+# --- the contact log: visits, calls and the tier's contact standard ---------------------
+
+# D is 30 June: the last whole month before its own is May, the last whole quarter is
+# January to March. Revenue in the year to D makes the four accounts tiers A, B, C and D.
+CONTACTS = [
+    # 1: tier A; two visits in the quarter and a call in May meet its standard; a call on D
+    Account(purchases=[(ago(10), 600.0)],
+            contacts=[(dt.date(2026, 2, 10), "visit"), (dt.date(2026, 3, 20), "visit"),
+                      (dt.date(2026, 5, 12), "call"), (D, "call"), (later(5), "visit")]),
+    # 2: tier B; a visit in the quarter, but no call in May (the last one is in April)
+    Account(purchases=[(ago(10), 300.0)],
+            contacts=[(dt.date(2026, 1, 15), "visit"), (dt.date(2026, 4, 20), "call"),
+                      (later(1), "call"), (later(3), "visit")]),
+    # 3: tier C; only an email, so no call in the quarter
+    Account(purchases=[(ago(10), 100.0)], contacts=[(dt.date(2026, 2, 2), "email")]),
+    # 4: tier D, which has no standard; visited 400 days before D
+    Account(contacts=[(ago(400), "visit")]),
+]  # fmt: skip
+CONTACT_FEATURES = ("days_since_last_visit", "days_since_last_call", "contact_standard_missed")
+
+
+def test_contact_features_count_the_log_up_to_the_snapshot_against_the_tier_then() -> None:
+    table = features_at(records(CONTACTS), DAY)
+    assert [row(table, n)["tier"] for n in (1, 2, 3, 4)] == ["A", "B", "C", "D"]
+    found = {n: [row(table, n)[name] for name in CONTACT_FEATURES] for n in (1, 2, 3, 4)}
+    np.testing.assert_equal(
+        found,
+        {
+            1: [102.0, 0.0, 0.0],  # the visit after D does not count; the call on D does
+            2: [166.0, 71.0, 1.0],
+            3: [np.nan, np.nan, 1.0],  # never visited or called; an email is neither
+            4: [400.0, np.nan, 0.0],  # nothing is asked of tier D
+        },
+    )
+    assert table.numeric[:, [table.numeric_names.index(n) for n in CONTACT_FEATURES]].dtype == (
+        np.float64
+    )
+
+
+def test_the_shortfalls_name_each_requirement_missed_with_the_contacts_done() -> None:
+    standards = ContactStandards.defaults()
+    found = missed_contact_standards(records(CONTACTS), DAY, FeatureRules())
+    b_calls, c_calls = standards.of("B")[1], standards.of("C")[0]
+    assert (b_calls.kind, b_calls.period, c_calls.kind, c_calls.period) == (
+        "call", "month", "call", "quarter"
+    )  # fmt: skip
+    assert found.tolist() == [(), (Shortfall(b_calls, 0),), (Shortfall(c_calls, 0),), ()]
+
+
+def test_the_configured_standards_decide_what_is_missed() -> None:
+    standards = ContactStandards.parse(
+        "A: 3 visits a quarter; B: none; C: 1 visit a month; D: 1 visit a quarter"
+    )
+    rules = FeatureRules(standards=standards)
+    table = features_at(records(CONTACTS), DAY, rules)
+    assert [row(table, n)["contact_standard_missed"] for n in (1, 2, 3, 4)] == [1, 0, 1, 1]
+    found = missed_contact_standards(records(CONTACTS), DAY, rules)
+    a, c, d = (standards.of(tier)[0] for tier in "ACD")
+    assert found.tolist() == [(Shortfall(a, 2),), (), (Shortfall(c, 0),), (Shortfall(d, 0),)]
+
+
+OTHER_STANDARDS = ContactStandards.parse(
+    "A: 3 calls a month; B: 1 visit a month, 2 calls a quarter; C: none; D: 1 call a quarter"
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 1000),  # revenue 10 days before the day, for the tier
+            st.lists(st.tuples(st.integers(-200, 40), st.sampled_from(CONTACT_KINDS)), max_size=8),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+    st.sampled_from([ContactStandards.defaults(), OTHER_STANDARDS]),
+)
+def test_the_missed_standard_is_the_standards_rule_for_the_tier_at_the_snapshot(
+    accounts: list[tuple[int, list[tuple[int, str]]]], day: dt.date, standards: ContactStandards
+) -> None:
+    book = records(
+        [
+            Account(
+                purchases=[(day - dt.timedelta(days=10), float(revenue))],
+                contacts=[(day + dt.timedelta(days=offset), kind) for offset, kind in contacts],
+            )
+            for revenue, contacts in accounts
+        ]
+    )
+    table = features_at(book, day_number(day), FeatureRules(standards=standards))
+    for n, (_, contacts) in enumerate(accounts, start=1):
+        values = row(table, n)
+        days = {
+            kind: [day + dt.timedelta(days=offset) for offset, k in contacts if k == kind]
+            for kind in CONTACT_KINDS
+        }
+        expected = any(
+            missed_last_period(requirement, days[requirement.kind], day)
+            for requirement in standards.of(str(values["tier"]))
+        )
+        assert values["contact_standard_missed"] == float(expected)
+
+
 # --- no leakage: what happens after D changes no feature at D ---------------------------
 
 purchase = st.tuples(st.integers(-700, 400), st.floats(1, 5000, allow_nan=False))
@@ -240,6 +354,9 @@ account = st.fixed_dictionaries(
             ),
             max_size=4,
         ),
+        "contacts": st.lists(
+            st.tuples(st.integers(-500, 200), st.sampled_from(CONTACT_KINDS)), max_size=6
+        ),
     }
 )
 future = st.fixed_dictionaries(
@@ -249,6 +366,9 @@ future = st.fixed_dictionaries(
         "waves": st.lists(st.tuples(st.integers(1, 300), st.integers(-1, 3)), max_size=2),
         "shift": st.none() | st.integers(1, 300),  # None: it does not happen after all
         "cause": st.sampled_from(list(RootCause)),
+        "contacts": st.lists(
+            st.tuples(st.integers(1, 600), st.sampled_from(CONTACT_KINDS)), max_size=4
+        ),
     }
 )
 
@@ -280,12 +400,15 @@ def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # typ
         closed = item["closed"]
         change = None if changes is None else changes[n % len(changes)]
         complaints = [_complaint(entry, change) for entry in item["complaints"]]
+        contacts = [(later(day), kind) for day, kind in item["contacts"]]
         if change is not None:
             complaints = [c for c in complaints if c.received <= D]
             purchases = [p for p in purchases if p[0] <= D]
             purchases += [(later(day), amount) for day, amount in change["purchases"]]
             waves = [w for w in waves if w[0] <= D]
             waves += [(later(day), level) for day, level in change["waves"]]
+            contacts = [c for c in contacts if c[0] <= D]
+            contacts += [(later(day), kind) for day, kind in change["contacts"]]
             if closed is None or closed > 0:
                 closed = change["closed"]
         accounts.append(
@@ -295,6 +418,7 @@ def _book(spec: list[dict], changes: list[dict] | None) -> list[Account]:  # typ
                 closed=None if closed is None else later(closed),
                 waves=sorted(waves, key=lambda w: w[0]),
                 complaints=complaints,
+                contacts=contacts,
             )
         )
     return accounts

@@ -7,11 +7,22 @@ import re
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedback.errors import InvalidInput
+from feedback.scoring import registry
 from feedback.scoring.bands import BAND_FLOORS, BANDS, Band, band_ranks, rose
-from feedback.scoring.features import features_at, latest_answered_waves
+from feedback.scoring.features import (
+    FEATURE_BLOCKS,
+    FeatureRules,
+    FeatureTable,
+    contact_block,
+    features_at,
+    latest_answered_waves,
+    missed_contact_standards,
+)
 from feedback.scoring.reasons import (
     GROUPS,
     MIN_WEIGHT,
@@ -21,6 +32,7 @@ from feedback.scoring.reasons import (
     top_reasons,
 )
 from feedback.scoring.records import day_number
+from feedback.scoring.scores import model_matrix, score_table
 from tests.support.churn_histories import Account, records
 
 probability = st.floats(0, 1, allow_nan=False)
@@ -63,6 +75,8 @@ def test_features_fall_into_the_groups_their_reasons_speak_of() -> None:
     assert group_of("complaints_breached_90d") == "complaints"
     assert group_of("follow_ups_unsatisfied_365d") == "follow_ups"
     assert group_of("root_cause:delivery_365d") == "root_causes"
+    assert group_of("days_since_last_visit") == group_of("days_since_last_call") == "contacts"
+    assert group_of("contact_standard_missed") == "contacts"
     assert group_of("tier") == group_of("tenure_days") == group_of("attribute:plan") == "profile"
 
 
@@ -141,6 +155,20 @@ def test_satisfaction_and_follow_up_sentences_use_the_levels_and_counts() -> Non
     assert sentence("root_causes", causes) == "complaint root causes in the last year: delivery (2)"
 
 
+def _sole_reasons(
+    group: str, table: FeatureTable, besides: dict[str, npt.NDArray[np.object_]]
+) -> list[str]:
+    """Each account's reason when ``group`` alone drives its risk, from its row of the table
+    and the values reasons name besides the features (``besides``: by name, one per row)."""
+    weights = np.zeros(len(GROUPS))
+    weights[GROUPS.index(group)] = 0.2
+    return [
+        top_reasons(weights, dict(zip(table.names, row, strict=True))
+                    | {name: values[n] for name, values in besides.items()})[0].text
+        for n, row in enumerate(table.matrix())
+    ]  # fmt: skip
+
+
 def test_a_fall_in_satisfaction_names_the_wave_by_its_period() -> None:
     """From a hand-made history to the sentence: the levels and the wave's period agree."""
     day = dt.date(2026, 7, 31)
@@ -155,14 +183,109 @@ def test_a_fall_in_satisfaction_names_the_wave_by_its_period() -> None:
     )  # fmt: skip
     table = features_at(book, day_number(day))
     periods = latest_answered_waves(book, day_number(day))
-    weights = np.zeros(len(GROUPS))
-    weights[GROUPS.index("satisfaction")] = 0.2
-    texts = [
-        top_reasons(weights, dict(zip(table.names, row, strict=True)) | {
-            "survey_latest_answered_wave": period})[0].text
-        for row, period in zip(table.matrix(), periods, strict=True)
-    ]  # fmt: skip
+    texts = _sole_reasons("satisfaction", table, {"survey_latest_answered_wave": periods})
     assert texts == [
         "satisfaction fell from level 3 to level 1 in 2026-H1",
         "satisfaction at level 2 in 2025-H2",
     ]
+
+
+# 31 July: the last whole month is June, the last whole quarter April to June. Revenue in the
+# year makes the accounts tiers A, B, C and D.
+CONTACT_DAY = dt.date(2026, 7, 31)
+CONTACT_BOOK = [
+    # tier A: one visit in the quarter, no call in June
+    Account(purchases=[(dt.date(2026, 7, 1), 600.0)],
+            contacts=[(dt.date(2026, 4, 21), "visit"), (dt.date(2026, 5, 30), "call")]),
+    # tier B: its standard met (a visit in May, a call in June), and a call on the day
+    Account(purchases=[(dt.date(2026, 7, 1), 300.0)],
+            contacts=[(dt.date(2026, 5, 3), "visit"), (dt.date(2026, 6, 2), "call"),
+                      (CONTACT_DAY, "call")]),
+    # tier C: nothing in the log
+    Account(purchases=[(dt.date(2026, 7, 1), 100.0)]),
+    # tier D, asked for nothing: a visit the day before
+    Account(contacts=[(dt.date(2026, 7, 30), "visit")]),
+]  # fmt: skip
+CONTACT_REASONS = [
+    "no visit in 101 days, no call in 62 days; tier A's contact standard was missed "
+    "last quarter (1 of 2 visits) and last month (0 of 1 call)",
+    "no visit in 89 days, a call on the day scored",
+    "no visit recorded, no call recorded; tier C's contact standard was missed last quarter "
+    "(0 of 1 call)",
+    "no visit in 1 day, no call recorded",
+]
+
+
+def test_the_contact_reason_says_how_long_since_the_last_visit_and_call_and_what_was_missed() -> (
+    None
+):
+    book = records(CONTACT_BOOK)
+    table = features_at(book, day_number(CONTACT_DAY))
+    shortfalls = missed_contact_standards(book, day_number(CONTACT_DAY), FeatureRules())
+    texts = _sole_reasons("contacts", table, {"contact_standard_shortfalls": shortfalls})
+    assert texts == CONTACT_REASONS
+    assert sentence("contacts", {"days_since_last_visit": 140.0, "days_since_last_call": 3.0,
+                                 "contact_standard_missed": 1.0}) == (
+        "no visit in 140 days, no call in 3 days; the tier's contact standard was missed in "
+        "its last period"
+    )  # fmt: skip
+
+
+class _Recency:
+    """A model whose risk rises with the days since one feature's event (never: a year)."""
+
+    def __init__(self, names: tuple[str, ...], feature: str) -> None:
+        self.column = names.index(feature)
+
+    def predict_proba(self, rows: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
+        days = rows[:, self.column].astype(np.float64)
+        risk = 1 / (1 + np.exp(-(np.where(np.isnan(days), 365.0, days) - 60) / 20))
+        return np.column_stack([1 - risk, risk])
+
+
+def _stored(table: FeatureTable, feature: str, numeric: tuple[str, ...]) -> registry.StoredModel:
+    """A registered model of the table's categorical columns and the ``numeric`` ones."""
+    day = dt.date(2026, 1, 1)
+    record = registry.ModelRecord(
+        version=1, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), as_of=day,
+        horizon_days=180, inactivity_is_churn=True, training_from=day, training_to=day,
+        validated_on=day, estimator="gradient_boosting", numeric_names=numeric,
+        categorical_names=table.categorical_names, metrics={},
+    )  # fmt: skip
+    model = _Recency(numeric + table.categorical_names, feature)
+    return registry.StoredModel(record, model)  # type: ignore[arg-type]
+
+
+def test_scores_driven_by_the_contact_log_say_so_in_the_accounts_own_figures() -> None:
+    book, day = records(CONTACT_BOOK), day_number(CONTACT_DAY)
+    table = features_at(book, day)
+    stored = _stored(table, "days_since_last_visit", table.numeric_names)
+    scored = score_table(book, day, table, stored, FeatureRules())
+    found = [[(r.group, r.text) for r in reasons] for reasons in scored.reasons]
+    # The typical account was last visited 89 days before: tiers A and C are at more risk.
+    assert found == [[("contacts", CONTACT_REASONS[0])], [], [("contacts", CONTACT_REASONS[2])], []]
+
+
+def test_a_model_registered_before_the_contact_features_scores_on_its_own_columns() -> None:
+    book, day = records(CONTACT_BOOK), day_number(CONTACT_DAY)
+    table = features_at(book, day)
+    contacts = tuple(contact_block(book, day, FeatureRules()).numeric)
+    assert contacts == ("days_since_last_visit", "days_since_last_call", "contact_standard_missed")
+    # What the features were before the contact log: the same table without its block.
+    before = features_at(book, day, blocks=FEATURE_BLOCKS[:-1])
+    older = tuple(name for name in table.numeric_names if name not in contacts)
+    assert before.names == older + table.categorical_names
+    stored = _stored(table, "days_since_last_purchase", older)
+    scored = score_table(book, day, table, stored, FeatureRules())
+    np.testing.assert_allclose(
+        scored.probabilities, stored.model.predict_proba(before.matrix())[:, 1]
+    )
+    assert all(r.group != "contacts" for reasons in scored.reasons for r in reasons)
+    # The other way round, a model needing features that are not computed is refused.
+    newer = _stored(table, "days_since_last_visit", table.numeric_names)
+    with pytest.raises(
+        InvalidInput,
+        match=r"needs features that are no longer computed "
+        r"\(days_since_last_visit, days_since_last_call, contact_standard_missed\)",
+    ):
+        model_matrix(before, newer.record)

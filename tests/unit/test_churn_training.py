@@ -9,9 +9,9 @@ import pytest
 import skops.io
 from sklearn.calibration import CalibratedClassifierCV
 
-from feedback.config import TierThresholds
 from feedback.demo.simulator import simulate
 from feedback.scoring import registry, training
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import CustomerRecords, day_number
 from tests.support.churn_histories import simulated_records
@@ -30,9 +30,9 @@ def trained(book: CustomerRecords) -> tuple[training.Trained, training.Frame]:
     """Trained on snapshots whose horizons end by the validation day, which is a year back."""
     validation = day_number(AS_OF) - 360
     frames = [
-        training.frame_at(book, validation - 180 - 90 * k, RULE, TierThresholds()) for k in range(4)
+        training.frame_at(book, validation - 180 - 90 * k, RULE, FeatureRules()) for k in range(4)
     ]
-    holdout = training.frame_at(book, validation, RULE, TierThresholds())
+    holdout = training.frame_at(book, validation, RULE, FeatureRules())
     return training.fit_best(frames, holdout), holdout
 
 
@@ -42,7 +42,7 @@ def test_the_model_beats_a_recency_rule_out_of_time(
     model, _ = trained
     # A snapshot whose horizon begins after every label used for fitting, choosing or
     # calibrating has ended.
-    later = training.frame_at(book, day_number(AS_OF) - 180, RULE, TierThresholds())
+    later = training.frame_at(book, day_number(AS_OF) - 180, RULE, FeatureRules())
     probabilities = model.model.predict_proba(later.features.matrix())[:, 1]
     model_auc = training.roc_auc(later.labels, probabilities)
     recency_auc = training.roc_auc(later.labels, training.recency_rule(later.features))

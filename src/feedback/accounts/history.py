@@ -1,4 +1,5 @@
-"""Bulk, column-wise reads of accounts and purchases for point-in-time analysis (NumPy arrays)."""
+"""Bulk, column-wise reads of accounts, purchases and the contact log for point-in-time
+analysis (NumPy arrays)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from feedback.accounts.contact_log import CONTACT_KINDS
 from feedback.accounts.tables import Account, AccountStatus, AttributeDefinition, AttributeKind
 from feedback.db import bound
 
@@ -17,8 +19,10 @@ __all__ = [
     "NEVER",
     "NO_DAY",
     "AccountColumns",
+    "ContactColumns",
     "PurchaseColumns",
     "account_columns",
+    "contact_columns",
     "day_sql",
     "moment_day_sql",
     "purchase_columns",
@@ -44,6 +48,9 @@ MOMENT_DAY_SQL = {
 PURCHASES_SQL = (
     "SELECT CAST(account AS INTEGER) AS account, {day} AS day, "
     "CAST(amount AS DOUBLE PRECISION) AS amount FROM purchase WHERE occurred_on <= ?"
+)
+CONTACTS_SQL = (
+    "SELECT CAST(account AS INTEGER) AS account, {kind} AS kind, {day} AS day FROM contact_log"
 )
 ACCOUNTS_SQL = (
     "SELECT id, status, {opened} AS opened, {closed} AS closed, industry, region, attributes "
@@ -80,6 +87,18 @@ class AccountColumns:
     categorical: dict[str, npt.NDArray[np.str_]]
 
 
+@dataclass(frozen=True)
+class ContactColumns:
+    """The contact log as parallel arrays sorted by account id, then day.
+
+    ``kinds`` holds each contact's kind as its position in contact_log.CONTACT_KINDS.
+    """
+
+    account_ids: npt.NDArray[np.int64]
+    kinds: npt.NDArray[np.int64]
+    days: npt.NDArray[np.int64]
+
+
 def day_sql(column: str) -> str:
     """SQL for the day number of a DATE column on the bound database's engine."""
     return DAY_SQL[bound().kind].format(column=column)
@@ -100,6 +119,19 @@ async def purchase_columns(up_to: dt.date) -> PurchaseColumns:
     days = matrix[:, 1].astype(np.int64)
     order = np.lexsort((days, account_ids))
     return PurchaseColumns(account_ids[order], days[order], matrix[order, 2])
+
+
+def _kind_sql() -> str:
+    codes = " ".join(f"WHEN '{kind}' THEN {code}" for code, kind in enumerate(CONTACT_KINDS))
+    return f"CASE kind {codes} ELSE -1 END"
+
+
+async def contact_columns() -> ContactColumns:
+    """Every visit, call and email in the contact log, with its day: one query."""
+    sql = CONTACTS_SQL.format(kind=_kind_sql(), day=day_sql("happened_on"))
+    matrix = (await bound().read_numbers(sql)).reshape(-1, 3).astype(np.int64)
+    order = np.lexsort((matrix[:, 2], matrix[:, 0]))
+    return ContactColumns(matrix[order, 0], matrix[order, 1], matrix[order, 2])
 
 
 def _opened(row: dict[str, Any]) -> int:

@@ -29,6 +29,7 @@ __all__ = [
     "account_standard",
     "missed_last_period",
     "period_of",
+    "previous_period",
     "requirement_status",
     "spacing_days",
 ]
@@ -116,11 +117,16 @@ def account_standard(
     return AccountStandard(state, statuses, last("visit"), last("call"))
 
 
+def previous_period(day: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of the whole month or quarter before the one holding ``day``."""
+    start, _ = period_of(day, months)
+    return period_of(start - dt.timedelta(days=1), months)
+
+
 def missed_last_period(
     requirement: ContactRequirement, days: Iterable[dt.date], day: dt.date
 ) -> bool:
     """Whether the whole period before the one holding ``day`` had fewer contacts than asked."""
-    start, _ = period_of(day, requirement.months)
-    previous_start, previous_end = period_of(start - dt.timedelta(days=1), requirement.months)
+    previous_start, previous_end = previous_period(day, requirement.months)
     done = sum(previous_start <= contact <= previous_end for contact in days)
     return done < requirement.count

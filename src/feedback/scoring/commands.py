@@ -43,7 +43,9 @@ def train(as_of: dt.datetime | None, horizon_days: int) -> None:
         clock = settings.clock()
         day = as_of.date() if as_of else clock.today()
         rule = ChurnRule(horizon_days=horizon_days)
-        return await services.train(day, rule, settings.tier_thresholds, clock.now())
+        return await services.train(
+            day, rule, settings.tier_thresholds, clock.now(), settings.contact_standards
+        )
 
     record = run_on_database(work)
     validation = record.metrics["validation"]
@@ -73,7 +75,12 @@ def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -
     async def work(settings: Settings) -> services.Evaluation:
         rule = ChurnRule(horizon_days=horizon_days)
         return await services.evaluate(
-            as_of.date(), rule, folds, settings.tier_thresholds, settings.clock().today()
+            as_of.date(),
+            rule,
+            folds,
+            settings.tier_thresholds,
+            settings.clock().today(),
+            settings.contact_standards,
         )
 
     result = run_on_database(work)
@@ -115,7 +122,9 @@ def score(as_of: dt.datetime | None) -> None:
     async def work(settings: Settings) -> scores.ScoreRun:
         clock = settings.clock()
         day = as_of.date() if as_of else clock.today()
-        return await scores.score_accounts(day, settings.tier_thresholds, clock.now())
+        return await scores.score_accounts(
+            day, settings.tier_thresholds, clock.now(), settings.contact_standards
+        )
 
     for line in run_on_database(work).lines():
         click.echo(line)

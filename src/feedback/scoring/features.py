@@ -1,34 +1,41 @@
 """Point-in-time churn features: what was known about each account at the end of a day.
 
-Every feature at day D reads only purchases on or before D, closings on or before D and
-waves that closed on or before D; ``features_at`` is a pure function of those. Windows
-are the ``w`` days ending on D: (D - w, D]. Money is the sum of purchase amounts; a
-"purchase day" is a day with at least one purchase (see records.PurchaseDays).
+Every feature at day D reads only purchases on or before D, closings on or before D,
+waves that closed on or before D, complaints' milestones on or before D and contacts on
+or before D; ``features_at`` is a pure function of those. Windows are the ``w`` days
+ending on D: (D - w, D]. Money is the sum of purchase amounts; a "purchase day" is a day
+with at least one purchase (see records.PurchaseDays).
 
-The table is built from blocks (purchases, profile, surveys, complaints), each a function
-of the records and the day.
+The table is built from blocks (purchases, profile, surveys, complaints, contacts), each
+a function of the records, the day and the configured rules (tier thresholds, contact
+standards).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from feedback.accounts.standards import previous_period
 from feedback.accounts.tiers import tier_array, trailing_window
 from feedback.complaints.states import RootCause
-from feedback.config import TierThresholds
+from feedback.config import ContactRequirement, ContactStandards, TierThresholds
 from feedback.scoring.records import CustomerRecords, date_of, day_number
 
 __all__ = [
+    "CONTACT_RECENCY_KINDS",
     "FEATURE_BLOCKS",
     "WINDOWS",
     "FeatureBlock",
+    "FeatureRules",
     "FeatureTable",
+    "Shortfall",
     "features_at",
     "latest_answered_waves",
+    "missed_contact_standards",
 ]
 
 WINDOWS = (30, 90, 180, 365)
@@ -36,8 +43,19 @@ WINDOWS = (30, 90, 180, 365)
 # before them: its normal, not the customer base's.
 TRENDS = ((90, 365), (180, 365))
 COMPLAINT_WINDOWS = (90, 365)
+# The kinds of contact whose recency is a feature, as the contact log names them.
+CONTACT_RECENCY_KINDS = ("visit", "call")
 FloatArray = npt.NDArray[np.float64]
 TextArray = npt.NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class FeatureRules:
+    """The configured rules some features follow: the tier thresholds (tiers are recomputed
+    at each snapshot) and each tier's contact standard."""
+
+    thresholds: TierThresholds = field(default_factory=TierThresholds)
+    standards: ContactStandards = field(default_factory=ContactStandards.defaults)
 
 
 @dataclass(frozen=True)
@@ -164,13 +182,13 @@ def _tiers(records: CustomerRecords, day: int, thresholds: TierThresholds) -> Te
     return tier_array(np.where(records.active_at(day), revenue, 0.0), thresholds)
 
 
-def purchase_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+def purchase_block(records: CustomerRecords, day: int, rules: FeatureRules) -> FeatureBlock:
     """Recency, frequency and money over each window, trends, gaps, tenure and the tier."""
     numeric = _windows(records, day) | _trends(records, day) | _history(records, day)
-    return FeatureBlock(numeric, {"tier": _tiers(records, day, thresholds)})
+    return FeatureBlock(numeric, {"tier": _tiers(records, day, rules.thresholds)})
 
 
-def profile_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+def profile_block(records: CustomerRecords, day: int, rules: FeatureRules) -> FeatureBlock:
     """Industry, region and every custom attribute, as the CRM holds them now."""
     return FeatureBlock(
         {f"attribute:{name}": values for name, values in records.numeric_attributes.items()},
@@ -185,7 +203,7 @@ def profile_block(records: CustomerRecords, day: int, thresholds: TierThresholds
     )
 
 
-def survey_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+def survey_block(records: CustomerRecords, day: int, rules: FeatureRules) -> FeatureBlock:
     """Levels in the waves closed on or before ``day``: latest, change, silence, waves asked."""
     surveys = records.surveys
     known = surveys.closing_day <= day
@@ -243,7 +261,7 @@ def _last_two(
     return latest, previous
 
 
-def complaint_block(records: CustomerRecords, day: int, thresholds: TierThresholds) -> FeatureBlock:
+def complaint_block(records: CustomerRecords, day: int, rules: FeatureRules) -> FeatureBlock:
     """Complaints received in each window, open at ``day``, breached, unsatisfied, by cause.
 
     Breaches and root causes count the complaints received in the last 365 days whose
@@ -270,20 +288,93 @@ def complaint_block(records: CustomerRecords, day: int, thresholds: TierThreshol
     return FeatureBlock(numeric, {})
 
 
-Block = Callable[[CustomerRecords, int, TierThresholds], FeatureBlock]
-FEATURE_BLOCKS: tuple[Block, ...] = (purchase_block, profile_block, survey_block, complaint_block)
+@dataclass(frozen=True)
+class Shortfall:
+    """A requirement of the contact standard that a whole period held too few contacts for."""
+
+    requirement: ContactRequirement
+    done: int
+
+
+def _standard_counts(
+    records: CustomerRecords, day: int, rules: FeatureRules
+) -> Iterator[tuple[ContactRequirement, npt.NDArray[np.bool_], npt.NDArray[np.int64]]]:
+    """Each tier's requirements with the tier's accounts on ``day`` (tiers as of that day)
+    and each account's contacts of the requirement's kind in the last whole period (month
+    or quarter) before the one holding ``day``: the period accounts.standards'
+    missed_last_period counts."""
+    contacts = records.contacts
+    tiers = _tiers(records, day, rules.thresholds)
+    counted: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
+    for tier, requirements in rules.standards.by_tier:
+        of_tier = tiers == tier
+        for requirement in requirements:
+            key = (requirement.kind, requirement.months)
+            if key not in counted:
+                first, last = previous_period(date_of(day), requirement.months)
+                selected = (
+                    (contacts.kind == contacts.kinds.index(requirement.kind))
+                    & (contacts.day >= day_number(first))
+                    & (contacts.day <= day_number(last))
+                )
+                counted[key] = np.bincount(contacts.account[selected], minlength=records.size)
+            yield requirement, of_tier, counted[key]
+
+
+def contact_block(records: CustomerRecords, day: int, rules: FeatureRules) -> FeatureBlock:
+    """Days since the last visit and the last call on or before ``day`` (NaN: none logged),
+    and whether the tier's contact standard was missed in the last whole period before the
+    one holding ``day`` (1; 0 when every requirement was met, or the tier has none)."""
+    contacts = records.contacts
+    known = contacts.day <= day
+    numeric: dict[str, FloatArray] = {}
+    for kind in CONTACT_RECENCY_KINDS:
+        selected = known & (contacts.kind == contacts.kinds.index(kind))
+        last, _ = _last_two(contacts.account[selected], contacts.day[selected], records.size)
+        numeric[f"days_since_last_{kind}"] = day - last
+    missed = np.zeros(records.size, dtype=np.bool_)
+    for requirement, of_tier, done in _standard_counts(records, day, rules):
+        missed |= of_tier & (done < requirement.count)
+    numeric["contact_standard_missed"] = missed.astype(np.float64)
+    return FeatureBlock(numeric, {})
+
+
+def missed_contact_standards(
+    records: CustomerRecords, day: int, rules: FeatureRules
+) -> npt.NDArray[np.object_]:
+    """Each account's shortfalls in the last whole periods before ``day``'s (a tuple of
+    Shortfall, empty when none), as ``contact_standard_missed`` counts them.
+
+    Not a feature (the feature says whether); reasons say with it what was missed.
+    """
+    found: npt.NDArray[np.object_] = np.empty(records.size, dtype=object)
+    found.fill(())
+    for requirement, of_tier, done in _standard_counts(records, day, rules):
+        for position in np.flatnonzero(of_tier & (done < requirement.count)).tolist():
+            found[position] += (Shortfall(requirement, int(done[position])),)
+    return found
+
+
+Block = Callable[[CustomerRecords, int, FeatureRules], FeatureBlock]
+FEATURE_BLOCKS: tuple[Block, ...] = (
+    purchase_block,
+    profile_block,
+    survey_block,
+    complaint_block,
+    contact_block,
+)
 
 
 def features_at(
     records: CustomerRecords,
     day: int,
-    thresholds: TierThresholds | None = None,
+    rules: FeatureRules | None = None,
     blocks: tuple[Block, ...] = FEATURE_BLOCKS,
 ) -> FeatureTable:
     """The features of every account active at ``day``, from what was known on that day."""
-    thresholds = thresholds or TierThresholds()
+    rules = rules or FeatureRules()
     active = records.active_at(day)
-    built = [block(records, day, thresholds) for block in blocks]
+    built = [block(records, day, rules) for block in blocks]
     numeric = {name: values for part in built for name, values in part.numeric.items()}
     categorical = {name: values for part in built for name, values in part.categorical.items()}
     size = int(active.sum())

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.complaints.states import RootCause
+from feedback.scoring.features import CONTACT_RECENCY_KINDS, Shortfall
 
 __all__ = [
     "GROUPS",
@@ -43,9 +44,12 @@ GROUPS = (
     "complaints",
     "follow_ups",
     "root_causes",
+    "contacts",
     "profile",
 )
 _PREFIXES = (
+    # Before recency, whose days_since_last prefix would take the contacts' recency too.
+    ("contacts", ("days_since_last_visit", "days_since_last_call", "contact_standard")),
     ("recency", ("days_since_last", "overdue_ratio", "mean_gap", "last_gap", "gap_variation")),
     ("frequency", ("purchase_days_", "frequency_trend_")),
     ("revenue", ("revenue_", "average_purchase_")),
@@ -197,6 +201,37 @@ def _root_causes(values: Values) -> str:
     return "complaint root causes in the last year: " + ", ".join(found or ["none recorded"])
 
 
+def _since_last(values: Values, kind: str) -> str:
+    days = _number(values, f"days_since_last_{kind}")
+    if math.isnan(days):
+        return f"no {kind} recorded"
+    if days < 1:
+        return f"a {kind} on the day scored"
+    return f"no {kind} in {_plural(round(days), 'day')}"
+
+
+def _missed_standard(values: Values) -> str:
+    tier = values.get("tier")
+    standard = f"tier {tier}'s contact standard" if tier else "the tier's contact standard"
+    found = values.get("contact_standard_shortfalls")
+    shortfalls = [s for s in found if isinstance(s, Shortfall)] if isinstance(found, tuple) else []
+    if not shortfalls:
+        return f"{standard} was missed in its last period"
+    missed = [
+        f"last {s.requirement.period} ({s.done} of "
+        f"{_plural(s.requirement.count, s.requirement.kind)})"
+        for s in shortfalls
+    ]
+    return f"{standard} was missed " + " and ".join(missed)
+
+
+def _contacts(values: Values) -> str:
+    text = ", ".join(_since_last(values, kind) for kind in CONTACT_RECENCY_KINDS)
+    if _number(values, "contact_standard_missed") > 0:
+        text += "; " + _missed_standard(values)
+    return text
+
+
 def _profile(values: Values) -> str:
     shown = [str(values[name]) for name in ("tier", "industry", "region") if values.get(name)]
     kind = ", ".join(shown) if shown else "this profile"
@@ -215,6 +250,7 @@ _WORDING: dict[str, Callable[[Values], str]] = {
         "followed up with the customer still unsatisfied in the last year"
     ),
     "root_causes": _root_causes,
+    "contacts": _contacts,
     "profile": _profile,
 }
 

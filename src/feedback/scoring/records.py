@@ -12,6 +12,7 @@ import numpy.typing as npt
 __all__ = [
     "EPOCH",
     "ComplaintRecords",
+    "ContactRecords",
     "CustomerRecords",
     "PurchaseDays",
     "SurveyLevels",
@@ -129,8 +130,23 @@ class ComplaintRecords:
 
 
 @dataclass(frozen=True)
+class ContactRecords:
+    """Each logged visit, call or email: account position, kind and the day it happened.
+
+    Sorted by account position, then day. ``kind`` is a position in ``kinds``, the kinds'
+    names ("visit", "call", "email"), the words the contact standards use.
+    """
+
+    account: IntArray
+    kind: IntArray
+    day: IntArray
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CustomerRecords:
-    """Accounts (by position), their purchase days, survey levels and complaints; day numbers.
+    """Accounts (by position), their purchase days, survey levels, complaints and contacts;
+    day numbers.
 
     ``opened`` is a very small number when unknown; ``closed`` a very large one for an
     account that is still open.
@@ -146,6 +162,7 @@ class CustomerRecords:
     purchases: PurchaseDays
     surveys: SurveyLevels
     complaints: ComplaintRecords
+    contacts: ContactRecords
 
     @property
     def size(self) -> int:

@@ -13,14 +13,20 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.accounts.directory import account_dimensions
-from feedback.config import TierThresholds
+from feedback.config import ContactStandards, TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import InvalidInput
 from feedback.scoring import reasons, registry, training
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
-from feedback.scoring.features import FeatureTable, features_at, latest_answered_waves
+from feedback.scoring.features import (
+    FeatureRules,
+    FeatureTable,
+    features_at,
+    latest_answered_waves,
+    missed_contact_standards,
+)
 from feedback.scoring.records import CustomerRecords, day_number
-from feedback.scoring.services import load_records
+from feedback.scoring.services import feature_rules, load_records
 from feedback.scoring.tables import ScoringModel, ScoringScore
 
 __all__ = [
@@ -123,14 +129,21 @@ def model_matrix(table: FeatureTable, record: registry.ModelRecord) -> npt.NDArr
 
 
 def score_table(
-    records: CustomerRecords, day: int, table: FeatureTable, stored: registry.StoredModel
+    records: CustomerRecords,
+    day: int,
+    table: FeatureTable,
+    stored: registry.StoredModel,
+    rules: FeatureRules,
 ) -> Scored:
     """Probabilities, then each account's top reasons from its group contributions.
 
-    Besides the features, a reason may name the period of the latest answered wave.
+    Besides the features, a reason may name the period of the latest answered wave and
+    what the contact standard's last whole periods missed (``rules``: those of the table).
     """
     record = stored.record
-    answered = latest_answered_waves(records, day)[records.active_at(day)]
+    active = records.active_at(day)
+    answered = latest_answered_waves(records, day)[active]
+    shortfalls = missed_contact_standards(records, day, rules)[active]
     matrix = model_matrix(table, record)
     names = record.numeric_names + record.categorical_names
 
@@ -145,7 +158,10 @@ def score_table(
         reasons.top_reasons(
             weights[row],
             dict(zip(names, matrix[row], strict=True))
-            | {"survey_latest_answered_wave": answered[row]},
+            | {
+                "survey_latest_answered_wave": answered[row],
+                "contact_standard_shortfalls": shortfalls[row],
+            },
         )
         for row in range(len(matrix))
     ]
@@ -231,12 +247,18 @@ async def store_scores(scored: Scored, as_of: dt.date, version: int, now: dt.dat
     return StoredDay([BANDS[rank] for rank in ranks], previous, risen)
 
 
-async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.datetime) -> ScoreRun:
+async def score_accounts(
+    as_of: dt.date,
+    thresholds: TierThresholds,
+    now: dt.datetime,
+    standards: ContactStandards | None = None,
+) -> ScoreRun:
     """Score every account active at ``as_of`` with the latest model and keep the history."""
     stored = await registry.load_model()
     records = await load_records(as_of)
-    table = features_at(records, day_number(as_of), thresholds)
-    scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored)
+    rules = feature_rules(thresholds, standards)
+    table = features_at(records, day_number(as_of), rules)
+    scored = await asyncio.to_thread(score_table, records, day_number(as_of), table, stored, rules)
     day = await store_scores(scored, as_of, stored.record.version, now)
     risen = np.flatnonzero(day.rose)
     codes = await account_dimensions([int(scored.account_ids[i]) for i in risen])
@@ -256,11 +278,14 @@ async def score_accounts(as_of: dt.date, thresholds: TierThresholds, now: dt.dat
 
 
 async def score_if_due(
-    today: dt.date, thresholds: TierThresholds, now: dt.datetime
+    today: dt.date,
+    thresholds: TierThresholds,
+    now: dt.datetime,
+    standards: ContactStandards | None = None,
 ) -> ScoreRun | None:
     """The periodic run: score once a day, and only once a model has been trained."""
     if not await ScoringModel.exists().run():
         return None
     if await ScoringScore.exists().where(ScoringScore.as_of == today).run():
         return None
-    return await score_accounts(today, thresholds, now)
+    return await score_accounts(today, thresholds, now, standards)

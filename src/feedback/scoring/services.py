@@ -8,14 +8,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from feedback.accounts.history import account_columns, purchase_columns
+from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.history import account_columns, contact_columns, purchase_columns
 from feedback.complaints.history import complaint_columns
-from feedback.config import TierThresholds
+from feedback.config import ContactStandards, TierThresholds
 from feedback.errors import InvalidInput, TooLittleData
 from feedback.scoring import registry, training
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.records import (
     ComplaintRecords,
+    ContactRecords,
     CustomerRecords,
     SurveyLevels,
     date_of,
@@ -29,6 +32,7 @@ __all__ = [
     "SNAPSHOT_STEP_DAYS",
     "Evaluation",
     "evaluate",
+    "feature_rules",
     "load_records",
     "train",
     "training_days",
@@ -41,14 +45,17 @@ MAX_TRAINING_SNAPSHOTS = 6
 
 
 async def load_records(up_to: dt.date) -> CustomerRecords:
-    """Accounts, purchases on or before ``up_to``, survey levels and complaints, as arrays.
+    """Accounts, purchases on or before ``up_to``, survey levels, complaints and the contact
+    log, as arrays.
 
-    Complaints are read whole: the features take only what happened on or before their day.
+    Complaints and contacts are read whole: the features take only what happened on or
+    before their day.
     """
     accounts = await account_columns()
     purchases = await purchase_columns(up_to)
     levels = await level_history()
     complaints = await complaint_columns()
+    contacts = await contact_columns()
     return CustomerRecords(
         account_ids=accounts.ids,
         opened=accounts.opened,
@@ -75,6 +82,12 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
             complaints.unsatisfied,
             complaints.investigated,
             complaints.root_cause,
+        ),
+        contacts=ContactRecords(
+            np.searchsorted(accounts.ids, contacts.account_ids),
+            contacts.kinds,
+            contacts.days,
+            CONTACT_KINDS,
         ),
     )
 
@@ -114,11 +127,11 @@ def training_days(records: CustomerRecords, as_of: int, horizon: int) -> tuple[i
 
 
 def _fit(
-    records: CustomerRecords, as_of: int, rule: ChurnRule, thresholds: TierThresholds
+    records: CustomerRecords, as_of: int, rule: ChurnRule, rules: FeatureRules
 ) -> tuple[training.Trained, training.Frame, list[int]]:
     validation, days = training_days(records, as_of, rule.horizon_days)
-    frames = [training.frame_at(records, day, rule, thresholds) for day in days]
-    holdout = training.frame_at(records, validation, rule, thresholds)
+    frames = [training.frame_at(records, day, rule, rules) for day in days]
+    holdout = training.frame_at(records, validation, rule, rules)
     training.check_learnable(holdout.labels, f"the validation snapshot of {date_of(validation)}")
     training.check_learnable(
         training.stack(frames)[1],
@@ -128,13 +141,24 @@ def _fit(
     return training.fit_best(frames, holdout), holdout, days
 
 
+def feature_rules(
+    thresholds: TierThresholds, standards: ContactStandards | None = None
+) -> FeatureRules:
+    """The rules the features follow; without contact standards, DOMAIN.md's."""
+    return FeatureRules(thresholds, standards or ContactStandards.defaults())
+
+
 async def train(
-    as_of: dt.date, rule: ChurnRule, thresholds: TierThresholds, now: dt.datetime
+    as_of: dt.date,
+    rule: ChurnRule,
+    thresholds: TierThresholds,
+    now: dt.datetime,
+    standards: ContactStandards | None = None,
 ) -> registry.ModelRecord:
     """Train on past snapshots, choose and calibrate out of time, register the model."""
     records = await load_records(as_of)
     trained, holdout, days = await asyncio.to_thread(
-        _fit, records, day_number(as_of), rule, thresholds
+        _fit, records, day_number(as_of), rule, feature_rules(thresholds, standards)
     )
     features = holdout.features
     record = registry.ModelRecord(
@@ -177,7 +201,12 @@ def _evaluate(frame: training.Frame, folds: int) -> tuple[dict[str, float], floa
 
 
 async def evaluate(
-    as_of: dt.date, rule: ChurnRule, folds: int, thresholds: TierThresholds, today: dt.date
+    as_of: dt.date,
+    rule: ChurnRule,
+    folds: int,
+    thresholds: TierThresholds,
+    today: dt.date,
+    standards: ContactStandards | None = None,
 ) -> Evaluation:
     """K-fold over the accounts active at ``as_of``, labels from (as_of, as_of + horizon]."""
     end = as_of + dt.timedelta(days=rule.horizon_days)
@@ -189,7 +218,9 @@ async def evaluate(
     if folds < 2:
         raise InvalidInput(f"evaluation needs at least 2 folds, got {folds}")
     records = await load_records(end)
-    frame = training.frame_at(records, day_number(as_of), rule, thresholds)
+    frame = training.frame_at(
+        records, day_number(as_of), rule, feature_rules(thresholds, standards)
+    )
     training.check_learnable(frame.labels, f"the snapshot of {as_of}")
     training.check_folds(frame.labels, folds, f"the snapshot of {as_of}")
     metrics, recency = await asyncio.to_thread(_evaluate, frame, folds)

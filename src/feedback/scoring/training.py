@@ -23,9 +23,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from feedback.config import TierThresholds
 from feedback.errors import TooLittleData
-from feedback.scoring.features import FeatureTable, features_at
+from feedback.scoring.features import FeatureRules, FeatureTable, features_at
 from feedback.scoring.labels import ChurnRule, churn_labels
 from feedback.scoring.records import CustomerRecords
 
@@ -76,10 +75,10 @@ class Frame:
 
 
 def frame_at(
-    records: CustomerRecords, day: int, rule: ChurnRule, thresholds: TierThresholds
+    records: CustomerRecords, day: int, rule: ChurnRule, feature_rules: FeatureRules
 ) -> Frame:
     """Features as of ``day`` and labels from (day, day + horizon]."""
-    features = features_at(records, day, thresholds)
+    features = features_at(records, day, feature_rules)
     labels = churn_labels(records, day, rule)[records.active_at(day)]
     return Frame(day, features, labels)
 
