@@ -194,6 +194,8 @@ def _openapi() -> OpenAPIConfig:
         version="1",
         description="Satisfaction surveys, complaint tickets and churn scoring.",
         path="/schema",
+        # An API handler's docstring is its operation's description.
+        use_handler_docstrings=True,
         render_plugins=[JsonRenderPlugin()],
         openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
     )

@@ -152,6 +152,10 @@ async def test_the_openapi_document_describes_the_waves_api(client) -> None:
     results = schema["paths"]["/api/v1/waves/{period}/results"]["get"]
     assert {"200", "400", "404"} <= set(results["responses"])
     assert results["parameters"][0]["description"] == "The half year, e.g. 2026-H2"
+    assert results["description"].startswith("A wave's results, as `feedback waves results")
+    assert schema["paths"]["/api/v1/waves"]["get"]["description"] == (
+        "Every wave, oldest first, with its headline figures."
+    )
     assert "/api/v1/waves" in schema["paths"]
     assert {"WaveResultsOut", "WaveSummaryOut"} <= set(schema["components"]["schemas"])
 
