@@ -17,6 +17,7 @@ from feedback.errors import NotFound
 __all__ = [
     "AccountDimensions",
     "ContactDetails",
+    "PortfolioAccount",
     "PurchaseWindows",
     "SurveyRecipient",
     "account_codes",
@@ -27,6 +28,7 @@ __all__ = [
     "contact_ids_of_account",
     "contact_language",
     "managed_accounts",
+    "portfolio",
     "purchase_windows",
     "survey_recipients",
 ]
@@ -93,6 +95,17 @@ class AccountDimensions(msgspec.Struct, frozen=True):
     region: str
     manager: str
     manager_id: int | None = None
+
+
+class PortfolioAccount(msgspec.Struct, frozen=True):
+    """An account of a manager's portfolio, as their own lists name and rank it."""
+
+    account_id: int
+    code: str
+    name: str
+    tier: str
+    active: bool
+    trailing_revenue: float
 
 
 class PurchaseWindows(msgspec.Struct, frozen=True):
@@ -237,6 +250,31 @@ def managed_accounts(staff_id: int) -> Select:
     the account table and without thousands of ids passed as parameters.
     """
     return Account.select(Account.id).where(Account.manager == staff_id)
+
+
+async def portfolio(staff_id: int) -> list[PortfolioAccount]:
+    """Every account a staff member manages, most valuable first (revenue of the last 12
+    months, then code): one query."""
+    rows = await (
+        Account.select(
+            Account.id, Account.code, Account.name, Account.tier, Account.status,
+            Account.trailing_revenue,
+        )
+        .where(Account.manager == staff_id)
+        .order_by(Account.trailing_revenue, ascending=False)
+        .order_by(Account.code)
+    )  # fmt: skip
+    return [
+        PortfolioAccount(
+            account_id=int(row["id"]),
+            code=row["code"],
+            name=row["name"],
+            tier=row["tier"],
+            active=row["status"] == AccountStatus.active.value,
+            trailing_revenue=float(row["trailing_revenue"] or 0),
+        )
+        for row in rows
+    ]
 
 
 def _date(value: object) -> dt.date | None:

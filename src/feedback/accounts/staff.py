@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from feedback.accounts.roles import Role
-from feedback.accounts.tables import StaffSession, StaffUser
+from feedback.accounts.tables import Account, StaffSession, StaffUser
 from feedback.addresses import email_problem
 from feedback.db import transaction
 from feedback.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -29,6 +29,7 @@ __all__ = [
     "find_user",
     "log_in",
     "member_for_session",
+    "portfolio_holders",
     "set_active",
     "staff_names",
 ]
@@ -129,6 +130,22 @@ async def active_members(roles: Collection[Role]) -> list[StaffMember]:
         await StaffUser.select()
         .where(StaffUser.active.eq(True) & StaffUser.role.is_in([r.value for r in roles]))
         .order_by(StaffUser.name)
+    )
+    return [_member(row) for row in rows]
+
+
+async def portfolio_holders() -> list[StaffMember]:
+    """Active staff who hold a portfolio, by name: every account manager, and anyone else
+    some account names as its manager."""
+    managers = Account.select(Account.manager).where(Account.manager.is_not_null())
+    rows = (
+        await StaffUser.select()
+        .where(
+            StaffUser.active.eq(True)
+            & ((StaffUser.role == Role.account_manager.value) | StaffUser.id.is_in(managers))
+        )
+        .order_by(StaffUser.name)
+        .order_by(StaffUser.id)
     )
     return [_member(row) for row in rows]
 
