@@ -1,14 +1,17 @@
-"""Answers wave by wave: arrays of every account for scoring, one account's for its report."""
+"""Answers wave by wave: arrays of every account for scoring, one account's for its report,
+and the drops a manager's portfolio answered lately."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from feedback.accounts.directory import managed_accounts
 from feedback.accounts.history import day_sql
 from feedback.db import bound
 from feedback.surveys.levels import Movement, movement
@@ -18,10 +21,12 @@ __all__ = [
     "NO_ANSWER",
     "AccountAnswers",
     "AccountComment",
+    "LevelDrop",
     "LevelHistory",
     "WaveLevel",
     "account_answers",
     "account_waves",
+    "drops_since",
     "level_history",
     "levels_before",
 ]
@@ -131,11 +136,69 @@ async def account_waves(account_id: int) -> list[WaveLevel]:
     ]
 
 
-async def levels_before(period: str) -> dict[int, int | None]:
+async def levels_before(
+    period: str, account_ids: Collection[int] | None = None
+) -> dict[int, int | None]:
     """Each account's level in the last wave before ``period`` it was asked in (None: it did
-    not answer there): what a wave's movements compare with."""
-    rows = await _asked_levels("w.period < {}", period)
+    not answer there): what a wave's movements compare with. ``account_ids`` keeps to those
+    accounts (None: every account)."""
+    where = "w.period < {}"
+    if account_ids is not None:
+        if not account_ids:
+            return {}
+        # Only integers are formatted into the statement.
+        where += f" AND a.account IN ({', '.join(str(int(a)) for a in sorted(account_ids))})"
+    rows = await _asked_levels(where, period)
     return {int(row["account"]): _level(row) for row in rows}  # the last row of each wins
+
+
+@dataclass(frozen=True)
+class LevelDrop:
+    """An answer below the account's level in the wave it was asked in before (a drop)."""
+
+    account_id: int
+    period: str
+    answered_at: dt.datetime
+    level: int
+    level_before: int
+
+
+def _lower(drop: LevelDrop, kept: LevelDrop | None) -> bool:
+    """Whether ``drop`` replaces ``kept``: a lower answer, or as low and later."""
+    return kept is None or (drop.level, kept.answered_at) < (kept.level, drop.answered_at)
+
+
+async def drops_since(manager_id: int, since: dt.datetime, until: dt.datetime) -> list[LevelDrop]:
+    """The answers recorded from ``since`` to ``until`` for the accounts a staff member
+    manages whose level is below the account's level in the wave it was asked in before,
+    newest first; one per account and wave, its lowest (the latest of equals).
+
+    One query for the answers, then one (``levels_before``) per wave they were given in.
+    """
+    answers = await (
+        Response.select(
+            Response.account, Response.wave.period.as_alias("period"), Response.level,
+            Response.created_at,
+        )
+        .where(
+            Response.account.is_in(managed_accounts(manager_id)),
+            Response.created_at >= since,
+            Response.created_at <= until,
+        )
+    )  # fmt: skip
+    kept: dict[tuple[int, str], LevelDrop] = {}
+    for period in sorted({str(answer["period"]) for answer in answers}):
+        given = [answer for answer in answers if answer["period"] == period]
+        before = await levels_before(period, {int(answer["account"]) for answer in given})
+        for answer in given:
+            account, level = int(answer["account"]), int(answer["level"])
+            previous = before.get(account)
+            if previous is None or movement(previous, level) is not Movement.down:
+                continue
+            drop = LevelDrop(account, period, answer["created_at"], level, previous)
+            if _lower(drop, kept.get((account, period))):
+                kept[account, period] = drop
+    return sorted(kept.values(), key=lambda drop: drop.answered_at, reverse=True)
 
 
 @dataclass(frozen=True)
