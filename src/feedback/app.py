@@ -55,6 +55,7 @@ from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.site.account_sections import ACCOUNT_SECTIONS
 from feedback.site.pages import AuthApi, SitePages
+from feedback.site.week_controllers import MyWeekApi, MyWeekPages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
 from feedback.surveys.staff_controllers import StaffAnswerApi, StaffAnswerPages
 from feedback.web.access import PUBLIC, StaffSessionMiddleware, access_guard
@@ -175,6 +176,8 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     ScorePages,
     ScoreApi,
     ReportPages,
+    MyWeekPages,
+    MyWeekApi,
     ComplaintFormPages,
     FollowUpPages,
 ]

@@ -160,6 +160,8 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", "/api/v1/scores"),
         ("GET", f"/api/v1/accounts/{ACCOUNT_CODE}/scores"),
         ("GET", f"/accounts/{ACCOUNT_CODE}/report.pdf"),
+        ("GET", "/my-week"),
+        ("GET", "/api/v1/my-week"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
@@ -297,6 +299,11 @@ async def test_every_route_lets_in_exactly_its_audience(
     # The report shows churn risk: its readers, and the account's own manager among them.
     report = statuses["GET", f"/accounts/{ACCOUNT_CODE}/report.pdf"]
     assert report == {ANONYMOUS: 302, "agent": 403}.get(role, 200)
+    # A manager's week, for the same readers; supervisors and admins holding no portfolio are
+    # asked to choose a manager (the API's 400).
+    week = (statuses["GET", "/my-week"], statuses["GET", "/api/v1/my-week"])
+    expected = {ANONYMOUS: (302, 401), "agent": (403, 403), "account_manager": (200, 200)}
+    assert week == expected.get(role, (200, 400))
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)
