@@ -6,14 +6,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-__all__ = ["Advance", "progress"]
+__all__ = ["Advance", "bar_columns", "progress"]
 
 # Plain progress is a line each time this share of the work more is done.
 PLAIN_STEP = 0.1
 
 Advance = Callable[[int], None]
+
+
+def bar_columns(description: str = "{task.description}") -> tuple[ProgressColumn, ...]:
+    """The columns of every progress bar: what is done, the bar, the share, the time taken."""
+    return (TextColumn(description), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
 
 
 @contextmanager
@@ -22,13 +34,7 @@ def progress(description: str, total: int, console: Console | None = None) -> It
     of steps just done. Written to standard error, so standard output stays the result."""
     console = console or Console(stderr=True)
     if console.is_terminal:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
+        with Progress(*bar_columns(), console=console) as bar:
             task = bar.add_task(description, total=total)
             yield lambda steps: bar.advance(task, steps)
         return

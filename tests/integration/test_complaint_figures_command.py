@@ -15,7 +15,7 @@ from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import Severity
 from feedback.complaints.states import Action
 from tests.conftest import NOW, TODAY, command_env
-from tests.support.databases import empty_database, on_database
+from tests.support.databases import filled_database
 from tests.support.factories import (
     APOLOGY,
     RESOLUTION,
@@ -55,10 +55,7 @@ async def _two_complaints() -> None:
 def history(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    with empty_database(request.param, tmp_path_factory.mktemp("figures")) as url:
-        migrated = run(url, "db", "migrate")
-        assert migrated.exit_code == 0, migrated.output
-        on_database(url, _two_complaints)
+    with filled_database(request.param, tmp_path_factory.mktemp("figures"), _two_complaints) as url:
         yield url
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from feedback.accounts.tables import Account, Contact, Purchase
 from feedback.cli import main
 from tests.conftest import TODAY, command_env
-from tests.support.databases import empty_database, on_database
+from tests.support.databases import filled_database, on_database
 from tests.support.pdf import pdf_text
 
 
@@ -41,10 +41,7 @@ async def _a_purchase() -> None:
 def two_accounts(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    with empty_database(request.param, tmp_path_factory.mktemp("batches")) as url:
-        migrated = run(url, "db", "migrate")
-        assert migrated.exit_code == 0, migrated.output
-        on_database(url, _two_accounts)
+    with filled_database(request.param, tmp_path_factory.mktemp("batches"), _two_accounts) as url:
         yield url
 
 

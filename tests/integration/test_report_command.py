@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from feedback.accounts.tables import Account, Contact, Purchase
 from feedback.cli import main
 from tests.conftest import TODAY, command_env
-from tests.support.databases import empty_database, on_database
+from tests.support.databases import filled_database
 from tests.support.pdf import pdf_text
 
 
@@ -38,10 +38,7 @@ def kestrel(
 ) -> Iterator[str]:
     """A migrated database of each kind with one account, its Chinese-speaking contact and
     a purchase a month ago."""
-    with empty_database(request.param, tmp_path_factory.mktemp("reports")) as url:
-        migrated = run(url, "db", "migrate")
-        assert migrated.exit_code == 0, migrated.output
-        on_database(url, _kestrel)
+    with filled_database(request.param, tmp_path_factory.mktemp("reports"), _kestrel) as url:
         yield url
 
 

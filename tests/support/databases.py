@@ -27,6 +27,7 @@ __all__ = [
     "drop_postgres_database",
     "empty_database",
     "empty_tables",
+    "filled_database",
     "migrated_database",
     "on_database",
     "scratch_database",
@@ -146,3 +147,17 @@ def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
             return await work()
 
     return asyncio.run(runner())
+
+
+@contextlib.contextmanager
+def filled_database(kind: str, folder: Path, fill: Callable[[], Awaitable[None]]) -> Iterator[str]:
+    """The URL of a new database of the kind, migrated and filled by ``fill``, for tests of the
+    `feedback` command; a PostgreSQL one is dropped after."""
+    with empty_database(kind, folder) as url:
+
+        async def migrate_and_fill() -> None:
+            async with migrated_database(url):
+                await fill()
+
+        asyncio.run(migrate_and_fill())
+        yield url

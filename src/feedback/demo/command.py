@@ -12,14 +12,7 @@ from urllib.parse import urlsplit
 import click
 from piccolo.engine.sqlite import SQLiteEngine
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from feedback.config import Settings
@@ -34,6 +27,7 @@ from feedback.demo.seed import (
 )
 from feedback.demo.simulator import simulate
 from feedback.errors import Conflict, InvalidInput
+from feedback.progress import bar_columns
 from feedback.runtime import run_on_database
 from feedback.scoring import services as scoring
 from feedback.scoring.labels import ChurnRule
@@ -95,13 +89,7 @@ class _ProgressBars:
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    return Progress(*bar_columns("{task.description:<10}"), console=console)
 
 
 async def _migrate_quietly(console: Console) -> None:
