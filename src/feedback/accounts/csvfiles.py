@@ -44,6 +44,7 @@ __all__ = [
     "parse_date",
     "parse_purchase",
     "purchase_parser",
+    "purchase_values",
 ]
 
 NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and import it again"
@@ -433,21 +434,21 @@ class PurchaseRow(NamedTuple):
 
 
 class DerivedRefs:
-    """Refs for purchases without one, the same for the same file on every import.
+    """Refs for rows without one, the same for the same file on every import.
 
-    A ref is a digest of the purchase's account code, date, amount and quantity; the n-th
-    repeat of the same purchase in the file gets ``-n`` appended. Which purchases were met
-    is remembered by 60 bits of their digest (about 65 bytes per row without a ref); two
-    purchases sharing those bits only give the second a suffix: refs stay unique and the
-    same on every import of the file.
+    A ref is a digest of the row's values as text, joined by ``|`` (a purchase's account
+    code, date, amount with two decimals and quantity); the n-th repeat of the same values
+    in the file gets ``-n`` appended. Which rows were met is remembered by 60 bits of their
+    digest (about 65 bytes per row without a ref); two rows sharing those bits only give the
+    second a suffix: refs stay unique and the same on every import of the file.
     """
 
     def __init__(self) -> None:
         self._met: set[int] = set()
         self._repeats: dict[int, int] = {}
 
-    def ref_for(self, code: str, occurred_on: dt.date, amount: Decimal, quantity: int) -> str:
-        basis = f"{code}|{occurred_on.isoformat()}|{amount:.2f}|{quantity}".encode()
+    def ref_for(self, *values: str) -> str:
+        basis = "|".join(values).encode()
         digest = hashlib.blake2b(basis, digest_size=16).hexdigest()
         key = int(digest[:15], 16)
         if key not in self._met:
@@ -456,6 +457,13 @@ class DerivedRefs:
         count = self._repeats.get(key, 1) + 1
         self._repeats[key] = count
         return f"auto-{digest}-{count}"
+
+
+def purchase_values(
+    code: str, occurred_on: dt.date, amount: Decimal, quantity: int
+) -> tuple[str, ...]:
+    """What a purchase's derived ref is made of."""
+    return code, occurred_on.isoformat(), f"{amount:.2f}", str(quantity)
 
 
 def parse_purchase(
@@ -482,7 +490,7 @@ def parse_purchase(
     ref = _limited(columns.text(cells, "ref"), "ref", 100, reasons)
     if reasons or occurred_on is None or amount is None or quantity is None:
         raise RowInvalid("; ".join(reasons))
-    ref = ref or refs.ref_for(code, occurred_on, amount, quantity)
+    ref = ref or refs.ref_for(*purchase_values(code, occurred_on, amount, quantity))
     return PurchaseRow(account, occurred_on, amount, quantity, ref)
 
 
@@ -514,8 +522,7 @@ def purchase_parser(
             return parse_purchase(cells, columns, accounts, refs)
         if ref:
             return row
-        return row._replace(
-            external_ref=refs.ref_for(code, row.occurred_on, row.amount, row.quantity)
-        )
+        values = purchase_values(code, row.occurred_on, row.amount, row.quantity)
+        return row._replace(external_ref=refs.ref_for(*values))
 
     return parse
