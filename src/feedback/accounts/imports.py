@@ -166,7 +166,8 @@ class CsvPass:
         """The header, checked; a bad header fails the import at once."""
         first = next(self.rows, None)
         if first is None:
-            self.problems.append(RowError(1, "the file is empty; line 1 must name the columns"))
+            if not self.problems:  # else the header was there but could not be read
+                self.problems.append(RowError(1, "the file is empty; line 1 must name the columns"))
             raise ImportFailed(self.path.name, self.problems)
         line, header = first
         try:
