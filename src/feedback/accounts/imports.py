@@ -1,4 +1,5 @@
-"""CSV imports of accounts, contacts and purchases: streamed, all-or-nothing, idempotent."""
+"""CSV imports of accounts, contacts, purchases and visits: streamed, all-or-nothing,
+idempotent."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from feedback.accounts.csvfiles import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
     PURCHASE_COLUMNS,
+    VISIT_COLUMNS,
     AccountRow,
     AttributeTyping,
     Columns,
@@ -26,14 +28,24 @@ from feedback.accounts.csvfiles import (
     HeaderInvalid,
     PurchaseRow,
     RowInvalid,
+    VisitLookups,
+    VisitRow,
     locate_columns,
     numbered_rows,
     parse_account,
     parse_contact,
+    parse_visit,
     purchase_parser,
 )
 from feedback.accounts.services import recompute_tiers
-from feedback.accounts.tables import Account, AttributeDefinition, Purchase, StaffUser
+from feedback.accounts.tables import (
+    Account,
+    AttributeDefinition,
+    Contact,
+    ContactLog,
+    Purchase,
+    StaffUser,
+)
 from feedback.config import TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import ImportFailed, RowError
@@ -46,6 +58,7 @@ __all__ = [
     "import_accounts",
     "import_contacts",
     "import_purchases",
+    "import_visits",
     "stream_rows",
 ]
 
@@ -111,6 +124,12 @@ PURCHASES = KeptByRef(
     ("account", "occurred_on", "amount", "quantity"),
     readers={"amount": lambda amount: Decimal(str(amount))},
 )
+# An imported entry keeps the moment it was first recorded.
+VISITS = KeptByRef(
+    ContactLog,
+    ("account", "kind", "happened_on", "contact", "person_met", "done_by", "notes"),
+    first_only=("recorded_at",),
+)
 CONTACT_INSERT = ("account", "email", "name", "language", "phone", "survey_opt_in")
 CONTACT_UPDATED_FROM = {"name": "name", "language": "language", "phone": "phone"}
 CONTACT_UPDATED_FROM["survey_opt_in"] = "survey"
@@ -133,11 +152,15 @@ ATTRIBUTE_UPSERT = (
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What one successful import wrote."""
+    """What one successful import wrote; ``new`` and ``changed``, where the import counts
+    them, are how many of the rows were not stored yet and how many stored ones it changed
+    (the others were already there as they are in the file)."""
 
     rows: int
     attributes: dict[str, str] = field(default_factory=dict)
     tiers: dict[str, int] | None = None
+    new: int | None = None
+    changed: int = 0
 
 
 class CsvPass:
@@ -309,6 +332,42 @@ async def import_contacts(path: Path, progress: Progress | None = None) -> Impor
             accounts = await _account_ids()
             count = await stream_rows(csv_pass, parse, write)
     return ImportSummary(rows=count)
+
+
+async def import_visits(
+    path: Path, now: dt.datetime, progress: Progress | None = None
+) -> ImportSummary:
+    """Add visits, calls and emails to the contact log, kept by ref (derived when empty): a
+    ref already stored updates its entry, which keeps the moment it was first recorded; a
+    new one is recorded at ``now``, and no contact may have happened after its day."""
+    refs = DerivedRefs()
+    seen = FirstLines()
+    counts = {"new": 0, "changed": 0}
+
+    with CsvPass(path, progress) as csv_pass:
+        columns = csv_pass.columns(VISIT_COLUMNS)
+
+        def parse(line: int, cells: list[str]) -> VisitRow:
+            row = parse_visit(cells, columns, known, refs)
+            seen.check(row.external_ref, line, f"ref {row.external_ref}")
+            return row
+
+        async def write(chunk: list[VisitRow]) -> None:
+            new, changed = await write_by_ref(VISITS, chunk, (now,))
+            counts["new"] += new
+            counts["changed"] += changed
+
+        async with transaction():
+            known = VisitLookups(
+                await _account_ids(), await _staff_ids(), await _contacts_by_email(), now.date()
+            )
+            count = await stream_rows(csv_pass, parse, write)
+    return ImportSummary(rows=count, new=counts["new"], changed=counts["changed"])
+
+
+async def _contacts_by_email() -> dict[tuple[int, str], tuple[int, str]]:
+    rows = await Contact.select(Contact.id, Contact.account, Contact.email, Contact.name)
+    return {(row["account"], row["email"].lower()): (row["id"], row["name"]) for row in rows}
 
 
 async def import_accounts(
