@@ -101,6 +101,10 @@ class SimulatedAccount:
     def status(self) -> str:
         return "closed" if self.closed_on else "active"
 
+    def open_on(self, day: dt.date) -> bool:
+        """Opened on or before ``day``, and not closed by then."""
+        return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)
+
     @property
     def revenue(self) -> Decimal:
         return sum((purchase.amount for purchase in self.purchases), Decimal(0))
