@@ -268,13 +268,12 @@ def _wave(
     )
 
 
-def simulate_waves(
-    accounts: Sequence[SimulatedAccount], as_of: dt.date, seed: int
-) -> tuple[SimulatedWave, ...]:
-    """The six past waves before ``as_of``: drifting accounts answer lower, or not at all."""
+def simulate_waves(ledger: Ledger, as_of: dt.date, seed: int) -> tuple[SimulatedWave, ...]:
+    """The six past waves before ``as_of`` of the ledger's accounts: drifting accounts answer
+    lower, or not at all."""
     rng = np.random.default_rng([seed, 1])  # its own stream: the customer base stays the same
+    accounts = ledger.accounts
     dispositions = [_disposition(rng, account) for account in accounts]
-    ledger = Ledger(accounts)
     calendar = SurveyCalendar()
     clocks = [_WaveClock.of(period, calendar) for period in past_periods(as_of, calendar)]
     return tuple(_wave(rng, accounts, dispositions, ledger, clock) for clock in clocks)

@@ -21,6 +21,7 @@ from feedback.demo.customers import (
     SimulatedStaff,
     Simulation,
 )
+from feedback.demo.ledger import Ledger
 from feedback.demo.names import DEMO_DOMAIN, STAFF_ROSTER, company_name, person_name
 from feedback.demo.opinions import simulate_waves
 
@@ -389,11 +390,12 @@ def simulate(as_of: dt.date, accounts: int = 3000, seed: int = 7) -> Simulation:
     customers = tuple(
         _account(rng, number, history, managers, taken) for number in range(1, accounts + 1)
     )
+    ledger = Ledger(customers)
     return Simulation(
         as_of=as_of,
         seed=seed,
         history_start=history.start,
         staff=staff,
         accounts=customers,
-        waves=simulate_waves(customers, as_of, seed),
+        waves=simulate_waves(ledger, as_of, seed),
     )
