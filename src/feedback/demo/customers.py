@@ -1,4 +1,5 @@
-"""The simulated customer base: staff, accounts, contacts, purchases and the ground truth."""
+"""The simulated customer base: staff, accounts, contacts, purchases, the contact log and the
+ground truth."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "SimulatedAccount",
     "SimulatedAnswer",
     "SimulatedContact",
+    "SimulatedContactEntry",
     "SimulatedPurchase",
     "SimulatedStaff",
     "SimulatedWave",
@@ -125,6 +127,20 @@ class SimulatedAnswer:
     recorded_by: str | None = None  # the staff member's email, for phone and visit
 
 
+@dataclass(frozen=True, slots=True)
+class SimulatedContactEntry:
+    """A visit, call or email of an account's manager, as the CRM's contact log has it."""
+
+    account_code: str
+    kind: str  # visit, call or email
+    day: dt.date
+    staff_email: str
+    contact_email: str  # empty when the person met is not a contact on record
+    person_met: str  # as written down; empty when it is the contact
+    notes: str
+    ref: str
+
+
 @dataclass(frozen=True)
 class SimulatedWave:
     """A past survey wave: whom it reached, when reminders went out, and who answered what."""
@@ -149,6 +165,7 @@ class Simulation:
     staff: tuple[SimulatedStaff, ...]
     accounts: tuple[SimulatedAccount, ...]
     waves: tuple[SimulatedWave, ...] = ()
+    contact_log: tuple[SimulatedContactEntry, ...] = ()
 
     @property
     def contact_count(self) -> int:
