@@ -112,13 +112,13 @@ async def reference(args: argparse.Namespace, clock: Clock) -> dict[str, float]:
     from feedback.db import bound, transaction
 
     ids = await prepared_database(args.url, args.accounts)
-    from feedback.accounts.csvfiles import DerivedRefs
+    from feedback.accounts.csvfiles import DerivedRefs, purchase_values
 
     refs = DerivedRefs()
     rows = []
     for code, day, amount, qty, ref in purchase_lines(args.rows, args.accounts, args.blank_refs):
         typed = (dt.date.fromisoformat(day), Decimal(amount), int(qty))
-        rows.append((ids[code], *typed, ref or refs.ref_for(code, *typed)))
+        rows.append((ids[code], *typed, ref or refs.ref_for(*purchase_values(code, *typed))))
     clock.start()
     async with transaction():
         for first in range(0, len(rows), REFERENCE_CHUNK):

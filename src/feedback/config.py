@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from feedback.clock import Clock, SystemClock
 from feedback.errors import ConfigurationError
 
-__all__ = ["ContactRequirement", "ContactStandards", "Settings", "TierThresholds"]
+__all__ = [
+    "DEFAULT_CONTACT_STANDARDS",
+    "ContactRequirement",
+    "ContactStandards",
+    "Settings",
+    "TierThresholds",
+]
 
 # Relative to the folder the service runs in.
 DEFAULT_DATABASE_URL = "sqlite:///var/feedback.sqlite3"

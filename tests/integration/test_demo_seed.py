@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from feedback.accounts import staff
+from feedback.accounts.contact_log import contact_days, standards_of
 from feedback.accounts.roles import Role
 from feedback.accounts.services import account_detail
-from feedback.accounts.tables import Account, Contact, Purchase, StaffUser
+from feedback.accounts.tables import Account, Contact, ContactLog, Purchase, StaffUser
 from feedback.clock import FrozenClock
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.complaints.states import TRANSITIONS, Action, ComplaintState
@@ -60,6 +61,24 @@ async def _revenue_by_code() -> dict[str, tuple[int, Decimal]]:
     return {row["code"]: (row["n"], Decimal(str(row["revenue"])).quantize(CENT)) for row in rows}
 
 
+CONTACT_LOG_SQL = (
+    "SELECT a.code AS code, l.kind AS kind, l.happened_on AS day, s.email AS staff, "
+    "c.email AS contact, l.notes AS notes, l.external_ref AS ref, l.person_met AS person_met, "
+    "c.name AS name FROM contact_log l JOIN account a ON a.id = l.account "
+    "LEFT JOIN staff_user s ON s.id = l.done_by LEFT JOIN contact c ON c.id = l.contact"
+)
+
+
+async def _contact_log() -> Counter[tuple[Any, ...]]:
+    """The stored contact log; the person met is the contact's name when one was met."""
+    rows = await ContactLog.raw(CONTACT_LOG_SQL)
+    assert all(row["person_met"] == row["name"] for row in rows if row["contact"])
+    return Counter(
+        (r["code"], r["kind"], r["day"], r["staff"], r["contact"], r["notes"], r["ref"])
+        for r in rows
+    )
+
+
 async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
     db: Database, clock: FrozenClock, small: Simulation
 ) -> None:
@@ -85,8 +104,13 @@ async def test_seeding_loads_the_simulation_and_the_demo_admin_logs_in(
     assert report.tiers["A"] >= 1
     assert ("staff", 15, 15) in steps
     assert {step for step, _, _ in steps} == {
-        "staff", "accounts", "contacts", "purchases", "waves", "complaints"
+        "staff", "accounts", "contacts", "purchases", "visits", "waves", "complaints"
     }  # fmt: skip
+    assert report.contact_log == len(small.contact_log) == await ContactLog.count()
+    assert await _contact_log() == Counter(
+        (e.account_code, e.kind, e.day, e.staff_email, e.contact_email or None, e.notes, e.ref)
+        for e in small.contact_log
+    )
     assert ("waves", 6, 6) in steps
     assert not await database_is_empty()
 
@@ -301,6 +325,7 @@ async def test_the_demo_waves_look_as_if_the_service_had_run_them(
     await _complaint_histories_replay_to_their_state()
     await _the_last_wave_raised_its_complaints_when_answered(medium)
     await _drifting_accounts_complain_more_and_about_competitors(medium)
+    await _the_contact_standards_show_met_due_and_overdue_accounts()
     assert await run_complaint_work(clock.now(), MailContext()) == ComplaintWork()
     await _no_mail_of_a_past_wave_is_left_to_send(clock.now())
 
@@ -383,6 +408,20 @@ async def _drifting_accounts_complain_more_and_about_competitors(simulation: Sim
     competitor = [row["code"] for row in rows if row["cause"] == "competitor_offer"]
     assert competitor
     assert all(fate[code] is Fate.drifting for code in competitor)
+
+
+async def _the_contact_standards_show_met_due_and_overdue_accounts() -> None:
+    """As the account pages and the contacts API show them today: tier A, B and C accounts
+    met, due or overdue (the neglected ones), tier D with no standard."""
+    rows = await Account.select(Account.id, Account.tier).where(Account.status == "active")
+    tiers = {row["id"]: row["tier"] for row in rows}
+    days = await contact_days(list(tiers), TODAY)
+    standards = standards_of(tiers, days, SETTINGS.contact_standards, TODAY)
+    states = Counter((tiers[account], s.state.value) for account, s in standards.items())
+    for tier in "ABC":
+        kept = states[tier, "met"] + states[tier, "due"]  # which of them depends on the day
+        assert kept > states[tier, "overdue"] > 0, states
+    assert {state for tier, state in states if tier == "D"} == {"none"}
 
 
 def test_the_demo_command_trains_a_churn_model_and_keeps_four_weeks_of_scores(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from feedback.accounts.csvfiles import NOT_UTF8
 from feedback.accounts.imports import (
     CHUNK_ROWS,
     import_accounts,
@@ -401,3 +402,13 @@ async def test_an_empty_file_is_refused(db: Database, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as caught:
         await import_contacts(path)
     assert caught.value.errors == [RowError(1, "the file is empty; line 1 must name the columns")]
+
+
+async def test_a_small_file_that_is_not_utf8_is_refused_for_that_alone(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes("account_code,email,name\nA1,li@example.cn,李丽\n".encode("gbk"))
+    with pytest.raises(ImportFailed) as caught:
+        await import_contacts(path)
+    assert caught.value.errors == [RowError(2, NOT_UTF8)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.complaints.states import RootCause
 from feedback.demo.customers import Simulation
 from feedback.scoring.records import (

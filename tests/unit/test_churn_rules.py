@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.standards import missed_last_period
 from feedback.accounts.tiers import assign_tiers, tier_array
 from feedback.complaints.states import RootCause

@@ -1,4 +1,5 @@
-"""CSV import rules: line numbers, headers, field parsing, attribute typing, derived refs."""
+"""CSV import rules: line numbers, headers, field parsing, attribute typing, derived refs,
+and the rows of a visits file."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.csvfiles import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
     NOT_UTF8,
     PURCHASE_COLUMNS,
+    VISIT_COLUMNS,
     AttributeTyping,
     Columns,
     ColumnSpec,
@@ -26,6 +29,8 @@ from feedback.accounts.csvfiles import (
     HeaderInvalid,
     PurchaseRow,
     RowInvalid,
+    VisitLookups,
+    VisitRow,
     is_number,
     locate_columns,
     number_value,
@@ -35,9 +40,11 @@ from feedback.accounts.csvfiles import (
     parse_contact,
     parse_date,
     parse_purchase,
+    parse_visit,
     purchase_parser,
 )
 from feedback.errors import RowError
+from tests.conftest import TODAY
 
 ACCOUNTS = {"A1": 1, "A2": 2}
 
@@ -361,3 +368,187 @@ def test_the_fast_parser_reads_plain_rows_and_files_without_optional_columns() -
     row = parse(["1234.50", "A1", "2026-03-01"])
     assert row[:4] == (1, dt.date(2026, 3, 1), Decimal("1234.50"), 1)
     assert row.external_ref == purchase("A1,2026-03-01,1234.5,1,").external_ref
+
+
+# Visits, calls and emails for the contact log
+
+STAFF = {"wang.fang@example.com": 7}
+CONTACTS = {(1, "li.na@a1.example"): (11, "Li Na"), (2, "ops@a2.example"): (21, "")}
+VISIT_LOOKUPS = VisitLookups(ACCOUNTS, STAFF, CONTACTS, TODAY)
+YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
+A_VISIT = {"account_code": "A1", "kind": "visit", "day": YESTERDAY}
+
+
+def visit(
+    cells: dict[str, str],
+    refs: DerivedRefs | None = None,
+    header: tuple[str, ...] = VISIT_COLUMNS.names,
+) -> VisitRow:
+    columns = locate_columns(header, VISIT_COLUMNS)
+    values = [cells.get(name, "") for name in header]
+    return parse_visit(values, columns, VISIT_LOOKUPS, refs or DerivedRefs())
+
+
+def visit_refused(cells: dict[str, str]) -> str:
+    with pytest.raises(RowInvalid) as caught:
+        visit(cells)
+    return str(caught.value)
+
+
+def test_a_visit_names_who_made_it_and_the_contact_met() -> None:
+    row = visit(
+        {
+            **A_VISIT,
+            "kind": " Visit ",
+            "staff_email": "Wang.Fang@Example.com",
+            "contact_email": "LI.NA@a1.example",
+            "notes": "Quarterly review",
+            "ref": "CRM-1",
+        }
+    )
+    assert row == VisitRow(
+        account=1,
+        kind="visit",
+        happened_on=TODAY - dt.timedelta(days=1),
+        contact=11,
+        person_met="Li Na",
+        done_by=7,
+        notes="Quarterly review",
+        external_ref="CRM-1",
+    )
+
+
+def test_the_person_met_as_written_down_is_kept_over_the_contacts_name() -> None:
+    person = "Li Na and her buyer"
+    row = visit({**A_VISIT, "contact_email": "li.na@a1.example", "person_met": person})
+    assert (row.contact, row.person_met) == (11, person)
+
+
+def test_a_file_of_the_required_columns_only() -> None:
+    row = visit(
+        {"day": YESTERDAY, "kind": "email", "account_code": "A2"},
+        header=("day", "kind", "account_code"),
+    )
+    assert row[:7] == (2, "email", TODAY - dt.timedelta(days=1), None, "", None, "")
+    assert row.external_ref.startswith("auto-")
+    assert len(row.external_ref) == 37
+
+
+def test_a_bad_visit_row_gives_every_reason() -> None:
+    assert visit_refused(
+        {
+            "account_code": "ZZ",
+            "kind": "fax",
+            "day": "2026-02-30",
+            "staff_email": "nobody@example.com",
+            "contact_email": "li.na@a1.example",
+        }
+    ) == (
+        "unknown account_code 'ZZ'; kind must be visit, call or email, got 'fax'; "
+        "day '2026-02-30' is not a date (YYYY-MM-DD); "
+        "staff_email 'nobody@example.com' is not a staff user"
+    )
+
+
+def test_empty_required_values_are_named() -> None:
+    assert visit_refused({}) == (
+        "account_code is empty; kind is empty (visit, call or email); "
+        "day '' is not a date (YYYY-MM-DD)"
+    )
+
+
+def test_the_contact_met_must_be_one_of_the_accounts_contacts() -> None:
+    cells = {**A_VISIT, "account_code": "A2", "contact_email": "li.na@a1.example"}
+    assert visit_refused(cells) == (
+        "contact_email 'li.na@a1.example' is not a contact of account A2"
+    )
+
+
+def test_the_person_met_notes_and_ref_keep_the_contact_logs_lengths() -> None:
+    def lengths(over: int) -> dict[str, str]:
+        return {"person_met": "p" * (200 + over), "notes": "n" * (5000 + over),
+                "ref": "r" * (100 + over)}  # fmt: skip
+
+    assert visit_refused({**A_VISIT, **lengths(1)}) == (
+        "person_met is longer than 200 characters; notes is longer than 5000 characters; "
+        "ref is longer than 100 characters"
+    )
+    row = visit({**A_VISIT, **lengths(0)})
+    assert (len(row.person_met), len(row.notes), len(row.external_ref)) == (200, 5000, 100)
+
+
+def test_a_visits_header_names_its_columns() -> None:
+    with pytest.raises(HeaderInvalid) as caught:
+        locate_columns(["Account_Code", "type", "when"], VISIT_COLUMNS)
+    assert caught.value.reasons == [
+        "unknown column 'type'; expected: account_code, kind, day, staff_email, contact_email, "
+        "person_met, notes, ref",
+        "unknown column 'when'; expected: account_code, kind, day, staff_email, contact_email, "
+        "person_met, notes, ref",
+        "missing required column 'kind'",
+        "missing required column 'day'",
+    ]
+
+
+def test_a_visit_row_must_have_as_many_values_as_the_header() -> None:
+    columns = locate_columns(["account_code", "kind", "day"], VISIT_COLUMNS)
+    with pytest.raises(RowInvalid, match="2 values, but the header has 3 columns"):
+        parse_visit(["A1", "call"], columns, VISIT_LOOKUPS, DerivedRefs())
+
+
+@given(st.dates())
+def test_a_contact_is_imported_on_any_day_up_to_today_and_never_after(day: dt.date) -> None:
+    cells = {**A_VISIT, "day": day.isoformat()}
+    if day <= TODAY:
+        assert visit(cells).happened_on == day
+    else:
+        assert visit_refused(cells) == f"day {day.isoformat()} is after today ({TODAY})"
+
+
+@given(st.one_of(st.sampled_from(["visit", "CALL", " Email", "fax", "meeting", ""]), st.text()))
+def test_the_kind_is_a_visit_call_or_email_in_any_case(kind: str) -> None:
+    cells = {**A_VISIT, "kind": kind}
+    if kind.strip().lower() in CONTACT_KINDS:
+        assert visit(cells).kind == kind.strip().lower()
+    else:
+        assert "kind" in visit_refused(cells)
+
+
+VISIT_VALUES = st.fixed_dictionaries(
+    {
+        "account_code": st.sampled_from(["A1", "A2"]),
+        "kind": st.sampled_from(["visit", "call", "Call"]),
+        "day": st.sampled_from([YESTERDAY, TODAY.isoformat()]),
+        "staff_email": st.sampled_from(["", "wang.fang@example.com", "WANG.FANG@example.com"]),
+        "person_met": st.sampled_from(["", "the buyer", "a|b"]),
+        "notes": st.sampled_from(["", "Price list sent", "b|", "多谢"]),
+    }
+)
+
+
+@given(st.lists(VISIT_VALUES, max_size=12))
+def test_derived_visit_refs_are_unique_in_a_file_and_the_same_on_every_import(
+    rows: list[dict[str, str]],
+) -> None:
+    first, again = DerivedRefs(), DerivedRefs()
+    refs = [visit(cells, first).external_ref for cells in rows]
+    assert [visit(cells, again).external_ref for cells in rows] == refs
+    assert len(set(refs)) == len(refs)
+    digests = [ref[: len("auto-") + 32] for ref in refs]
+    parsed = [visit(cells) for cells in rows]
+    assert len(set(digests)) == len(set(parsed)), "the same digest for the same values only"
+    assert len({(row, digest) for row, digest in zip(parsed, digests, strict=True)}) == len(
+        set(parsed)
+    )
+
+
+def test_a_derived_visit_ref_is_the_digest_of_the_rows_values() -> None:
+    cells = {**A_VISIT, "kind": "Visit", "staff_email": "Wang.Fang@Example.com",
+             "contact_email": "li.na@a1.example", "notes": "Quarterly review"}  # fmt: skip
+    basis = f"A1|visit|{YESTERDAY}|wang.fang@example.com|li.na@a1.example||Quarterly review"
+    digest = hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()
+    refs = DerivedRefs()
+    assert [visit(cells, refs).external_ref for _ in range(2)] == [
+        f"auto-{digest}",
+        f"auto-{digest}-2",
+    ]

@@ -1,17 +1,27 @@
-"""The demo simulator: a seeded customer base with Pareto revenue, drifting and closing accounts."""
+"""The demo simulator: a seeded customer base with Pareto revenue, drifting and closing accounts,
+and its managers' visits, calls and emails."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import statistics
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.roles import Role
-from feedback.demo.crmfiles import ACCOUNT_COLUMNS, CONTACT_COLUMNS, PURCHASE_COLUMNS, write_csvs
+from feedback.accounts.tiers import assign_tiers, trailing_window
+from feedback.demo.crmfiles import (
+    ACCOUNT_COLUMNS,
+    CONTACT_COLUMNS,
+    PURCHASE_COLUMNS,
+    VISIT_COLUMNS,
+    write_csvs,
+)
 from feedback.demo.customers import (
     ATTRIBUTE_KINDS,
     ClosingReason,
@@ -214,8 +224,8 @@ def _read(path: Path) -> list[list[str]]:
 def test_csv_files_hold_the_simulation_in_the_import_formats(tmp_path: Path) -> None:
     simulation = simulate(AS_OF, accounts=80, seed=5)
     paths = write_csvs(simulation, tmp_path / "crm")
-    assert list(paths) == ["accounts", "contacts", "purchases"]
-    accounts, contacts, purchases = (_read(paths[kind]) for kind in paths)
+    assert list(paths) == ["accounts", "contacts", "purchases", "visits"]
+    accounts, contacts, purchases, visits = (_read(paths[kind]) for kind in paths)
     assert accounts[0] == [*ACCOUNT_COLUMNS]
     assert accounts[0][-4:] == ["contract_type", "plan", "seats", "credit_limit"]
     assert contacts[0] == [*CONTACT_COLUMNS] == [
@@ -234,6 +244,12 @@ def test_csv_files_hold_the_simulation_in_the_import_formats(tmp_path: Path) -> 
         for p in a.purchases
     ]
     assert any("有限公司" in row[1] for row in accounts)
+    assert visits[0] == [*VISIT_COLUMNS]
+    assert visits[1:] == [
+        [e.account_code, e.kind, e.day.isoformat(), e.staff_email, e.contact_email,
+         e.person_met, e.notes, e.ref]
+        for e in simulation.contact_log
+    ]  # fmt: skip
 
 
 def _account_cells(account: SimulatedAccount) -> list[str]:
@@ -252,3 +268,106 @@ def _account_cells(account: SimulatedAccount) -> list[str]:
         account.closed_reason.value if account.closed_reason else "",
         *attributes,
     ]
+
+
+# The contact log: visits, calls and emails of the account managers
+
+YEAR, FOUR_MONTHS = dt.timedelta(days=365), dt.timedelta(days=122)
+# What each tier's standard asks in a year (DOMAIN.md): visits, calls.
+STANDARD_IN_A_YEAR = {"A": (8, 12), "B": (4, 12), "C": (0, 4), "D": (0, 0)}
+
+
+def test_the_same_seed_gives_the_same_contact_log() -> None:
+    first = simulate(AS_OF, accounts=150, seed=3)
+    assert first.contact_log == simulate(AS_OF, accounts=150, seed=3).contact_log
+    assert len(first.contact_log) > 150
+    assert first.contact_log != simulate(AS_OF, accounts=150, seed=4).contact_log
+
+
+def test_contacts_are_made_on_weekdays_while_the_account_is_open(simulation: Simulation) -> None:
+    accounts = {account.code: account for account in simulation.accounts}
+    log = simulation.contact_log
+    assert len({entry.ref for entry in log}) == len(log)
+    for entry in log:
+        account = accounts[entry.account_code]
+        assert entry.kind in CONTACT_KINDS
+        assert max(simulation.history_start, account.opened_on) <= entry.day <= AS_OF
+        assert account.closed_on is None or entry.day < account.closed_on
+        assert entry.day.weekday() < 5
+        assert entry.staff_email == account.manager_email
+        emails = {contact.email for contact in account.contacts}
+        assert (entry.contact_email in emails) != bool(entry.person_met)
+        assert entry.notes
+    by_account = [[e for e in log if e.account_code == code] for code in list(accounts)[:50]]
+    for entries in by_account:
+        assert [e.ref[-4:] for e in entries] == [f"{n:04d}" for n in range(1, len(entries) + 1)]
+        assert [e.day for e in entries] == sorted(e.day for e in entries)
+    kinds = Counter(entry.kind for entry in log)
+    assert kinds["call"] > kinds["visit"] > 0
+    assert kinds["email"] > 0
+
+
+def _tiers_today(simulation: Simulation) -> dict[str, str]:
+    first, last = trailing_window(AS_OF)
+    return assign_tiers(
+        {
+            a.code: sum((p.amount for p in a.purchases if first <= p.occurred_on <= last),
+                        Decimal(0))
+            for a in simulation.accounts
+            if a.closed_on is None
+        }
+    )  # fmt: skip
+
+
+def _last_year(simulation: Simulation) -> dict[str, dict[str, list[int]]]:
+    """Visits and calls in the last year of each tier's steady accounts, tiered by today."""
+    tiers = _tiers_today(simulation)
+    counts = Counter(
+        (entry.account_code, entry.kind)
+        for entry in simulation.contact_log
+        if entry.day > AS_OF - YEAR
+    )
+    by_tier: dict[str, dict[str, list[int]]] = {tier: {"visit": [], "call": []} for tier in "ABCD"}
+    for account in _of_fate(simulation, Fate.steady):
+        if account.opened_on < simulation.history_start:
+            for kind in ("visit", "call"):
+                by_tier[tiers[account.code]][kind].append(counts[account.code, kind])
+    return by_tier
+
+
+def test_managers_keep_roughly_to_each_tiers_contact_standard(simulation: Simulation) -> None:
+    for tier, made in _last_year(simulation).items():
+        visits, calls = STANDARD_IN_A_YEAR[tier]
+        assert visits - 1 <= statistics.median(made["visit"]) <= visits + 1, tier
+        assert max(calls - 2, 0) <= statistics.median(made["call"]) <= calls + 2, tier
+    d = _last_year(simulation)["D"]
+    assert sum(d["call"]) / len(d["call"]) < 1.5, "tier D accounts are called now and then"
+
+
+def test_some_accounts_are_neglected(simulation: Simulation) -> None:
+    for tier in ("A", "B"):
+        made = _last_year(simulation)[tier]
+        asked = sum(STANDARD_IN_A_YEAR[tier])
+        neglected = [v + c < asked / 2 for v, c in zip(made["visit"], made["call"], strict=True)]
+        assert 0.04 <= sum(neglected) / len(neglected) <= 0.25, tier
+
+
+def test_accounts_on_their_way_out_are_contacted_less_in_their_last_months(
+    simulation: Simulation,
+) -> None:
+    leaving = {
+        a.code: a.stopped_on
+        for a in simulation.accounts
+        if a.fate is not Fate.steady
+        and a.stopped_on is not None
+        and a.stopped_on <= AS_OF
+        and a.stopped_on - YEAR - HALF_YEAR > max(a.opened_on, simulation.history_start)
+    }
+    assert len(leaving) >= 100
+    last, a_year_before = 0, 0
+    for entry in simulation.contact_log:
+        stop = leaving.get(entry.account_code)
+        if stop is not None:
+            last += stop - FOUR_MONTHS <= entry.day < stop
+            a_year_before += stop - YEAR - FOUR_MONTHS <= entry.day < stop - YEAR
+    assert last < 0.6 * a_year_before, (last, a_year_before)

@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Max
 
+from feedback.accounts.contact_entries import CONTACT_KINDS, MAX_NOTES, MAX_PERSON
 from feedback.accounts.directory import account_id_for_code
 from feedback.accounts.roles import Role
 from feedback.accounts.schemas import (
@@ -21,14 +22,12 @@ from feedback.accounts.schemas import (
 )
 from feedback.accounts.staff import StaffMember
 from feedback.accounts.standards import AccountStandard, account_standard, period_of
-from feedback.accounts.tables import Contact, ContactKind, ContactLog
+from feedback.accounts.tables import Contact, ContactLog
 from feedback.config import ContactStandards
 from feedback.db import transaction
 from feedback.errors import InvalidInput
 
 __all__ = [
-    "CONTACT_KINDS",
-    "MAX_NOTES",
     "contact_days",
     "contact_timeline",
     "record_contact",
@@ -36,9 +35,6 @@ __all__ = [
     "standards_of",
 ]
 
-CONTACT_KINDS = tuple(kind.value for kind in ContactKind)
-MAX_NOTES = 5_000
-MAX_PERSON = 200
 TIMELINE_LENGTH = 50
 # The longest period a standard counts in (a quarter) starts at most this many months back.
 LONGEST_PERIOD_MONTHS = 3

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipV
 from litestar.response import Redirect, Template
 
 from feedback.accounts import contact_log, display_names, sections, services
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.injected import Viewer
 from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.schemas import (
@@ -139,7 +140,7 @@ class AccountPages(Controller):
             "account": account,
             "sections": shown,
             "timeline": timeline,
-            "contact_kinds": contact_log.CONTACT_KINDS,
+            "contact_kinds": CONTACT_KINDS,
             "today": now.date(),
             "user": viewer,
             **(form or {}),

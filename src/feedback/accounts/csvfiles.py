@@ -1,4 +1,5 @@
-"""CSV import rules: numbered rows, header checks, and parsing accounts, contacts, purchases."""
+"""CSV import rules: numbered rows, header checks, and parsing accounts, contacts, purchases
+and visits (the contact log's visits, calls and emails)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO, NamedTuple
 
+from feedback.accounts.contact_entries import CONTACT_KINDS, MAX_NOTES, MAX_PERSON
 from feedback.addresses import email_problem
 from feedback.errors import RowError
 from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
@@ -24,6 +26,7 @@ __all__ = [
     "NOT_UTF8",
     "NUMERIC",
     "PURCHASE_COLUMNS",
+    "VISIT_COLUMNS",
     "AccountRow",
     "AttributeTyping",
     "ColumnSpec",
@@ -34,6 +37,8 @@ __all__ = [
     "HeaderInvalid",
     "PurchaseRow",
     "RowInvalid",
+    "VisitLookups",
+    "VisitRow",
     "is_number",
     "locate_columns",
     "number_value",
@@ -43,7 +48,9 @@ __all__ = [
     "parse_contact",
     "parse_date",
     "parse_purchase",
+    "parse_visit",
     "purchase_parser",
+    "purchase_values",
 ]
 
 NOT_UTF8 = "the file is not UTF-8 text; save it as 'CSV UTF-8' and import it again"
@@ -145,6 +152,11 @@ CONTACT_COLUMNS = ColumnSpec(
 PURCHASE_COLUMNS = ColumnSpec(
     required=("account_code", "occurred_on", "amount"), optional=("quantity", "ref")
 )
+VISIT_COLUMNS = ColumnSpec(
+    required=("account_code", "kind", "day"),
+    optional=("staff_email", "contact_email", "person_met", "notes", "ref"),
+)
+MAX_REF = 100  # Purchase.external_ref and ContactLog.external_ref are VARCHAR(100)
 ATTRIBUTE_NAME_LIMIT = 100
 
 
@@ -338,7 +350,7 @@ def parse_account(
         name=_limited(columns.text(cells, "name") or code, "name", 300, reasons),
         industry=_limited(columns.text(cells, "industry"), "industry", 100, reasons),
         region=_limited(columns.text(cells, "region"), "region", 100, reasons),
-        manager=_manager(columns.text(cells, "manager_email"), managers, reasons),
+        manager=_staff_user(cells, columns, "manager_email", managers, reasons),
         opened_on=opened_on,
         status="closed" if closed_on else "active",
         closed_on=closed_on,
@@ -350,13 +362,21 @@ def parse_account(
     return row
 
 
-def _manager(email: str, managers: Mapping[str, int], reasons: list[str]) -> int | None:
+def _staff_user(
+    cells: Sequence[str],
+    columns: Columns,
+    column: str,
+    staff: Mapping[str, int],
+    reasons: list[str],
+) -> int | None:
+    """The staff user a column names by email (``staff`` by lower-case email), if any."""
+    email = columns.text(cells, column)
     if not email:
         return None
-    manager = managers.get(email.lower())
-    if manager is None:
-        reasons.append(f"manager_email {email!r} is not a staff user")
-    return manager
+    user = staff.get(email.lower())
+    if user is None:
+        reasons.append(f"{column} {email!r} is not a staff user")
+    return user
 
 
 def _attributes(
@@ -433,21 +453,21 @@ class PurchaseRow(NamedTuple):
 
 
 class DerivedRefs:
-    """Refs for purchases without one, the same for the same file on every import.
+    """Refs for rows without one, the same for the same file on every import.
 
-    A ref is a digest of the purchase's account code, date, amount and quantity; the n-th
-    repeat of the same purchase in the file gets ``-n`` appended. Which purchases were met
-    is remembered by 60 bits of their digest (about 65 bytes per row without a ref); two
-    purchases sharing those bits only give the second a suffix: refs stay unique and the
-    same on every import of the file.
+    A ref is a digest of the row's values as text, joined by ``|`` (a purchase's account
+    code, date, amount with two decimals and quantity); the n-th repeat of the same values
+    in the file gets ``-n`` appended. Which rows were met is remembered by 60 bits of their
+    digest (about 65 bytes per row without a ref); two rows sharing those bits only give the
+    second a suffix: refs stay unique and the same on every import of the file.
     """
 
     def __init__(self) -> None:
         self._met: set[int] = set()
         self._repeats: dict[int, int] = {}
 
-    def ref_for(self, code: str, occurred_on: dt.date, amount: Decimal, quantity: int) -> str:
-        basis = f"{code}|{occurred_on.isoformat()}|{amount:.2f}|{quantity}".encode()
+    def ref_for(self, *values: str) -> str:
+        basis = "|".join(values).encode()
         digest = hashlib.blake2b(basis, digest_size=16).hexdigest()
         key = int(digest[:15], 16)
         if key not in self._met:
@@ -456,6 +476,13 @@ class DerivedRefs:
         count = self._repeats.get(key, 1) + 1
         self._repeats[key] = count
         return f"auto-{digest}-{count}"
+
+
+def purchase_values(
+    code: str, occurred_on: dt.date, amount: Decimal, quantity: int
+) -> tuple[str, ...]:
+    """What a purchase's derived ref is made of."""
+    return code, occurred_on.isoformat(), f"{amount:.2f}", str(quantity)
 
 
 def parse_purchase(
@@ -479,10 +506,10 @@ def parse_purchase(
         quantity = parse_quantity(columns.text(cells, "quantity"))
     except RowInvalid as exc:
         reasons.append(str(exc))
-    ref = _limited(columns.text(cells, "ref"), "ref", 100, reasons)
+    ref = _limited(columns.text(cells, "ref"), "ref", MAX_REF, reasons)
     if reasons or occurred_on is None or amount is None or quantity is None:
         raise RowInvalid("; ".join(reasons))
-    ref = ref or refs.ref_for(code, occurred_on, amount, quantity)
+    ref = ref or refs.ref_for(*purchase_values(code, occurred_on, amount, quantity))
     return PurchaseRow(account, occurred_on, amount, quantity, ref)
 
 
@@ -503,7 +530,7 @@ def purchase_parser(
             ref = cells[ref_at].strip() if ref_at is not None else ""
             if len(cells) != width or len(day) != 10 or day[4] != "-" or day[7] != "-":
                 raise ValueError
-            if not plain_amount(amount) or len(ref) > 100:
+            if not plain_amount(amount) or len(ref) > MAX_REF:
                 raise ValueError
             if quantity and (not quantity.isascii() or not quantity.isdigit()):
                 raise ValueError
@@ -514,8 +541,96 @@ def purchase_parser(
             return parse_purchase(cells, columns, accounts, refs)
         if ref:
             return row
-        return row._replace(
-            external_ref=refs.ref_for(code, row.occurred_on, row.amount, row.quantity)
-        )
+        values = purchase_values(code, row.occurred_on, row.amount, row.quantity)
+        return row._replace(external_ref=refs.ref_for(*values))
 
     return parse
+
+
+class VisitRow(NamedTuple):
+    """A visit, call or email with an account, in the contact log's columns."""
+
+    account: int
+    kind: str
+    happened_on: dt.date
+    contact: int | None
+    person_met: str
+    done_by: int | None
+    notes: str
+    external_ref: str
+
+
+@dataclass(frozen=True)
+class VisitLookups:
+    """What the rows of a visits file are checked against: account ids by code, staff user
+    ids by lower-case email, each account's contacts as (id, name) by (account id,
+    lower-case email), and today (no contact can be imported before it happened)."""
+
+    accounts: Mapping[str, int]
+    staff: Mapping[str, int]
+    contacts: Mapping[tuple[int, str], tuple[int, str]]
+    today: dt.date
+
+
+def _one_of(names: Sequence[str]) -> str:
+    """``a, b or c``."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _kind(text: str, reasons: list[str]) -> str:
+    kind = text.lower()
+    if not kind:
+        reasons.append(f"kind is empty ({_one_of(CONTACT_KINDS)})")
+    elif kind not in CONTACT_KINDS:
+        reasons.append(f"kind must be {_one_of(CONTACT_KINDS)}, got {text!r}")
+    return kind
+
+
+def _day_until(text: str, name: str, today: dt.date, reasons: list[str]) -> dt.date | None:
+    try:
+        day = parse_date(text, name)
+    except RowInvalid as exc:
+        reasons.append(str(exc))
+        return None
+    if day > today:
+        reasons.append(f"{name} {text} is after today ({today.isoformat()})")
+    return day
+
+
+def _contact_met(
+    account: int, code: str, email: str, known: VisitLookups, reasons: list[str]
+) -> tuple[int | None, str]:
+    """The id and name of the account's contact with ``email``; none when no email is given
+    (or the account is unknown, which is said already)."""
+    if not email or not account:
+        return None, ""
+    found = known.contacts.get((account, email))
+    if found is None:
+        reasons.append(f"contact_email {email!r} is not a contact of account {code}")
+        return None, ""
+    return found
+
+
+def parse_visit(
+    cells: Sequence[str], columns: Columns, known: VisitLookups, refs: DerivedRefs
+) -> VisitRow:
+    """One visits row: a visit, call or email up to today; the person met defaults to the
+    contact's name, and a missing ref is derived from the row's values."""
+    _check_width(cells, columns)
+    reasons: list[str] = []
+    code = columns.text(cells, "account_code")
+    account = _account(code, known.accounts, reasons)
+    kind = _kind(columns.text(cells, "kind"), reasons)
+    day = _day_until(columns.text(cells, "day"), "day", known.today, reasons)
+    done_by = _staff_user(cells, columns, "staff_email", known.staff, reasons)
+    contact_email = columns.text(cells, "contact_email").lower()
+    contact, contact_name = _contact_met(account, code, contact_email, known, reasons)
+    person_met = _limited(columns.text(cells, "person_met"), "person_met", MAX_PERSON, reasons)
+    notes = _limited(columns.text(cells, "notes"), "notes", MAX_NOTES, reasons)
+    ref = _limited(columns.text(cells, "ref"), "ref", MAX_REF, reasons)
+    if reasons or day is None:
+        raise RowInvalid("; ".join(reasons))
+    staff_email = columns.text(cells, "staff_email").lower()
+    values = (code, kind, day.isoformat(), staff_email, contact_email, person_met, notes)
+    ref = ref or refs.ref_for(*values)
+    return VisitRow(account, kind, day, contact, person_met or contact_name, done_by, notes, ref)

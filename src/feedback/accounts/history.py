@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.tables import Account, AccountStatus, AttributeDefinition, AttributeKind
 from feedback.db import bound
 
@@ -91,7 +91,7 @@ class AccountColumns:
 class ContactColumns:
     """The contact log as parallel arrays sorted by account id, then day.
 
-    ``kinds`` holds each contact's kind as its position in contact_log.CONTACT_KINDS.
+    ``kinds`` holds each contact's kind as its position in contact_entries.CONTACT_KINDS.
     """
 
     account_ids: npt.NDArray[np.int64]

@@ -1,4 +1,4 @@
-"""The `feedback import` commands: accounts, contacts and purchases from CSV files."""
+"""The `feedback import` commands: accounts, contacts, purchases and visits from CSV files."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ LARGE_FILE_BYTES = 1_048_576
 
 import_group = click.Group(
     "import",
-    help="Import accounts, contacts or purchases from CSV files (UTF-8, header on line 1).",
+    help="Import accounts, contacts, purchases or visits from CSV files (UTF-8, header on "
+    "line 1). A file with any bad line is refused whole, each bad line named.",
 )
 csv_path = click.argument(
     "path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
@@ -67,7 +68,11 @@ def run_import(path: Path, what: str, work: Work) -> None:
             return await work(settings, advance)
 
     summary = run_on_database(on_database)
-    click.echo(f"imported {summary.rows} {what} from {path.name}")
+    counted = ""
+    if summary.new is not None:
+        counted = f": {summary.new} new, {summary.rows - summary.new} already there"
+        counted += f" ({summary.changed} of them changed)" if summary.changed else ""
+    click.echo(f"imported {summary.rows} {what} from {path.name}{counted}")
     if summary.attributes:
         kinds = ", ".join(f"{name} {kind}" for name, kind in sorted(summary.attributes.items()))
         click.echo(f"attributes: {kinds}")
@@ -106,3 +111,29 @@ def import_contacts(path: Path) -> None:
 def import_purchases(path: Path) -> None:
     """Purchases by ref (derived from the row when empty); tiers are recomputed after."""
     run_tiered_import(path, "purchases", imports.import_purchases)
+
+
+@import_group.command("visits")
+@csv_path
+def import_visits(path: Path) -> None:
+    """Visits, calls and emails with accounts, for the contact log.
+
+    \b
+    Columns, in any order:
+      account_code   required: the account's code
+      kind           required: visit, call or email
+      day            required: YYYY-MM-DD, not after today
+      staff_email    who made it: a staff user's email
+      contact_email  the contact met: one of the account's contacts
+      person_met     the person met as written down (default: the contact's name)
+      notes          what was said or agreed
+      ref            the CRM's id of the entry; when empty, one is derived from the
+                     row, so importing the same file again adds nothing
+
+    An entry whose ref is already stored is updated from the file.
+    """
+    run_import(
+        path,
+        "visits, calls and emails",
+        lambda settings, advance: imports.import_visits(path, settings.clock().now(), advance),
+    )

@@ -1,20 +1,24 @@
-"""CSV imports of accounts, contacts and purchases: streamed, all-or-nothing, idempotent."""
+"""CSV imports of accounts, contacts, purchases and visits: streamed, all-or-nothing,
+idempotent."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+from piccolo.table import Table
+
 from feedback.accounts.csvfiles import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
     PURCHASE_COLUMNS,
+    VISIT_COLUMNS,
     AccountRow,
     AttributeTyping,
     Columns,
@@ -24,14 +28,24 @@ from feedback.accounts.csvfiles import (
     HeaderInvalid,
     PurchaseRow,
     RowInvalid,
+    VisitLookups,
+    VisitRow,
     locate_columns,
     numbered_rows,
     parse_account,
     parse_contact,
+    parse_visit,
     purchase_parser,
 )
 from feedback.accounts.services import recompute_tiers
-from feedback.accounts.tables import Account, AttributeDefinition, Purchase, StaffUser
+from feedback.accounts.tables import (
+    Account,
+    AttributeDefinition,
+    Contact,
+    ContactLog,
+    Purchase,
+    StaffUser,
+)
 from feedback.config import TierThresholds
 from feedback.db import bound, transaction
 from feedback.errors import ImportFailed, RowError
@@ -44,6 +58,7 @@ __all__ = [
     "import_accounts",
     "import_contacts",
     "import_purchases",
+    "import_visits",
     "stream_rows",
 ]
 
@@ -52,21 +67,68 @@ Progress = Callable[[int, int], None]
 """Called with (bytes read so far, bytes to read) as the import goes."""
 Row = TypeVar("Row")
 
-PURCHASE_INSERT = (
-    "INSERT INTO purchase (account, occurred_on, amount, quantity, external_ref) "
-    "VALUES (?, ?, ?, ?, ?)"
-)
 # The refs travel as one JSON array: Piccolo compiles a query with thousands of
 # placeholders slower than the database answers it (1.6 ms against 0.3 ms per 2,000 refs).
-STORED_PURCHASES = {
-    "sqlite": "SELECT external_ref, account, occurred_on, amount, quantity FROM purchase "
-    "WHERE external_ref IN (SELECT value FROM json_each({}))",
-    "postgres": "SELECT external_ref, account, occurred_on, amount, quantity FROM purchase "
-    "WHERE external_ref IN (SELECT json_array_elements_text({}::json))",
+REFS_OF_JSON_ARRAY = {
+    "sqlite": "SELECT value FROM json_each({})",
+    "postgres": "SELECT json_array_elements_text({}::json)",
 }
-PURCHASE_UPDATE = (
-    "UPDATE purchase SET account = ?, occurred_on = ?, amount = ?, quantity = ? "
-    "WHERE external_ref = ?"
+
+
+@dataclass(frozen=True)
+class KeptByRef:
+    """A table whose imported rows are kept by ``external_ref``: a row's values are its
+    ``columns`` then the ref (a NamedTuple ending with ``external_ref``); a ref met again
+    updates them, and ``first_only`` columns are written with a new row only."""
+
+    table: type[Table]
+    columns: tuple[str, ...]
+    first_only: tuple[str, ...] = ()
+    # How a stored value reads back as the row holds it (e.g. NUMERIC as Decimal).
+    readers: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    # Table and column names come from this module's constants, never from a file.
+    @property
+    def name(self) -> str:
+        return str(self.table._meta.tablename)
+
+    @property
+    def insert(self) -> str:
+        names = (*self.columns, "external_ref", *self.first_only)
+        values = ", ".join("?" for _ in names)
+        return f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({values})"  # noqa: S608
+
+    @property
+    def update(self) -> str:
+        assignments = ", ".join(f"{name} = ?" for name in self.columns)
+        return f"UPDATE {self.name} SET {assignments} WHERE external_ref = ?"  # noqa: S608
+
+    async def stored(self, refs: list[str]) -> dict[str, tuple[Any, ...]]:
+        """The stored values of those of ``refs`` that are stored, by ref."""
+        within = REFS_OF_JSON_ARRAY[bound().kind]
+        names = ", ".join(self.columns)
+        sql = f"SELECT external_ref, {names} FROM {self.name} WHERE external_ref IN ({within})"  # noqa: S608
+        rows = await self.table.raw(sql, json.dumps(refs))
+        return {row["external_ref"]: self._values(row) for row in rows}
+
+    def _values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(self.readers.get(name, _same)(row[name]) for name in self.columns)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+PURCHASES = KeptByRef(
+    Purchase,
+    ("account", "occurred_on", "amount", "quantity"),
+    readers={"amount": lambda amount: Decimal(str(amount))},
+)
+# An imported entry keeps the moment it was first recorded.
+VISITS = KeptByRef(
+    ContactLog,
+    ("account", "kind", "happened_on", "contact", "person_met", "done_by", "notes"),
+    first_only=("recorded_at",),
 )
 CONTACT_INSERT = ("account", "email", "name", "language", "phone", "survey_opt_in")
 CONTACT_UPDATED_FROM = {"name": "name", "language": "language", "phone": "phone"}
@@ -90,11 +152,15 @@ ATTRIBUTE_UPSERT = (
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What one successful import wrote."""
+    """What one successful import wrote; ``new`` and ``changed``, where the import counts
+    them, are how many of the rows were not stored yet and how many stored ones it changed
+    (the others were already there as they are in the file)."""
 
     rows: int
     attributes: dict[str, str] = field(default_factory=dict)
     tiers: dict[str, int] | None = None
+    new: int | None = None
+    changed: int = 0
 
 
 class CsvPass:
@@ -123,7 +189,8 @@ class CsvPass:
         """The header, checked; a bad header fails the import at once."""
         first = next(self.rows, None)
         if first is None:
-            self.problems.append(RowError(1, "the file is empty; line 1 must name the columns"))
+            if not self.problems:  # else the header was there but could not be read
+                self.problems.append(RowError(1, "the file is empty; line 1 must name the columns"))
             raise ImportFailed(self.path.name, self.problems)
         line, header = first
         try:
@@ -218,35 +285,29 @@ async def import_purchases(
 
 
 async def _write_purchases(chunk: list[PurchaseRow]) -> None:
-    """Insert new refs and update changed ones.
+    await write_by_ref(PURCHASES, chunk)
+
+
+async def write_by_ref(
+    kept: KeptByRef, chunk: Sequence[tuple[Any, ...]], first_only: tuple[Any, ...] = ()
+) -> tuple[int, int]:
+    """Insert the rows of new refs and update those whose stored values differ; how many
+    were new and how many changed. ``first_only`` are the values of ``kept.first_only``.
 
     Not INSERT ... ON CONFLICT DO UPDATE: on SQLite with foreign keys on, an upsert that may
-    change the account column costs twice a plain insert (1,000,000 rows: 11.0 s against
-    5.3 s), and looking the refs up first also leaves unchanged rows untouched.
+    change the account column costs twice a plain insert (1,000,000 purchases: 11.0 s
+    against 5.3 s), and looking the refs up first also leaves unchanged rows untouched.
     """
-    latest = {row.external_ref: row for row in chunk}  # a ref repeated: the last row wins
-    stored = await _stored_purchases(list(latest))
-    if not stored:
-        await bound().executemany(PURCHASE_INSERT, latest.values())
-        return
+    latest = {row[-1]: row for row in chunk}  # a ref repeated: the last row wins
+    stored = await kept.stored(list(latest))
     new = [row for ref, row in latest.items() if ref not in stored]
-    changed = [row for ref, row in latest.items() if ref in stored and stored[ref] != row[:4]]
-    for sql, rows in ((PURCHASE_INSERT, new), (PURCHASE_UPDATE, changed)):
-        if rows:
-            await bound().executemany(sql, rows)
-
-
-async def _stored_purchases(refs: list[str]) -> dict[str, tuple[Any, ...]]:
-    rows = await Purchase.raw(STORED_PURCHASES[bound().kind], json.dumps(refs))
-    return {
-        row["external_ref"]: (
-            row["account"],
-            row["occurred_on"],
-            Decimal(str(row["amount"])),
-            row["quantity"],
-        )
-        for row in rows
-    }
+    changed = [row for ref, row in latest.items() if ref in stored and stored[ref] != row[:-1]]
+    if new:
+        inserted = (row + first_only for row in new) if first_only else new
+        await bound().executemany(kept.insert, inserted)
+    if changed:
+        await bound().executemany(kept.update, changed)
+    return len(new), len(changed)
 
 
 async def import_contacts(path: Path, progress: Progress | None = None) -> ImportSummary:
@@ -271,6 +332,42 @@ async def import_contacts(path: Path, progress: Progress | None = None) -> Impor
             accounts = await _account_ids()
             count = await stream_rows(csv_pass, parse, write)
     return ImportSummary(rows=count)
+
+
+async def import_visits(
+    path: Path, now: dt.datetime, progress: Progress | None = None
+) -> ImportSummary:
+    """Add visits, calls and emails to the contact log, kept by ref (derived when empty): a
+    ref already stored updates its entry, which keeps the moment it was first recorded; a
+    new one is recorded at ``now``, and no contact may have happened after its day."""
+    refs = DerivedRefs()
+    seen = FirstLines()
+    counts = {"new": 0, "changed": 0}
+
+    with CsvPass(path, progress) as csv_pass:
+        columns = csv_pass.columns(VISIT_COLUMNS)
+
+        def parse(line: int, cells: list[str]) -> VisitRow:
+            row = parse_visit(cells, columns, known, refs)
+            seen.check(row.external_ref, line, f"ref {row.external_ref}")
+            return row
+
+        async def write(chunk: list[VisitRow]) -> None:
+            new, changed = await write_by_ref(VISITS, chunk, (now,))
+            counts["new"] += new
+            counts["changed"] += changed
+
+        async with transaction():
+            known = VisitLookups(
+                await _account_ids(), await _staff_ids(), await _contacts_by_email(), now.date()
+            )
+            count = await stream_rows(csv_pass, parse, write)
+    return ImportSummary(rows=count, new=counts["new"], changed=counts["changed"])
+
+
+async def _contacts_by_email() -> dict[tuple[int, str], tuple[int, str]]:
+    rows = await Contact.select(Contact.id, Contact.account, Contact.email, Contact.name)
+    return {(row["account"], row["email"].lower()): (row["id"], row["name"]) for row in rows}
 
 
 async def import_accounts(

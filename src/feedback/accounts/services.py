@@ -26,6 +26,7 @@ from feedback.accounts.tables import (
     Account,
     AccountStatus,
     Contact,
+    ContactLog,
     Purchase,
     StaffUser,
     Tier,
@@ -240,10 +241,12 @@ async def recompute_tiers(today: dt.date, thresholds: TierThresholds) -> dict[st
 
 
 async def record_counts() -> dict[str, int]:
-    """How many staff users, accounts, contacts and purchases are stored."""
+    """How many staff users, accounts, contacts, purchases and contact log entries are
+    stored."""
     return {
         "staff": await StaffUser.count(),
         "accounts": await Account.count(),
         "contacts": await Contact.count(),
         "purchases": await Purchase.count(),
+        "contact_log": await ContactLog.count(),
     }

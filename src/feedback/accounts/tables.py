@@ -20,6 +20,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from feedback.accounts.contact_entries import MAX_PERSON, ContactKind
 from feedback.accounts.roles import Role
 from feedback.languages import Language
 
@@ -29,7 +30,6 @@ __all__ = [
     "AttributeDefinition",
     "AttributeKind",
     "Contact",
-    "ContactKind",
     "ContactLog",
     "DisplayName",
     "NameKind",
@@ -55,14 +55,6 @@ class Tier(str, Enum):
 class AttributeKind(str, Enum):
     numeric = "numeric"
     categorical = "categorical"
-
-
-class ContactKind(str, Enum):
-    """How staff were in touch with an account."""
-
-    visit = "visit"
-    call = "call"
-    email = "email"
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -139,7 +131,9 @@ class ContactLog(Table, tablename="contact_log"):
     contact = ForeignKey(
         Contact, null=True, on_delete=OnDelete.set_null, help_text="The contact met, if known."
     )
-    person_met = Varchar(length=200, default="", help_text="The person met, as written down.")
+    person_met = Varchar(
+        length=MAX_PERSON, default="", help_text="The person met, as written down."
+    )
     done_by = ForeignKey(StaffUser, null=True, on_delete=OnDelete.set_null)
     notes = Text(default="")
     external_ref = Varchar(

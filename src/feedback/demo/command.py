@@ -143,7 +143,8 @@ def _load(
 def _print_summary(console: Console, simulation: Simulation, report: SeedReport) -> None:
     console.print(
         f"loaded {report.accounts} accounts, {report.contacts} contacts, "
-        f"{report.purchases} purchases and {report.staff} staff users "
+        f"{report.purchases} purchases, {report.contact_log} visits, calls and emails "
+        f"and {report.staff} staff users "
         f"(as of {simulation.as_of}, seed {simulation.seed})"
     )
     console.print("tiers: " + ", ".join(f"{tier} {n}" for tier, n in report.tiers.items()))

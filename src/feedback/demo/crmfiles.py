@@ -10,13 +10,14 @@ from pathlib import Path
 from feedback.accounts import csvfiles
 from feedback.demo.customers import ATTRIBUTE_KINDS, SimulatedAccount, Simulation
 
-__all__ = ["ACCOUNT_COLUMNS", "CONTACT_COLUMNS", "PURCHASE_COLUMNS", "write_csvs"]
+__all__ = ["ACCOUNT_COLUMNS", "CONTACT_COLUMNS", "PURCHASE_COLUMNS", "VISIT_COLUMNS", "write_csvs"]
 
 # The columns the import knows, in its order (the rows written below follow it), then the
 # custom attributes.
 ACCOUNT_COLUMNS = (*csvfiles.ACCOUNT_COLUMNS.names, *ATTRIBUTE_KINDS)
 CONTACT_COLUMNS = csvfiles.CONTACT_COLUMNS.names
 PURCHASE_COLUMNS = csvfiles.PURCHASE_COLUMNS.names
+VISIT_COLUMNS = csvfiles.VISIT_COLUMNS.names
 
 
 def _cell(value: object) -> str:
@@ -44,7 +45,7 @@ def _account_row(a: SimulatedAccount) -> tuple[object, ...]:
 
 
 def write_csvs(simulation: Simulation, directory: Path) -> dict[str, Path]:
-    """Write accounts.csv, contacts.csv and purchases.csv into ``directory``.
+    """Write accounts.csv, contacts.csv, purchases.csv and visits.csv into ``directory``.
 
     Returns the paths by import kind, in the order they must be imported.
     """
@@ -58,10 +59,16 @@ def write_csvs(simulation: Simulation, directory: Path) -> dict[str, Path]:
     purchases = (
         (a.code, p.occurred_on, p.amount, p.quantity, p.ref) for a in accounts for p in a.purchases
     )
+    visits = (
+        (e.account_code, e.kind, e.day, e.staff_email, e.contact_email, e.person_met, e.notes,
+         e.ref)
+        for e in simulation.contact_log
+    )  # fmt: skip
     return {
         "accounts": _write(
             directory / "accounts.csv", ACCOUNT_COLUMNS, (_account_row(a) for a in accounts)
         ),
         "contacts": _write(directory / "contacts.csv", CONTACT_COLUMNS, contacts),
         "purchases": _write(directory / "purchases.csv", PURCHASE_COLUMNS, purchases),
+        "visits": _write(directory / "visits.csv", VISIT_COLUMNS, visits),
     }

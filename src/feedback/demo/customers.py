@@ -1,4 +1,5 @@
-"""The simulated customer base: staff, accounts, contacts, purchases and the ground truth."""
+"""The simulated customer base: staff, accounts, contacts, purchases, the contact log and the
+ground truth."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "SimulatedAccount",
     "SimulatedAnswer",
     "SimulatedContact",
+    "SimulatedContactEntry",
     "SimulatedPurchase",
     "SimulatedStaff",
     "SimulatedWave",
@@ -101,6 +103,10 @@ class SimulatedAccount:
     def status(self) -> str:
         return "closed" if self.closed_on else "active"
 
+    def open_on(self, day: dt.date) -> bool:
+        """Opened on or before ``day``, and not closed by then."""
+        return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)
+
     @property
     def revenue(self) -> Decimal:
         return sum((purchase.amount for purchase in self.purchases), Decimal(0))
@@ -119,6 +125,20 @@ class SimulatedAnswer:
     may_contact: bool = False
     channel: str = "web"
     recorded_by: str | None = None  # the staff member's email, for phone and visit
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedContactEntry:
+    """A visit, call or email of an account's manager, as the CRM's contact log has it."""
+
+    account_code: str
+    kind: str  # visit, call or email
+    day: dt.date
+    staff_email: str
+    contact_email: str  # empty when the person met is not a contact on record
+    person_met: str  # as written down; empty when it is the contact
+    notes: str
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,7 @@ class Simulation:
     staff: tuple[SimulatedStaff, ...]
     accounts: tuple[SimulatedAccount, ...]
     waves: tuple[SimulatedWave, ...] = ()
+    contact_log: tuple[SimulatedContactEntry, ...] = ()
 
     @property
     def contact_count(self) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
-from feedback.accounts.tiers import assign_tiers, trailing_window
 from feedback.demo.customers import (
     ClosingReason,
     SimulatedAccount,
@@ -17,6 +15,7 @@ from feedback.demo.customers import (
     SimulatedContact,
     SimulatedWave,
 )
+from feedback.demo.ledger import Ledger
 from feedback.demo.phrases import COMMENTS, STAFF_NOTES
 from feedback.surveys.levels import ASPECTS
 from feedback.surveys.waves import Period, SurveyCalendar, closing_instant
@@ -104,37 +103,6 @@ def _disposition(rng: np.random.Generator, account: SimulatedAccount) -> _Dispos
         depth=DEPTH[reason],
         aspect_bias=bias,
     )
-
-
-def _open_on(account: SimulatedAccount, day: dt.date) -> bool:
-    return account.opened_on <= day and (account.closed_on is None or account.closed_on > day)
-
-
-class _Ledger:
-    """Every account's purchases in flat arrays, for each account's revenue over a window."""
-
-    def __init__(self, accounts: Sequence[SimulatedAccount]) -> None:
-        purchases = [(n, p) for n, account in enumerate(accounts) for p in account.purchases]
-        self.accounts = len(accounts)
-        self.owner = np.array([n for n, _ in purchases], dtype=np.int64)
-        self.days = np.array([p.occurred_on.toordinal() for _, p in purchases], dtype=np.int64)
-        self.amounts = np.array([float(p.amount) for _, p in purchases])
-
-    def revenue(self, first: dt.date, last: dt.date) -> list[float]:
-        inside = (self.days >= first.toordinal()) & (self.days <= last.toordinal())
-        sums = np.bincount(self.owner[inside], self.amounts[inside], minlength=self.accounts)
-        return [float(total) for total in sums]
-
-
-def _tier_a(accounts: Sequence[SimulatedAccount], ledger: _Ledger, day: dt.date) -> set[str]:
-    """Codes of the accounts in tier A by the trailing 12 months before ``day``."""
-    first, last = trailing_window(day - dt.timedelta(days=1))
-    revenue = {
-        account.code: Decimal(f"{total:.2f}")
-        for account, total in zip(accounts, ledger.revenue(first, last), strict=True)
-        if _open_on(account, day)
-    }
-    return {code for code, tier in assign_tiers(revenue).items() if tier == "A"}
 
 
 def _rounded(value: float, lowest: int, highest: int) -> int:
@@ -274,15 +242,16 @@ def _wave(
     rng: np.random.Generator,
     accounts: Sequence[SimulatedAccount],
     dispositions: Sequence[_Disposition],
-    ledger: _Ledger,
+    ledger: Ledger,
     clock: _WaveClock,
 ) -> SimulatedWave:
-    key_accounts = _tier_a(accounts, ledger, clock.opens_on)
+    tiers = ledger.tiers_on(clock.opens_on)
+    key_accounts = {code for code, tier in tiers.items() if tier == "A"}
     invited: list[tuple[str, str]] = []
     answers: list[SimulatedAnswer] = []
     for account, disposition in zip(accounts, dispositions, strict=True):
         contacts = [c for c in account.contacts if c.survey_opt_in]
-        if not contacts or not _open_on(account, clock.opens_on):
+        if not contacts or not account.open_on(clock.opens_on):
             continue
         invited += [(account.code, contact.email) for contact in contacts]
         asked = _Asked(account, contacts, disposition, account.code in key_accounts)
@@ -299,13 +268,12 @@ def _wave(
     )
 
 
-def simulate_waves(
-    accounts: Sequence[SimulatedAccount], as_of: dt.date, seed: int
-) -> tuple[SimulatedWave, ...]:
-    """The six past waves before ``as_of``: drifting accounts answer lower, or not at all."""
+def simulate_waves(ledger: Ledger, as_of: dt.date, seed: int) -> tuple[SimulatedWave, ...]:
+    """The six past waves before ``as_of`` of the ledger's accounts: drifting accounts answer
+    lower, or not at all."""
     rng = np.random.default_rng([seed, 1])  # its own stream: the customer base stays the same
+    accounts = ledger.accounts
     dispositions = [_disposition(rng, account) for account in accounts]
-    ledger = _Ledger(accounts)
     calendar = SurveyCalendar()
     clocks = [_WaveClock.of(period, calendar) for period in past_periods(as_of, calendar)]
     return tuple(_wave(rng, accounts, dispositions, ledger, clock) for clock in clocks)

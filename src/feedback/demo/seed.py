@@ -46,6 +46,7 @@ class SeedReport:
     accounts: int
     contacts: int
     purchases: int
+    contact_log: int
     tiers: dict[str, int]
     waves: list[WaveSummary]
     complaints: ComplaintSummary
@@ -70,9 +71,10 @@ async def _create_staff(simulation: Simulation, now: dt.datetime, progress: Prog
 
 
 async def _import_files(
-    simulation: Simulation, thresholds: TierThresholds, progress: Progress
+    simulation: Simulation, thresholds: TierThresholds, now: dt.datetime, progress: Progress
 ) -> dict[str, int]:
-    """Load accounts, contacts and purchases through the CSV import; the tiers it computed."""
+    """Load accounts, contacts, purchases and visits through the CSV import; the tiers it
+    computed."""
     today = simulation.as_of
     with tempfile.TemporaryDirectory(prefix="feedback-demo-") as directory:
         files = await asyncio.to_thread(write_csvs, simulation, Path(directory))
@@ -83,6 +85,7 @@ async def _import_files(
         summary = await imports.import_purchases(
             files["purchases"], today, thresholds, partial(progress, "purchases")
         )
+        await imports.import_visits(files["visits"], now, partial(progress, "visits"))
     assert summary.tiers is not None  # a purchase import always recomputes them
     return summary.tiers
 
@@ -93,10 +96,11 @@ async def seed(
     settings: Settings,
     progress: Progress | None = None,
 ) -> SeedReport:
-    """Create the demo staff, import the simulated CRM files, tier the accounts (with the
-    settings' thresholds), run the simulated past survey waves (their links built from the
-    settings' base URL), then raise and handle the demo's complaints up to ``now`` under the
-    settings' deadlines policy.
+    """Create the demo staff, import the simulated CRM files (the managers' visits, calls and
+    emails among them, recorded at ``now``), tier the accounts (with the settings'
+    thresholds), run the simulated past survey waves (their links built from the settings'
+    base URL), then raise and handle the demo's complaints up to ``now`` under the settings'
+    deadlines policy.
 
     Everything runs in one transaction: a failed seed leaves the database as it was.
     Tiers are computed as of the simulation's as-of date.
@@ -104,7 +108,7 @@ async def seed(
     progress = progress or _silent
     async with transaction():
         await _create_staff(simulation, now, progress)
-        tiers = await _import_files(simulation, settings.tier_thresholds, progress)
+        tiers = await _import_files(simulation, settings.tier_thresholds, now, progress)
         waves = await run_past_waves(
             simulation.waves, settings.base_url, partial(progress, "waves")
         )

@@ -21,8 +21,10 @@ from feedback.demo.customers import (
     SimulatedStaff,
     Simulation,
 )
+from feedback.demo.ledger import Ledger
 from feedback.demo.names import DEMO_DOMAIN, STAFF_ROSTER, company_name, person_name
 from feedback.demo.opinions import simulate_waves
+from feedback.demo.visits import simulate_contact_log
 
 __all__ = ["INDUSTRIES", "REGIONS", "simulate"]
 
@@ -377,8 +379,8 @@ def _optional_date(history: _History, index: int | None) -> dt.date | None:
 
 
 def simulate(as_of: dt.date, accounts: int = 3000, seed: int = 7) -> Simulation:
-    """A customer base with three years of purchases up to ``as_of`` and its last six survey
-    waves; same seed, same data."""
+    """A customer base with three years of purchases up to ``as_of``, its last six survey
+    waves and its managers' visits, calls and emails; same seed, same data."""
     if accounts < 0:
         raise ValueError("the number of accounts cannot be negative")
     rng = np.random.default_rng(seed)
@@ -389,11 +391,13 @@ def simulate(as_of: dt.date, accounts: int = 3000, seed: int = 7) -> Simulation:
     customers = tuple(
         _account(rng, number, history, managers, taken) for number in range(1, accounts + 1)
     )
+    ledger = Ledger(customers)
     return Simulation(
         as_of=as_of,
         seed=seed,
         history_start=history.start,
         staff=staff,
         accounts=customers,
-        waves=simulate_waves(customers, as_of, seed),
+        waves=simulate_waves(ledger, as_of, seed),
+        contact_log=simulate_contact_log(ledger, history.start, as_of, seed),
     )

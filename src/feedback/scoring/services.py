@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from feedback.accounts.contact_log import CONTACT_KINDS
+from feedback.accounts.contact_entries import CONTACT_KINDS
 from feedback.accounts.history import account_columns, contact_columns, purchase_columns
 from feedback.complaints.history import complaint_columns
 from feedback.config import ContactStandards, TierThresholds
