@@ -117,12 +117,18 @@ async def _churn_scores(
     """
     try:
         with console.status("training a churn model on the demo history"):
-            await scoring.train(simulation.as_of, ChurnRule(), settings.tier_thresholds, now)
+            await scoring.train(
+                simulation.as_of, ChurnRule(), settings.tier_thresholds, now,
+                settings.contact_standards,
+            )  # fmt: skip
     except InvalidInput as exc:
         console.print(f"no churn scores: {exc.message}")
         return []
     days = [simulation.as_of - dt.timedelta(days=back) for back in SCORE_DAYS_BACK]
-    return [await score_accounts(day, settings.tier_thresholds, now) for day in days]
+    return [
+        await score_accounts(day, settings.tier_thresholds, now, settings.contact_standards)
+        for day in days
+    ]
 
 
 def _load(
