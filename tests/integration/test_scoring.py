@@ -211,7 +211,7 @@ async def test_training_without_enough_history_says_what_is_missing(
 
 async def test_evaluation_refuses_a_horizon_that_has_not_elapsed(db: Database) -> None:
     with pytest.raises(InvalidInput, match="labels are not known yet"):
-        await services.evaluate(dt.date(2026, 9, 1), ChurnRule(), 5, TierThresholds(), today=AS_OF)
+        await services.evaluate(dt.date(2026, 9, 1), ChurnRule(), 5, FeatureRules(), today=AS_OF)
 
 
 async def _links(day: dt.date) -> dict[int, tuple[float, float | None, bool]]:

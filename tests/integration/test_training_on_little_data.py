@@ -19,6 +19,7 @@ from feedback.config import TierThresholds
 from feedback.db import Database
 from feedback.errors import TooLittleData
 from feedback.scoring import registry, services
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import ChurnRule
 from feedback.scoring.training import MIN_PER_CLASS
 from tests.conftest import NOW, TODAY
@@ -105,7 +106,7 @@ async def test_train_and_evaluate_learn_or_say_why_in_one_sentence(
             assert f"at least {MIN_PER_CLASS} of each" in trained
 
         evaluation, evaluated = await _outcome(
-            services.evaluate(EVALUATED, RULE, folds, TierThresholds(), TODAY)
+            services.evaluate(EVALUATED, RULE, folds, FeatureRules(), TODAY)
         )
         if not enough:
             assert _stated_counts(evaluated) == counts, evaluated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -29,7 +30,7 @@ from feedback.accounts.schemas import (
 )
 from feedback.accounts.sections import SectionSource
 from feedback.accounts.staff import StaffMember
-from feedback.config import Settings
+from feedback.config import ContactStandards, Settings
 from feedback.errors import DomainError, InvalidInput
 from feedback.languages import LANGUAGES
 from feedback.web.access import allow
@@ -101,6 +102,25 @@ def _list_dependencies(
     }
 
 
+@dataclass(frozen=True)
+class AccountPageParts:
+    """What the account page shows besides the account: the sections of the domains built on
+    accounts, and its contact timeline judged by the configured standards."""
+
+    sections: Sequence[SectionSource]
+    standards: ContactStandards
+
+
+def _page_parts(
+    account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
+    settings: NamedDependency[Settings],
+) -> AccountPageParts:
+    return AccountPageParts(account_sections, settings.contact_standards)
+
+
+PAGE_PARTS = {"page_parts": Provide(_page_parts, sync_to_thread=False)}
+
+
 class AccountPages(Controller):
     path = "/accounts"
     include_in_schema = False
@@ -127,14 +147,13 @@ class AccountPages(Controller):
         code: str,
         viewer: StaffMember,
         now: dt.datetime,
-        dependencies: tuple[Sequence[SectionSource], Settings],
+        parts: AccountPageParts,
         form: Mapping[str, Any] | None = None,
     ) -> Template:
-        account_sections, settings = dependencies
         account = await services.account_detail(code, viewer, now.date())
-        shown = await sections.account_sections(account_sections, account, viewer, now)
+        shown = await sections.account_sections(parts.sections, account, viewer, now)
         timeline = await contact_log.contact_timeline(
-            account.id, account.tier, settings.contact_standards, now.date()
+            account.id, account.tier, parts.standards, now.date()
         )
         context = {
             "account": account,
@@ -148,29 +167,26 @@ class AccountPages(Controller):
         status = int((form or {}).get("status", 200))
         return Template("accounts/detail.html", context=context, status_code=status)
 
-    @get("/{code:str}")
+    @get("/{code:str}", dependencies=PAGE_PARTS)
     async def account_page(
         self,
         code: FromPath[str],
         viewer: Viewer,
         clock: InjectedClock,
-        account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
-        settings: NamedDependency[Settings],
+        page_parts: NamedDependency[SkipValidation[AccountPageParts]],
         contact: Annotated[str, QueryParameter(description="recorded: say the contact is")] = "",
     ) -> Template:
         recorded = {"contact_recorded": contact == "recorded"}
-        dependencies = (account_sections, settings)
-        return await self._account_page(code, viewer, clock.now(), dependencies, recorded)
+        return await self._account_page(code, viewer, clock.now(), page_parts, recorded)
 
-    @post("/{code:str}/contacts", status_code=303)
+    @post("/{code:str}/contacts", status_code=303, dependencies=PAGE_PARTS)
     async def record_contact(
         self,
         request: Request[StaffMember, Any, Any],
         code: FromPath[str],
         viewer: Viewer,
         clock: InjectedClock,
-        settings: NamedDependency[Settings],
-        account_sections: NamedDependency[SkipValidation[Sequence[SectionSource]]],
+        page_parts: NamedDependency[SkipValidation[AccountPageParts]],
     ) -> Response[Any]:
         form = await request.form()
         sent = {name: str(form.get(name, "")).strip() for name in CONTACT_FIELDS}
@@ -178,8 +194,7 @@ class AccountPages(Controller):
             await contact_log.record_contact(code, _contact_entry(sent), viewer, clock.now())
         except DomainError as exc:
             failed = {"contact_sent": sent, "contact_error": exc.message, "status": exc.status_code}
-            dependencies = (account_sections, settings)
-            return await self._account_page(code, viewer, clock.now(), dependencies, failed)
+            return await self._account_page(code, viewer, clock.now(), page_parts, failed)
         return Redirect(f"/accounts/{code}?contact=recorded#contacts", status_code=303)
 
 

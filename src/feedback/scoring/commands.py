@@ -11,6 +11,7 @@ import click
 from feedback.config import Settings
 from feedback.runtime import run_on_database
 from feedback.scoring import registry, scores, services
+from feedback.scoring.features import FeatureRules
 from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule
 
 __all__ = ["scoring_group"]
@@ -74,17 +75,10 @@ def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -
 
     async def work(settings: Settings) -> services.Evaluation:
         rule = ChurnRule(horizon_days=horizon_days)
-        return await services.evaluate(
-            as_of.date(),
-            rule,
-            folds,
-            settings.tier_thresholds,
-            settings.clock().today(),
-            settings.contact_standards,
-        )
+        rules = FeatureRules(settings.tier_thresholds, settings.contact_standards)
+        return await services.evaluate(as_of.date(), rule, folds, rules, settings.clock().today())
 
     result = run_on_database(work)
-    metrics = result.metrics
     if as_json:
         click.echo(
             json.dumps(
@@ -92,13 +86,18 @@ def evaluate(as_of: dt.datetime, horizon_days: int, folds: int, as_json: bool) -
                     "as_of": result.as_of.isoformat(),
                     "horizon_days": result.horizon_days,
                     "folds": result.folds,
-                    **metrics,
-                    "n_accounts": int(metrics["n_accounts"]),
+                    **result.metrics,
+                    "n_accounts": int(result.metrics["n_accounts"]),
                     "recency_roc_auc": result.recency_roc_auc,
                 }
             )
         )
-        return
+    else:
+        _print_evaluation(result)
+
+
+def _print_evaluation(result: services.Evaluation) -> None:
+    metrics = result.metrics
     click.echo(
         f"snapshot {result.as_of}, horizon {result.horizon_days} days, {result.folds} folds: "
         f"{int(metrics['n_accounts'])} accounts, {metrics['positive_rate']:.1%} churned"

@@ -42,6 +42,10 @@ __all__ = [
 MIN_HISTORY_DAYS = 180
 SNAPSHOT_STEP_DAYS = 90
 MAX_TRAINING_SNAPSHOTS = 6
+# A complaint's days as the complaints reader and the records both name them, in order.
+COMPLAINT_MILESTONES = (
+    "received", "closed", "breached", "unsatisfied", "investigated", "root_cause"
+)  # fmt: skip
 
 
 async def load_records(up_to: dt.date) -> CustomerRecords:
@@ -56,6 +60,7 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
     levels = await level_history()
     complaints = await complaint_columns()
     contacts = await contact_columns()
+    positions = accounts.ids
     return CustomerRecords(
         account_ids=accounts.ids,
         opened=accounts.opened,
@@ -65,31 +70,21 @@ async def load_records(up_to: dt.date) -> CustomerRecords:
         numeric_attributes=accounts.numeric,
         categorical_attributes=accounts.categorical,
         purchases=purchase_days(
-            np.searchsorted(accounts.ids, purchases.account_ids), purchases.days, purchases.amounts
+            np.searchsorted(positions, purchases.account_ids), purchases.days, purchases.amounts
         ),
         surveys=SurveyLevels(
-            np.searchsorted(accounts.ids, levels.account_ids),
-            levels.closing_days,
-            levels.wave_ids,
-            levels.levels,
-            levels.periods,
+            np.searchsorted(positions, levels.account_ids),
+            levels.closing_days, levels.wave_ids, levels.levels, levels.periods,
         ),
         complaints=ComplaintRecords(
-            np.searchsorted(accounts.ids, complaints.account_ids),
-            complaints.received,
-            complaints.closed,
-            complaints.breached,
-            complaints.unsatisfied,
-            complaints.investigated,
-            complaints.root_cause,
+            np.searchsorted(positions, complaints.account_ids),
+            *(getattr(complaints, name) for name in COMPLAINT_MILESTONES),
         ),
         contacts=ContactRecords(
-            np.searchsorted(accounts.ids, contacts.account_ids),
-            contacts.kinds,
-            contacts.days,
-            CONTACT_KINDS,
+            np.searchsorted(positions, contacts.account_ids),
+            contacts.kinds, contacts.days, CONTACT_KINDS,
         ),
-    )
+    )  # fmt: skip
 
 
 def _history_start(records: CustomerRecords) -> int | None:
@@ -201,14 +196,10 @@ def _evaluate(frame: training.Frame, folds: int) -> tuple[dict[str, float], floa
 
 
 async def evaluate(
-    as_of: dt.date,
-    rule: ChurnRule,
-    folds: int,
-    thresholds: TierThresholds,
-    today: dt.date,
-    standards: ContactStandards | None = None,
+    as_of: dt.date, rule: ChurnRule, folds: int, rules: FeatureRules, today: dt.date
 ) -> Evaluation:
-    """K-fold over the accounts active at ``as_of``, labels from (as_of, as_of + horizon]."""
+    """K-fold over the accounts active at ``as_of``, labels from (as_of, as_of + horizon],
+    the features following ``rules``."""
     end = as_of + dt.timedelta(days=rule.horizon_days)
     if end > today:
         raise InvalidInput(
@@ -218,9 +209,7 @@ async def evaluate(
     if folds < 2:
         raise InvalidInput(f"evaluation needs at least 2 folds, got {folds}")
     records = await load_records(end)
-    frame = training.frame_at(
-        records, day_number(as_of), rule, feature_rules(thresholds, standards)
-    )
+    frame = training.frame_at(records, day_number(as_of), rule, rules)
     training.check_learnable(frame.labels, f"the snapshot of {as_of}")
     training.check_folds(frame.labels, folds, f"the snapshot of {as_of}")
     metrics, recency = await asyncio.to_thread(_evaluate, frame, folds)
