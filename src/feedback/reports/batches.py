@@ -1,5 +1,5 @@
-"""Batches of reports: every page assembled here, rendered in a pool of processes, with a
-manifest that lets a rerun skip what is already built from the same data.
+"""Batches of reports: each page assembled here while the pages before it render in a pool
+of processes, with a manifest that lets a rerun skip what is already built from the same data.
 
 A report's PDF follows from its HTML (the renderer is deterministic: the same page gives
 the same bytes), so the manifest keeps each page's SHA-256: a rerun assembles the pages
@@ -9,40 +9,29 @@ is missing. A report that cannot be made is listed with the reason; the rest are
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from feedback.errors import DomainError
 from feedback.progress import Advance
-from feedback.reports.pdf import render_pdf
+from feedback.reports.pdf import WARM_UP_PAGE, render_pdf
 
 __all__ = [
     "MANIFEST",
     "BatchEntry",
-    "BatchPage",
-    "assemble_pages",
+    "BatchPlan",
     "build_batch",
     "read_manifest",
 ]
 
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class BatchPage:
-    """One report of a batch: its name (an account code), its file, and its page or why it
-    could not be assembled."""
-
-    name: str
-    file: str
-    html: str | None
-    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,19 +44,6 @@ class BatchEntry:
     page_sha256: str
     outcome: str
     problem: str = ""
-
-
-async def assemble_pages(
-    names: Sequence[str], page_of: Callable[[str], Awaitable[str]], file_of: Callable[[str], str]
-) -> list[BatchPage]:
-    """Each named report's page, one after another; a domain error is kept as its problem."""
-    pages = []
-    for name in names:
-        try:
-            pages.append(BatchPage(name, file_of(name), await page_of(name)))
-        except DomainError as exc:
-            pages.append(BatchPage(name, file_of(name), None, exc.message))
-    return pages
 
 
 def read_manifest(folder: Path) -> dict[str, BatchEntry]:
@@ -89,54 +65,73 @@ def _sha256(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()
 
 
-def _unchanged(page: BatchPage, before: dict[str, BatchEntry], folder: Path) -> bool:
-    earlier = before.get(page.name)
+def _unchanged(
+    name: str, file: str, digest: str, before: dict[str, BatchEntry], folder: Path
+) -> bool:
+    earlier = before.get(name)
     return (
         earlier is not None
         and earlier.outcome in ("built", "unchanged")
-        and page.html is not None
-        and earlier.page_sha256 == _sha256(page.html)
-        and (folder / page.file).exists()
+        and earlier.page_sha256 == digest
+        and (folder / file).exists()
     )
 
 
-def _finished(page: BatchPage, rendered: Future[bytes], folder: Path) -> BatchEntry:
-    digest = _sha256(page.html or "")
-    problem = rendered.exception()
-    if problem is not None:
-        return BatchEntry(page.name, page.file, digest, "failed", f"could not render: {problem}")
-    _write_atomically(folder / page.file, rendered.result())
-    return BatchEntry(page.name, page.file, digest, "built")
+async def _entry(
+    name: str, file: str, digest: str, rendered: Future[bytes], folder: Path
+) -> BatchEntry:
+    try:
+        pdf = await asyncio.wrap_future(rendered)
+    except Exception as exc:  # a failed render is reported; the rest go on
+        return BatchEntry(name, file, digest, "failed", f"could not render: {exc}")
+    _write_atomically(folder / file, pdf)
+    return BatchEntry(name, file, digest, "built")
 
 
-def build_batch(
-    pages: Sequence[BatchPage], folder: Path, processes: int, advance: Advance
+@dataclass(frozen=True)
+class BatchPlan:
+    """The reports to build: their names, each one's file, and how to assemble its page."""
+
+    names: Sequence[str]
+    file_of: Callable[[str], str]
+    page_of: Callable[[str], Awaitable[str]]
+
+
+async def build_batch(
+    plan: BatchPlan, folder: Path, processes: int, advance: Advance
 ) -> list[BatchEntry]:
-    """Render the pages that changed into ``folder`` with ``processes`` renderer processes,
-    then write the manifest; the entries in the pages' order."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Build the plan's reports into the existing ``folder`` with ``processes`` renderer
+    processes: each page is assembled while those before it render; a page unchanged since
+    the manifest's build is not rendered again. Then write the manifest; the entries in the
+    plan's order."""
     before = read_manifest(folder)
-    entries: dict[str, BatchEntry] = {}
-    to_render = []
-    for page in pages:
-        if page.html is None:
-            entries[page.name] = BatchEntry(page.name, page.file, "", "failed", page.problem)
-        elif _unchanged(page, before, folder):
-            entries[page.name] = BatchEntry(page.name, page.file, _sha256(page.html), "unchanged")
-        else:
-            to_render.append(page)
-            continue
-        advance(1)
-    if to_render:
-        # Spawned, as the server's renderers: nothing of this process's state is copied.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            rendering = {pool.submit(render_pdf, page.html or ""): page for page in to_render}
-            for rendered in as_completed(rendering):
-                page = rendering[rendered]
-                entries[page.name] = _finished(page, rendered, folder)
+    entries: dict[str, Awaitable[BatchEntry] | BatchEntry] = {}
+    # Spawned, as the server's renderers: nothing of this process's state is copied.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        for _ in range(processes):  # the workers load WeasyPrint while the first pages assemble
+            pool.submit(render_pdf, WARM_UP_PAGE)
+        for name in plan.names:
+            file = plan.file_of(name)
+            try:
+                html = await plan.page_of(name)
+            except DomainError as exc:
+                entries[name] = BatchEntry(name, file, "", "failed", exc.message)
                 advance(1)
-    ordered = [entries[page.name] for page in pages]
+                continue
+            digest = _sha256(html)
+            if _unchanged(name, file, digest, before, folder):
+                entries[name] = BatchEntry(name, file, digest, "unchanged")
+                advance(1)
+            else:
+                entries[name] = _entry(name, file, digest, pool.submit(render_pdf, html), folder)
+        ordered = []
+        for name in plan.names:
+            found = entries[name]
+            if not isinstance(found, BatchEntry):
+                found = await found
+                advance(1)
+            ordered.append(found)
     manifest = {"reports": [asdict(entry) for entry in ordered]}
     _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
     return ordered

@@ -17,7 +17,7 @@ from feedback.config import Settings
 from feedback.languages import LANGUAGES
 from feedback.progress import progress
 from feedback.reports.account import account_report
-from feedback.reports.batches import BatchPage, assemble_pages, build_batch
+from feedback.reports.batches import BatchEntry, BatchPlan, build_batch
 from feedback.reports.pdf import ACCESSIBLE, ARCHIVAL, render_pdf
 from feedback.reports.rendering import report_html
 from feedback.runtime import run_on_database
@@ -95,7 +95,7 @@ def build_accounts(
     """Write the account reports of CODES (default: every active account, or the manager's)
     into the folder OUT, with OUT/manifest.json saying what became of each."""
 
-    async def work(settings: Settings) -> list[BatchPage]:
+    async def work(settings: Settings) -> list[BatchEntry]:
         now = settings.clock().now()
         managed_by = (await find_user(manager)).id if manager else None
         names = list(codes) or await account_codes(managed_by)
@@ -106,11 +106,12 @@ def build_accounts(
             )
             return report_html(report)
 
-        return await assemble_pages(names, page_of, lambda code: _account_file(code, lang))
+        plan = BatchPlan(names, lambda code: _account_file(code, lang), page_of)
+        with progress("account reports", len(names)) as advance:
+            return await build_batch(plan, out, processes, advance)
 
-    pages = run_on_database(work)
-    with progress("account reports", len(pages)) as advance:
-        entries = build_batch(pages, out, processes, advance)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = run_on_database(work)
     counts = {
         outcome: sum(e.outcome == outcome for e in entries)
         for outcome in ("built", "unchanged", "failed")
