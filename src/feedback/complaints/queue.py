@@ -7,7 +7,11 @@ from typing import Any
 
 from piccolo.query import Select
 
-from feedback.accounts.directory import account_dimensions, account_ids_managed_by
+from feedback.accounts.directory import (
+    account_dimensions,
+    account_ids_managed_by,
+    managed_accounts,
+)
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember, staff_names
 from feedback.complaints.deadlines import TIERS, Severity, Step, time_left
@@ -36,6 +40,7 @@ __all__ = [
     "default_view",
     "list_queue",
     "open_complaints_of_account",
+    "open_complaints_of_portfolio",
     "queue_query",
 ]
 
@@ -125,14 +130,27 @@ async def list_queue(filters: QueueFilters, viewer: StaffMember, now: dt.datetim
     return QueuePage(items=items, next_cursor=items[-1].id if len(rows) > filters.limit else None)
 
 
-async def open_complaints_of_account(account_id: int, now: dt.datetime) -> list[QueueRow]:
-    """One account's open complaints, soonest deadline first (the caller has checked access)."""
+async def _open_rows(clauses: list[Any], now: dt.datetime) -> list[QueueRow]:
+    """Every open complaint matching ``clauses``, soonest deadline first (the deadline index)."""
     rows = await (
         Complaint.select(*QUEUE_COLUMNS)
-        .where(Complaint.account == account_id, Complaint.next_due_at.is_not_null())
+        .where(Complaint.next_due_at.is_not_null(), *clauses)
         .order_by(Complaint.next_due_at, Complaint.id)
     )
     return await _rows(rows, now)
+
+
+async def open_complaints_of_account(account_id: int, now: dt.datetime) -> list[QueueRow]:
+    """One account's open complaints, soonest deadline first (the caller has checked access)."""
+    return await _open_rows([Complaint.account == account_id], now)
+
+
+async def open_complaints_of_portfolio(managed_by: int | None, now: dt.datetime) -> list[QueueRow]:
+    """Every open complaint of the accounts a staff member manages (None: of every account),
+    soonest deadline first: one query, and one for the accounts' and one for the assignees'
+    names, whatever their number (the caller has checked access)."""
+    clauses = [] if managed_by is None else [Complaint.account.is_in(managed_accounts(managed_by))]
+    return await _open_rows(clauses, now)
 
 
 async def _rows(rows: list[dict[str, Any]], now: dt.datetime) -> list[QueueRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -40,7 +41,7 @@ from feedback.surveys.quadrant import (
     quadrant,
 )
 from feedback.surveys.services import wave_info
-from feedback.surveys.tables import Wave
+from feedback.surveys.tables import Wave, WaveStatus
 
 __all__ = [
     "AccountMovement",
@@ -52,6 +53,8 @@ __all__ = [
     "ShownQuadrant",
     "WaveResults",
     "account_place",
+    "figures_of_accounts",
+    "latest_closed_period",
     "visible_results",
     "wave_results",
 ]
@@ -342,6 +345,30 @@ async def wave_results(period: str) -> WaveResults:
         purchases_as_of=wave.opens_on,
         quadrant_counts={kind.value: placed.get(kind, 0) for kind in Quadrant},
         quadrants=quadrants,
+    )
+
+
+async def latest_closed_period() -> str | None:
+    """The period of the latest closed wave (its results are final); None before any closed."""
+    row = await (
+        Wave.select(Wave.period)
+        .where(Wave.status == WaveStatus.closed.value)
+        .order_by(Wave.period, ascending=False)
+        .first()
+    )
+    return None if row is None else str(row["period"])
+
+
+async def figures_of_accounts(period: str, account_ids: Collection[int]) -> LevelFigures:
+    """A wave's headline figures for the given accounts only, summed from their invitations and
+    answers as each group of the wave's breakdowns is (two grouped queries, as for the wave)."""
+    wave = await wave_info(period)
+    per_account = await _per_account(wave.id)
+    kept = np.isin(per_account.ids, np.fromiter(account_ids, dtype=np.int64))
+    return _figures(
+        int(per_account.invited[kept].sum()),
+        int(per_account.responded[kept].sum()),
+        per_account.levels[kept].sum(axis=0),
     )
 
 
