@@ -162,6 +162,7 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", f"/accounts/{ACCOUNT_CODE}/report.pdf"),
         ("GET", "/my-week"),
         ("GET", "/api/v1/my-week"),
+        ("GET", "/reports/portfolio.pdf"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
@@ -304,6 +305,9 @@ async def test_every_route_lets_in_exactly_its_audience(
     week = (statuses["GET", "/my-week"], statuses["GET", "/api/v1/my-week"])
     expected = {ANONYMOUS: (302, 401), "agent": (403, 403), "account_manager": (200, 200)}
     assert week == expected.get(role, (200, 400))
+    # So does the portfolio report: a manager's own portfolio, the whole company for the others.
+    portfolio = statuses["GET", "/reports/portfolio.pdf"]
+    assert portfolio == {ANONYMOUS: 302, "agent": 403}.get(role, 200)
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

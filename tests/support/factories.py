@@ -59,6 +59,7 @@ __all__ = [
     "make_contact_log",
     "make_purchases",
     "make_scores",
+    "make_staff_of_every_role",
     "make_staff_user",
     "make_wave",
     "raise_complaint",
@@ -213,6 +214,14 @@ async def act(
     """Apply the action to the complaint as it is now."""
     request = ActionRequest(complaint.id, action, content, complaint.state, complaint.version)
     return await apply_action(request, actor, clock.now(), DEFAULT_POLICY)
+
+
+async def make_staff_of_every_role(now: dt.datetime) -> dict[str, StaffMember]:
+    """A staff user of each role, by the role's name, and a second account manager,
+    ``other_manager``."""
+    people = {role.value: await make_staff_user(role, now) for role in Role}
+    people["other_manager"] = await make_staff_user(Role.account_manager, now)
+    return people
 
 
 async def make_staff_user(role: Role, now: dt.datetime, email: str | None = None) -> StaffMember:

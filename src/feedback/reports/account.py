@@ -21,7 +21,13 @@ from feedback.surveys.history import AccountComment, WaveLevel, account_answers
 from feedback.surveys.results import MatrixPlace, account_place
 from feedback.web.logs import security_log
 
-__all__ = ["LATEST_COMMENTS", "AccountReport", "account_report", "report_language"]
+__all__ = [
+    "LATEST_COMMENTS",
+    "AccountReport",
+    "account_report",
+    "known_language",
+    "report_language",
+]
 
 # A visit needs the customer's recent words, not every comment ever made.
 LATEST_COMMENTS = 5
@@ -58,6 +64,13 @@ class AccountReport:
     names: DisplayNames
 
 
+def known_language(requested: str) -> str:
+    """``requested``, if it is one of the service's languages; InvalidInput otherwise."""
+    if requested not in LANGUAGES:
+        raise InvalidInput(f"unknown language {requested!r}: one of {', '.join(LANGUAGES)}")
+    return requested
+
+
 def report_language(requested: str, account: AccountDetail) -> str:
     """The language asked for, else the main contact's; English without a known one.
 
@@ -65,9 +78,7 @@ def report_language(requested: str, account: AccountDetail) -> str:
     part in surveys, else the first contact.
     """
     if requested:
-        if requested not in LANGUAGES:
-            raise InvalidInput(f"unknown language {requested!r}: one of {', '.join(LANGUAGES)}")
-        return requested
+        return known_language(requested)
     contacts = sorted(account.contacts, key=lambda c: (not c.survey_opt_in, c.email))
     main = contacts[0].language if contacts else DEFAULT_LANGUAGE
     return main if main in LANGUAGES else DEFAULT_LANGUAGE

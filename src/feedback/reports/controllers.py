@@ -1,18 +1,24 @@
-"""HTTP layer of reports: an account's feedback report as a PDF."""
+"""HTTP layer of reports: an account's feedback report and a portfolio report as PDFs."""
 
 from __future__ import annotations
 
 import re
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, SkipValidation
 
 from feedback.accounts.injected import Viewer
 from feedback.config import Settings
 from feedback.reports.account import account_report
 from feedback.reports.pdf import render_pdf_off_the_loop
-from feedback.reports.rendering import report_html
+from feedback.reports.portfolio import (
+    PortfolioChoice,
+    portfolio_codes,
+    portfolio_manager,
+    portfolio_report,
+)
+from feedback.reports.rendering import portfolio_html, report_html
 from feedback.scoring.risk import RISK_READERS
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
@@ -20,6 +26,16 @@ from feedback.web.injected import InjectedClock
 __all__ = ["ReportPages"]
 
 UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]")
+
+
+async def _portfolio_choice(
+    viewer: Viewer, manager: FromQuery[str] = "", lang: FromQuery[str] = "",
+    accounts: FromQuery[str] = "",
+) -> PortfolioChoice:  # fmt: skip
+    """``manager``: an account manager's id or all (default: an account manager's own
+    portfolio, the whole company for the others); ``accounts``: codes, comma-separated."""
+    chosen = await portfolio_manager(viewer, manager)
+    return PortfolioChoice(chosen, lang, portfolio_codes(accounts))
 
 
 class ReportPages(Controller):
@@ -38,12 +54,33 @@ class ReportPages(Controller):
     ) -> Response[bytes]:
         report = await account_report(code, viewer, clock.now(), settings.contact_standards, lang)
         pdf = await render_pdf_off_the_loop(report_html(report))
-        name = f"report-{UNSAFE_IN_FILE_NAMES.sub('_', code)}-{report.prepared_on}.pdf"
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
+        return _pdf(pdf, f"report-{UNSAFE_IN_FILE_NAMES.sub('_', code)}-{report.prepared_on}.pdf")
+
+    @get(
+        "/reports/portfolio.pdf",
+        dependencies={"portfolio_choice": Provide(_portfolio_choice)},
+    )
+    async def portfolio_report_pdf(
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
+        portfolio_choice: NamedDependency[SkipValidation[PortfolioChoice]],
+    ) -> Response[bytes]:
+        """An account manager's own portfolio; supervisors and admins choose a manager's id,
+        or all (the default)."""
+        report = await portfolio_report(
+            viewer, portfolio_choice, clock.now(), settings.contact_standards
         )
+        pdf = await render_pdf_off_the_loop(portfolio_html(report))
+        manager = portfolio_choice.manager
+        return _pdf(pdf, f"portfolio-{manager.id if manager else 'all'}-{report.prepared_on}.pdf")
+
+
+def _pdf(pdf: bytes, name: str) -> Response[bytes]:
+    """A report to show in the browser, under a file name of safe characters, never cached."""
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -1,19 +1,23 @@
-"""The account report as one printable HTML page: its charts, then reports/account.html."""
+"""The reports as printable HTML pages: the account report (its charts, then
+reports/account.html) and the portfolio report (reports/portfolio.html, each account's
+section drawn as its account report is)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup
 
 from feedback.reports.account import AccountReport
+from feedback.reports.portfolio import PortfolioReport
 from feedback.reports.visit_actions import next_visit_actions
 from feedback.scoring.risk_charts import trend_chart
 from feedback.web.charts import PALETTE, Axis, Caption, Series, line_chart
 from feedback.web.i18n import render, translations
 
-__all__ = ["LEVELS", "css_string", "page_numbers", "report_html"]
+__all__ = ["LEVELS", "css_string", "page_numbers", "portfolio_html", "report_html"]
 
 Translate = Callable[[str], str]
 LEVELS = Axis(3, [(level, str(level)) for level in range(4)], lambda level: f"{level:.0f}")
@@ -53,15 +57,34 @@ def _level_chart(report: AccountReport, _: Translate) -> Markup:
     )
 
 
-def report_html(report: AccountReport) -> str:
-    """The finished page: everything inline, nothing for the renderer to fetch."""
-    _ = translations(report.language).gettext
-    context = {
+def _account_parts(report: AccountReport, _: Translate) -> dict[str, Any]:
+    """What the account's body (reports/_account.html) draws besides the report itself."""
+    return {
         "report": report,
-        "account": report.account,
-        "page_numbers": page_numbers(_),
         "actions": next_visit_actions(report),
         "level_chart": _level_chart(report, _) if report.waves else None,
         "churn_chart": trend_chart(report.churn, _) if len(report.churn.items) > 1 else None,
     }
+
+
+def report_html(report: AccountReport) -> str:
+    """The finished page: everything inline, nothing for the renderer to fetch."""
+    _ = translations(report.language).gettext
+    context = {
+        **_account_parts(report, _),
+        "account": report.account,
+        "page_numbers": page_numbers(_),
+    }
     return render("reports/account.html", report.language, context)
+
+
+def portfolio_html(report: PortfolioReport) -> str:
+    """The portfolio's finished page: the summary and the lists, then each account's section
+    on pages of its own; everything inline."""
+    _ = translations(report.language).gettext
+    context = {
+        "report": report,
+        "page_numbers": page_numbers(_),
+        "sections": [_account_parts(section, _) for section in report.sections],
+    }
+    return render("reports/portfolio.html", report.language, context)
