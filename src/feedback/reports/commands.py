@@ -1,12 +1,17 @@
-"""`feedback reports`: an account's feedback report as a PDF file, and batches of them."""
+"""`feedback reports`: an account's feedback report or a portfolio report as a PDF file, and
+batches of account reports."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +24,13 @@ from feedback.progress import progress
 from feedback.reports.account import account_report
 from feedback.reports.batches import BatchEntry, BatchPlan, build_batch
 from feedback.reports.pdf import ACCESSIBLE, ARCHIVAL, render_pdf
-from feedback.reports.rendering import report_html
+from feedback.reports.portfolio import (
+    PortfolioChoice,
+    manager_by_email,
+    portfolio_codes,
+    portfolio_report,
+)
+from feedback.reports.rendering import portfolio_html, report_html
 from feedback.runtime import run_on_database
 
 __all__ = ["reports_group"]
@@ -35,18 +46,45 @@ def reports_group() -> None:
     """Printable reports."""
 
 
+@dataclass(frozen=True)
+class PdfFile:
+    """Where a command writes its report, and whether as PDF/A-3b for archives."""
+
+    path: Path
+    archival: bool
+
+    def write(self, html: str) -> None:
+        pdf = render_pdf(html, ARCHIVAL if self.archival else ACCESSIBLE)
+        # Written beside the target and moved over it: an interrupted run leaves no half a file.
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_bytes(pdf)
+        os.replace(partial, self.path)
+        click.echo(f"wrote {self.path} ({len(pdf):,} bytes)")
+
+
+def _written_to_a_file(command: Callable[..., None]) -> Callable[..., None]:
+    """The options --out FILE and --archival, given to ``command`` as one PdfFile, ``out``."""
+
+    @click.option("--out", "path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @click.option("--archival", is_flag=True,
+                  help="PDF/A-3b, for archives, not the tagged PDF/UA-1.")  # fmt: skip
+    @functools.wraps(command)
+    def with_file(path: Path, archival: bool, **options: Any) -> None:
+        command(out=PdfFile(path, archival), **options)
+
+    return with_file
+
+
 @reports_group.command("account")
 @click.argument("code")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
     help="Default: the language of the account's main contact.",
 )
-@click.option("--archival", is_flag=True,
-              help="PDF/A-3b, for archives, not the tagged PDF/UA-1.")  # fmt: skip
-def account(code: str, out: Path, lang: str | None, archival: bool) -> None:
+@_written_to_a_file
+def account(code: str, out: PdfFile, lang: str | None) -> None:
     """Write the feedback report of the account CODE to a PDF file."""
 
     async def work(settings: Settings) -> str:
@@ -55,12 +93,37 @@ def account(code: str, out: Path, lang: str | None, archival: bool) -> None:
         )
         return report_html(report)
 
-    pdf = render_pdf(run_on_database(work), ARCHIVAL if archival else ACCESSIBLE)
-    # Written beside the target and moved over it: an interrupted run leaves no half a file.
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(pdf)
-    os.replace(partial, out)
-    click.echo(f"wrote {out} ({len(pdf):,} bytes)")
+    out.write(run_on_database(work))
+
+
+@reports_group.command("portfolio")
+@click.option("--manager", default=None, metavar="EMAIL", help="The account manager's email.")
+@click.option("--all", "everyone", is_flag=True, help="Every active account of the company.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Default: English.")
+@click.option(
+    "--accounts",
+    default="",
+    metavar="CODES",
+    help="Only these accounts' reports (codes, comma-separated); default: every account's.",
+)
+@_written_to_a_file
+def portfolio(
+    manager: str | None, everyone: bool, out: PdfFile, lang: str | None, accounts: str
+) -> None:
+    """Write the portfolio report of one account manager (--manager) or of the whole company
+    (--all) to a PDF file: the summary, the lists, then each account's report."""
+    if (manager is None) == (not everyone):
+        raise click.UsageError("name the portfolio: --manager EMAIL or --all")
+
+    async def work(settings: Settings) -> str:
+        chosen = await manager_by_email(manager) if manager else None
+        choice = PortfolioChoice(chosen, lang or "", portfolio_codes(accounts))
+        now = settings.clock().now()
+        return portfolio_html(
+            await portfolio_report(SERVER_OPERATOR, choice, now, settings.contact_standards)
+        )
+
+    out.write(run_on_database(work))
 
 
 @reports_group.group("build")
