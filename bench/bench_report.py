@@ -67,6 +67,15 @@ def fill_with_demo(url: str) -> str:
     return url
 
 
+def demo_database(url: str | None) -> str:
+    """``url`` (a database `feedback demo` has filled), or else a SQLite file in bench/output
+    that `feedback demo` fills."""
+    if url:
+        return url
+    OUTPUT.mkdir(exist_ok=True)
+    return fill_with_demo(f"sqlite:///{OUTPUT / 'bench_report.sqlite3'}")
+
+
 async def fullest_account(now: dt.datetime) -> str:
     rows = await Complaint.raw(FULLEST_SQL, now - dt.timedelta(days=365))
     if not rows:
