@@ -21,7 +21,7 @@ import statistics
 import subprocess
 import time
 
-from bench.bench_report import FEEDBACK, OUTPUT, fill_with_demo
+from bench.bench_report import FEEDBACK, OUTPUT, demo_database
 from feedback.accounts.directory import account_codes
 from tests.support.databases import migrated_database
 
@@ -66,9 +66,4 @@ if __name__ == "__main__":
     parser.add_argument("--database", help="a database `feedback demo` has filled")
     parser.add_argument("--reports", type=int, default=200)
     arguments = parser.parse_args()
-    if arguments.database:
-        database_url = arguments.database
-    else:
-        OUTPUT.mkdir(exist_ok=True)
-        database_url = fill_with_demo(f"sqlite:///{OUTPUT / 'bench_report.sqlite3'}")
-    main(database_url, arguments.reports)
+    main(demo_database(arguments.database), arguments.reports)
