@@ -11,9 +11,9 @@ import pytest
 
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
-from feedback.accounts.tables import ContactLog
+from feedback.accounts.tables import Account, ContactLog
 from feedback.clock import FrozenClock
-from tests.conftest import TODAY, log_in
+from tests.conftest import NOW, TODAY, log_in
 from tests.support.factories import make_account, make_contact
 from tests.support.web import HOSTILE, api_session
 
@@ -62,6 +62,24 @@ async def test_a_recorded_visit_joins_the_timeline_and_counts_for_the_standard(
     )  # fmt: skip
     assert (calls["kind"], calls["state"]) == ("call", "overdue")
     assert standard["state"] == "overdue"
+
+
+async def test_a_contact_older_than_the_timeline_shown_is_recorded_and_returned(
+    client: httpx.AsyncClient, people: dict[Role, StaffMember]
+) -> None:
+    await _portfolio(people)
+    headers = await api_session(client, people[Role.supervisor])
+    k1 = await Account.select(Account.id).where(Account.code == "K1").first()
+    assert k1 is not None
+    await ContactLog.insert(*(
+        ContactLog(account=k1["id"], kind="call", happened_on=TODAY, external_ref=f"c-{n}",
+                   recorded_at=NOW)
+        for n in range(60)
+    ))  # fmt: skip
+    body = {"kind": "visit", "happened_on": _day(400), "person_met": "Li Na"}
+    created = await client.post("/api/v1/accounts/K1/contacts", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert (created.json()["happened_on"], created.json()["person_met"]) == (_day(400), "Li Na")
 
 
 async def test_the_standard_is_met_when_every_requirement_is(

@@ -7,6 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
+import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Max
 
@@ -39,16 +40,19 @@ TIMELINE_LENGTH = 50
 # The longest period a standard counts in (a quarter) starts at most this many months back.
 LONGEST_PERIOD_MONTHS = 3
 
+# {which}: one entry (l.id = ...) or an account's latest (l.account = ... ORDER BY ... LIMIT ...).
 ENTRY_SQL = """
 SELECT l.id, l.kind, l.happened_on, l.person_met, l.notes, l.recorded_at,
   c.email AS contact_email, s.name AS done_by
 FROM contact_log l
 LEFT JOIN contact c ON c.id = l.contact
 LEFT JOIN staff_user s ON s.id = l.done_by
-WHERE l.account = {}
-ORDER BY l.happened_on DESC, l.id DESC
-LIMIT {}
+WHERE {which}
 """
+LATEST_SQL = ENTRY_SQL.format(
+    which="l.account = {} ORDER BY l.happened_on DESC, l.id DESC LIMIT {}"
+)
+ONE_SQL = ENTRY_SQL.format(which="l.id = {}")
 
 
 def _checked(entry: ContactEntryIn, today: dt.date) -> ContactEntryIn:
@@ -108,35 +112,17 @@ async def record_contact(
                 recorded_at=now,
             )
         )
-    entries = await _entries(account_id, TIMELINE_LENGTH)
-    return next(found for found in entries if found.id == int(rows[0]["id"]))
+    (entry_row,) = await ContactLog.raw(ONE_SQL, int(rows[0]["id"]))
+    return msgspec.convert(entry_row, ContactEntryOut, strict=False)
 
 
 async def _entries(account_id: int, limit: int) -> list[ContactEntryOut]:
-    rows = await ContactLog.raw(ENTRY_SQL, account_id, limit)
-    return [
-        ContactEntryOut(
-            id=int(row["id"]),
-            kind=str(row["kind"]),
-            happened_on=_day(row["happened_on"]),
-            person_met=str(row["person_met"]),
-            contact_email=row["contact_email"],
-            done_by=row["done_by"],
-            notes=str(row["notes"]),
-            recorded_at=_moment(row["recorded_at"]),
-        )
-        for row in rows
-    ]
+    rows = await ContactLog.raw(LATEST_SQL, account_id, limit)
+    return msgspec.convert(rows, list[ContactEntryOut], strict=False)
 
 
 def _day(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _moment(value: object) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 async def contact_days(
