@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from feedback.languages import LANGUAGES
 from feedback.progress import progress
 from feedback.reports.account import account_report
 from feedback.reports.batches import BatchEntry, BatchPlan, build_batch
-from feedback.reports.pdf import ACCESSIBLE, ARCHIVAL, render_pdf
+from feedback.reports.pdf import ACCESSIBLE, ARCHIVAL, file_name_part, render_pdf
 from feedback.reports.portfolio import (
     PortfolioChoice,
     manager_by_email,
@@ -38,7 +37,6 @@ __all__ = ["reports_group"]
 # Whoever runs the command on the server reads every account, as `feedback waves results`
 # does; the export is logged under this name.
 SERVER_OPERATOR = StaffMember(id=0, email="command line", name="", role=Role.admin)
-UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @click.group("reports")
@@ -134,7 +132,7 @@ def build_group() -> None:
 def _account_file(code: str, lang: str | None) -> str:
     """A file name of the code's own letters; a code with others gets a digest too, so two
     codes never share a file."""
-    safe = UNSAFE_IN_FILE_NAMES.sub("_", code)
+    safe = file_name_part(code)
     if safe != code:
         safe += "-" + hashlib.sha256(code.encode()).hexdigest()[:8]
     return f"account-{safe}{'-' + lang if lang else ''}.pdf"

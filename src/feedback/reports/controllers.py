@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, SkipValidation
@@ -11,7 +9,7 @@ from litestar.params import FromPath, FromQuery, SkipValidation
 from feedback.accounts.injected import Viewer
 from feedback.config import Settings
 from feedback.reports.account import account_report
-from feedback.reports.pdf import render_pdf_off_the_loop
+from feedback.reports.pdf import file_name_part, render_pdf_off_the_loop
 from feedback.reports.portfolio import (
     PortfolioChoice,
     portfolio_codes,
@@ -24,8 +22,6 @@ from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
 
 __all__ = ["ReportPages"]
-
-UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]")
 
 
 async def _portfolio_choice(
@@ -54,7 +50,7 @@ class ReportPages(Controller):
     ) -> Response[bytes]:
         report = await account_report(code, viewer, clock.now(), settings.contact_standards, lang)
         pdf = await render_pdf_off_the_loop(report_html(report))
-        return _pdf(pdf, f"report-{UNSAFE_IN_FILE_NAMES.sub('_', code)}-{report.prepared_on}.pdf")
+        return _pdf(pdf, f"report-{file_name_part(code)}-{report.prepared_on}.pdf")
 
     @get(
         "/reports/portfolio.pdf",

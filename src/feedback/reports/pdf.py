@@ -18,6 +18,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import re
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +30,7 @@ __all__ = [
     "ACCESSIBLE",
     "ARCHIVAL",
     "RefuseEveryUrl",
+    "file_name_part",
     "render_pdf",
     "render_pdf_off_the_loop",
     "start_renderers",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("feedback.reports")
+UNSAFE_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]")
 ACCESSIBLE = "pdf/ua-1"
 ARCHIVAL = "pdf/a-3b"
 SERVER_CHECK_SECONDS = 1.0
@@ -48,6 +51,11 @@ class RefuseEveryUrl(URLFetcher):
 
     def fetch(self, url: str, headers: object = None) -> None:
         raise ValueError(f"reports fetch nothing, not even {url[:80]}")
+
+
+def file_name_part(text: str) -> str:
+    """``text`` (an account code) as part of a report's file name: other characters are _."""
+    return UNSAFE_IN_FILE_NAMES.sub("_", text)
 
 
 def render_pdf(html: str, variant: str = ACCESSIBLE) -> bytes:
