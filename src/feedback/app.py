@@ -234,9 +234,11 @@ def _csrf(settings: Settings) -> CSRFConfig:
     )
 
 
-def _lifecycle(database: Database, owned: bool) -> tuple[list[LifespanHook], list[LifespanHook]]:
+def _lifecycle(
+    database: Database, owned: bool, renderers: int
+) -> tuple[list[LifespanHook], list[LifespanHook]]:
     """Bind the tables to ``database``, open and close it with the app when the app ``owned``
-    it, and start and stop the report renderers."""
+    it, and start (up to ``renderers``) and stop the report renderers."""
     database.bind(all_tables())
 
     async def open_database() -> None:
@@ -248,7 +250,10 @@ def _lifecycle(database: Database, owned: bool) -> tuple[list[LifespanHook], lis
         if owned:
             await database.close()
 
-    return [open_database, start_renderers], [close_database, stop_renderers]
+    def start_rendering() -> None:
+        start_renderers(renderers)
+
+    return [open_database, start_rendering], [close_database, stop_renderers]
 
 
 def create_app(
@@ -260,7 +265,9 @@ def create_app(
     settings = settings or Settings.from_env()
     policy_of(settings)  # read now: a bad policy file stops the service before it serves
     owned = database is None
-    on_startup, on_shutdown = _lifecycle(database or Database(settings.database_url), owned)
+    on_startup, on_shutdown = _lifecycle(
+        database or Database(settings.database_url), owned, settings.renderers
+    )
     return Litestar(
         route_handlers=[
             *CONTROLLERS,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import click
 
 from feedback.accounts.roles import Role
 from feedback.config import Settings
-from feedback.db import migrate
-from feedback.runtime import run_on_database
 
 __all__ = ["main"]
+
+T = TypeVar("T")
 
 
 class _DomainCommands(click.Group):
@@ -34,14 +37,24 @@ def main() -> None:
     """feedback: satisfaction surveys, complaint tickets and churn scoring."""
 
 
+def _on_database(work: Callable[[Settings], Awaitable[T]]) -> T:
+    """``feedback.runtime.run_on_database``, imported when a command runs: renderer processes
+    import this module again as they start, and do not need the database stack."""
+    from feedback.runtime import run_on_database
+
+    return run_on_database(work)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web service."""
     import uvicorn
 
+    # The workers share the cores for report rendering, unless FEEDBACK_RENDERERS says.
+    os.environ.setdefault("FEEDBACK_RENDERERS", str(max(1, (os.cpu_count() or 1) // workers)))
     settings = Settings.from_env()
     click.echo(f"feedback is listening on http://{host}:{port}/ (links use {settings.base_url})")
     uvicorn.run(
@@ -65,9 +78,11 @@ def db_migrate() -> None:
     """Create or upgrade the schema."""
 
     async def work(settings: Settings) -> None:
+        from feedback.db import migrate
+
         await migrate()
 
-    run_on_database(work)
+    _on_database(work)
     click.echo("the database schema is up to date")
 
 
@@ -93,7 +108,7 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
     async def work(settings: Settings) -> None:
         await staff.create_user(email, name, role, password, settings.clock().now())
 
-    run_on_database(work)
+    _on_database(work)
     click.echo(f"created {role} {email.strip().lower()}")
 
 
@@ -106,7 +121,7 @@ def users_deactivate(email: str) -> None:
     async def work(settings: Settings) -> None:
         await staff.set_active(email, False)
 
-    run_on_database(work)
+    _on_database(work)
     click.echo(f"deactivated {email}")
 
 
@@ -123,7 +138,7 @@ def accounts_tiers() -> None:
     async def work(settings: Settings) -> dict[str, int]:
         return await recompute_tiers(settings.clock().today(), settings.tier_thresholds)
 
-    counts = run_on_database(work)
+    counts = _on_database(work)
     click.echo("tiers: " + ", ".join(f"{tier} {count}" for tier, count in counts.items()))
 
 

@@ -137,6 +137,9 @@ class Settings:
     sla_policy_file: str = ""
     # The day the service runs on, for demos and tests; None: the real day.
     today: dt.date | None = None
+    # Report renderer processes of each server process (`feedback serve` shares the cores
+    # among its workers).
+    renderers: int = 1
 
     @property
     def production(self) -> bool:
@@ -180,7 +183,20 @@ class Settings:
             customer_posts_per_hour=int(env.get("FEEDBACK_CUSTOMER_POSTS_PER_HOUR", "20")),
             sla_policy_file=env.get("FEEDBACK_SLA_POLICY", ""),
             today=_read_today(env.get("FEEDBACK_TODAY", ""), environment),
+            renderers=_read_renderers(env.get("FEEDBACK_RENDERERS", "")),
         )
+
+
+def _read_renderers(text: str) -> int:
+    """FEEDBACK_RENDERERS: a whole number from 1; empty: one per core."""
+    if not text:
+        return os.cpu_count() or 1
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ConfigurationError(
+            f"FEEDBACK_RENDERERS is how many report renderer processes a server process may "
+            f"start: a whole number from 1, got {text!r}"
+        )
+    return int(text)
 
 
 def _read_today(text: str, environment: str) -> dt.date | None:

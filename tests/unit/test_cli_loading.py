@@ -30,3 +30,14 @@ def test_import_and_waves_commands_load_neither_scikit_learn_nor_weasyprint() ->
 def test_the_commands_that_need_them_still_load_them() -> None:
     assert loaded_by("scoring", "--help") == {"sklearn"}
     assert "weasyprint" in loaded_by("reports", "--help")
+
+
+def test_importing_the_command_line_loads_no_database_stack() -> None:
+    # Renderer processes import the command line's module again as they start (it is the
+    # server's main module): what it imports, every renderer holds in memory.
+    probe = "import sys, feedback.cli; print(sorted(n for n in ('feedback.db', 'piccolo', "
+    probe += "'numpy', 'litestar') if n in sys.modules))"
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert run.stdout.strip() == "[]"

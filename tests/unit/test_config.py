@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from feedback.config import Settings
@@ -55,3 +57,11 @@ def test_sqlite_urls(url: str, path: str) -> None:
 def test_unknown_database_urls_are_refused(url: str) -> None:
     with pytest.raises(ConfigurationError):
         engine_for_url(url)
+
+
+def test_renderers_default_to_one_per_core_and_refuse_what_is_not_a_count() -> None:
+    assert Settings.from_env({"FEEDBACK_ENV": "test"}).renderers == (os.cpu_count() or 1)
+    assert Settings.from_env({"FEEDBACK_ENV": "test", "FEEDBACK_RENDERERS": "3"}).renderers == 3
+    for text in ("0", "-1", "two", "1.5"):
+        with pytest.raises(ConfigurationError, match=r"FEEDBACK_RENDERERS .* from 1"):
+            Settings.from_env({"FEEDBACK_ENV": "test", "FEEDBACK_RENDERERS": text})

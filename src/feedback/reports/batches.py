@@ -21,7 +21,7 @@ from pathlib import Path
 
 from feedback.errors import DomainError
 from feedback.progress import Advance
-from feedback.reports.pdf import WARM_UP_PAGE, render_pdf
+from feedback.reports.pdf import WARM_UP_PAGE, render_in_renderer, render_pdf
 
 __all__ = [
     "MANIFEST",
@@ -124,7 +124,9 @@ async def build_batch(
                 entries[name] = BatchEntry(name, file, digest, "unchanged")
                 advance(1)
             else:
-                entries[name] = _entry(name, file, digest, pool.submit(render_pdf, html), folder)
+                entries[name] = _entry(
+                    name, file, digest, pool.submit(render_in_renderer, html), folder
+                )
         ordered = []
         for name in plan.names:
             found = entries[name]

@@ -10,11 +10,15 @@ first) fetches nothing.
 Rendering runs in a pool of worker processes, not threads: WeasyPrint's layout is Python
 that holds the GIL for most of a render (about a second for a report of a few pages), so in
 a thread it would slow every other request of the process and could not use a second core.
+A server process has ``Settings.renderers`` of them (the cores shared among the server's
+workers), started when reports are asked for; each gives a render's memory back after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -31,6 +35,7 @@ __all__ = [
     "ARCHIVAL",
     "RefuseEveryUrl",
     "file_name_part",
+    "render_in_renderer",
     "render_pdf",
     "render_pdf_off_the_loop",
     "start_renderers",
@@ -64,6 +69,25 @@ def render_pdf(html: str, variant: str = ACCESSIBLE) -> bytes:
     return pdf
 
 
+# glibc's; other C libraries may not have it.
+_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def render_in_renderer(html: str) -> bytes:
+    """``render_pdf`` in a renderer process, which then gives the render's memory back.
+
+    WeasyPrint's layout leaves reference cycles that only the cycle collector frees, and the
+    C library keeps freed memory for the process until it is trimmed. Without both a
+    renderer grew from 83 MiB to 255 MiB over 30 account reports; with them its peak stays
+    at one render's (docs/performance.md, bench/bench_renderer_memory.py).
+    """
+    pdf = render_pdf(html)
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+    return pdf
+
+
 def _end_with(server: int) -> None:
     """In a renderer: exit as soon as the server process is gone.
 
@@ -80,16 +104,18 @@ def _end_with(server: int) -> None:
 
 
 class _Renderers:
-    """The server process's pool of renderer processes, one per core, started on first use."""
+    """The server process's pool of renderer processes: up to ``count``, each started when a
+    report finds the others busy."""
 
     def __init__(self) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.count = 1
 
     def executor(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # Spawned, not forked: a fork would copy the event loop and database connections.
             self.pool = ProcessPoolExecutor(
-                max_workers=os.cpu_count() or 1,
+                max_workers=self.count,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_end_with,
                 initargs=(os.getpid(),),
@@ -117,12 +143,14 @@ def _log_failure(done: Future[bytes]) -> None:
         log.error("the report renderer could not start: %s", done.exception())
 
 
-def start_renderers() -> None:
-    """Start a renderer process and let it load WeasyPrint and the fonts, in the background.
+def start_renderers(count: int) -> None:
+    """Allow up to ``count`` renderer processes; start the first one and let it load
+    WeasyPrint and the fonts, in the background.
 
-    A new process imports the server's modules first (several seconds); started with the
-    server, the first report after a restart does not wait for it.
+    A new process imports WeasyPrint first (a few seconds); started with the server, the
+    first report after a restart does not wait for it.
     """
+    _renderers.count = count
     _renderers.executor().submit(render_pdf, WARM_UP_PAGE).add_done_callback(_log_failure)
 
 
@@ -134,4 +162,4 @@ def stop_renderers() -> None:
 async def render_pdf_off_the_loop(html: str) -> bytes:
     """``render_pdf`` in a renderer process."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_renderers.executor(), render_pdf, html)
+    return await loop.run_in_executor(_renderers.executor(), render_in_renderer, html)
