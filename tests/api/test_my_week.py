@@ -232,6 +232,9 @@ async def test_the_page_lists_every_part_escaped_and_linked(
     await log_in(client, book["account_manager"])
     page = await _page(client)
     assert "<h1>My week</h1>" in page
+    manager = book["account_manager"].id
+    assert f'href="/reports/portfolio.pdf?manager={manager}"' in page
+    assert f'href="/reports/set.zip?manager={manager}" download' in page
     assert HOSTILE not in page
     assert "&lt;script&gt;alert(" in page
     overdue, due = page.split("Overdue, most valuable first")[1].split("Due, most valuable first")

@@ -7,7 +7,9 @@ Read through poppler as a person would (pdftotext), on both databases.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import socket
+import zipfile
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +26,9 @@ from feedback.complaints.deadlines import Severity
 from feedback.complaints.services import assign
 from feedback.config import Settings
 from feedback.db import Database, engine_in_use
-from feedback.errors import InvalidInput
+from feedback.errors import InvalidInput, NotFound
 from feedback.reports import portfolio as reports_portfolio
+from feedback.reports import report_set as report_set_module
 from feedback.reports.portfolio import PortfolioChoice, portfolio_report
 from feedback.reports.rendering import portfolio_html
 from feedback.surveys.questionnaire import Answer
@@ -485,3 +488,80 @@ async def test_the_first_pages_of_each_language_are_saved_for_people_to_look_at(
         pages = first_pages(await portfolio_pdf(client, f"lang={lang}"), output_dir, lang)
         assert len(pages) == 2
         assert all(page.startswith(b"\x89PNG") for page in pages)
+
+
+async def report_set(client: httpx.AsyncClient, query: str) -> dict[str, bytes]:
+    """The files of the ZIP download, by name, in the archive's order."""
+    response = await client.get(f"/reports/set.zip?{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+async def test_a_managers_whole_set_is_one_download_of_every_active_accounts_report(
+    client: httpx.AsyncClient, portfolio: Portfolio, people: dict[str, StaffMember]
+) -> None:
+    manager = people["account_manager"]
+    await log_in(client, manager)
+    files = await report_set(client, "lang=zh")
+    # The portfolio first, then the four active accounts by code: not the closed P-9, not
+    # another manager's S-1.
+    codes = ["P-1", "P-2", "P-3", "P-4"]
+    assert list(files) == [f"portfolio-{TODAY}.pdf"] + [f"report-{c}-{TODAY}.pdf" for c in codes]
+    summary = pdf_text(files[f"portfolio-{TODAY}.pdf"])
+    assert f"客户组合报告: {manager.name}" in summary
+    assert "客户反馈报告" not in summary  # the accounts come apart, not inside the portfolio
+    assert "每个客户的报告是本套文件中单独的一个文件" in summary
+    for code in codes:
+        text = pdf_text(files[f"report-{code}-{TODAY}.pdf"])
+        assert f"客户反馈报告: {portfolio.names[code]} ({code})" in text
+    english = await report_set(client, f"manager={manager.id}&lang=en")
+    assert "Each account's own report is a file of its own in this set" in pdf_text(
+        english[f"portfolio-{TODAY}.pdf"]
+    )
+
+
+async def test_who_may_download_which_set(
+    client: httpx.AsyncClient, portfolio: Portfolio, people: dict[str, StaffMember]
+) -> None:
+    manager, other = people["account_manager"], people["other_manager"]
+    await log_in(client, people["agent"])
+    assert (await client.get(f"/reports/set.zip?manager={manager.id}")).status_code == 403
+    await log_in(client, other)  # another manager's set is not found, as their accounts are
+    assert (await client.get(f"/reports/set.zip?manager={manager.id}")).status_code == 404
+    assert list(await report_set(client, "lang=en")) == [
+        f"portfolio-{TODAY}.pdf", f"report-{OTHERS}-{TODAY}.pdf"
+    ]  # fmt: skip
+    await log_in(client, people["supervisor"])
+    refused = await client.get("/reports/set.zip")  # the whole company is a batch, not a set
+    assert refused.status_code == 400
+    assert "Choose an account manager: a set holds one manager" in refused.text
+    reply = await client.get(f"/reports/set.zip?manager={manager.id}")
+    assert reply.headers["content-disposition"] == (
+        f'attachment; filename="reports-{manager.id}-{TODAY}.zip"'
+    )
+
+
+async def test_an_account_whose_report_cannot_be_made_is_named_and_the_rest_are_there(
+    client: httpx.AsyncClient, portfolio: Portfolio, people: dict[str, StaffMember],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    made = report_set_module.account_report
+
+    async def failing_for_p2(code: str, *args: Any) -> Any:
+        if code == "P-2":
+            raise NotFound("no active account with code P-2")
+        return await made(code, *args)
+
+    monkeypatch.setattr(report_set_module, "account_report", failing_for_p2)
+    await log_in(client, people["account_manager"])
+    files = await report_set(client, "lang=en")
+    assert f"report-P-2-{TODAY}.pdf" not in files
+    assert [name for name in files if name.startswith("report-")] == [
+        f"report-{code}-{TODAY}.pdf" for code in ("P-1", "P-3", "P-4")
+    ]
+    assert files["not-in-this-set.txt"].decode() == (
+        "These accounts' reports could not be made:\nP-2: no active account with code P-2\n"
+    )

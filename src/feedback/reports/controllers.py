@@ -1,10 +1,12 @@
-"""HTTP layer of reports: an account's feedback report and a portfolio report as PDFs."""
+"""HTTP layer of reports: an account's feedback report and a portfolio report as PDFs, and a
+manager's whole set of reports as one ZIP file."""
 
 from __future__ import annotations
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, SkipValidation
+from litestar.response import Stream
 
 from feedback.accounts.injected import Viewer
 from feedback.config import Settings
@@ -17,6 +19,7 @@ from feedback.reports.portfolio import (
     portfolio_report,
 )
 from feedback.reports.rendering import portfolio_html, report_html
+from feedback.reports.report_set import ReportSet, report_set_name, report_set_zip
 from feedback.scoring.risk import RISK_READERS
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
@@ -71,6 +74,26 @@ class ReportPages(Controller):
         pdf = await render_pdf_off_the_loop(portfolio_html(report))
         manager = portfolio_choice.manager
         return _pdf(pdf, f"portfolio-{manager.id if manager else 'all'}-{report.prepared_on}.pdf")
+
+    @get("/reports/set.zip", dependencies={"portfolio_choice": Provide(_portfolio_choice)})
+    async def report_set(
+        self,
+        viewer: Viewer,
+        clock: InjectedClock,
+        settings: NamedDependency[Settings],
+        portfolio_choice: NamedDependency[SkipValidation[PortfolioChoice]],
+    ) -> Stream:
+        """A manager's portfolio report and each of their accounts' reports, as one ZIP file
+        streamed as the reports are made; supervisors and admins name the manager's id."""
+        chosen = ReportSet(portfolio_choice, clock.now(), settings.contact_standards)
+        return Stream(
+            report_set_zip(viewer, chosen),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{report_set_name(chosen)}"',
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 def _pdf(pdf: bytes, name: str) -> Response[bytes]:

@@ -141,7 +141,8 @@ class PortfolioReport:
     ``ranked`` holds the accounts by value at risk (probability of churn x revenue of the 12
     months to ``scored_on``, as /drifting sorts them), the unscored ones last by revenue;
     ``sections`` the account reports printed after the lists, ``sections_left_out`` how many
-    accounts have none (beyond ``MOST_SECTIONS``, when no accounts were chosen).
+    accounts have none (beyond ``MOST_SECTIONS``, when no accounts were chosen);
+    ``sections_apart``: the account reports come as files of their own, in a report set.
     """
 
     language: str
@@ -159,6 +160,7 @@ class PortfolioReport:
     overdue_contacts: Listing[OverdueContact]
     sections: list[AccountReport]
     sections_left_out: int
+    sections_apart: bool = False
 
 
 async def portfolio_manager(viewer: StaffMember, manager: str) -> StaffMember | None:
@@ -270,9 +272,12 @@ async def _overdue_contacts(
     return sorted(overdue, key=lambda item: (-item.account.revenue_12m, item.account.code))
 
 
-def _section_codes(ranked: list[RankedAccount], chosen: Sequence[str]) -> list[str]:
+def _section_codes(ranked: list[RankedAccount], choice: PortfolioChoice) -> list[str]:
     """The accounts to print in full: those chosen, in their order, or every account by value
-    at risk (at most MOST_SECTIONS)."""
+    at risk (at most MOST_SECTIONS); none when their reports come apart."""
+    chosen = choice.accounts
+    if choice.sections_apart:
+        return []
     if not chosen:
         return [item.account.code for item in ranked[:MOST_SECTIONS]]
     if len(chosen) > MOST_SECTIONS:
@@ -304,11 +309,14 @@ async def _open_complaints(
 class PortfolioChoice:
     """Which portfolio to print: ``manager``'s (None: the whole company's, which account
     managers may not print), in ``language`` (empty: English), with the reports of the
-    ``accounts`` codes in full (none: every account's, at most MOST_SECTIONS)."""
+    ``accounts`` codes in full (none: every account's, at most MOST_SECTIONS), or with the
+    summary and the lists only when ``sections_apart`` (a report set, where each account's
+    report is a file of its own)."""
 
     manager: StaffMember | None
     language: str = ""
     accounts: tuple[str, ...] = ()
+    sections_apart: bool = False
 
 
 async def portfolio_report(
@@ -325,7 +333,7 @@ async def portfolio_report(
     # The scores are read as the manager would read them, or as the viewer (every account).
     scored_on, scores = await _scores(manager or viewer)
     ranked = _ranked(accounts, scores)
-    codes = _section_codes(ranked, choice.accounts)
+    codes = _section_codes(ranked, choice)
     complaints = await _open_complaints(managed_by, accounts, now)
     report = PortfolioReport(
         language=language,
@@ -343,7 +351,8 @@ async def portfolio_report(
         overdue_contacts=Listing.of(await _overdue_contacts(accounts, standards, now.date())),
         # Read as the viewer (the codes are the portfolio's), so each export is logged as theirs.
         sections=[await account_report(code, viewer, now, standards, language) for code in codes],
-        sections_left_out=0 if choice.accounts else len(ranked) - len(codes),
+        sections_left_out=0 if choice.accounts or not codes else len(ranked) - len(codes),
+        sections_apart=choice.sections_apart,
     )
     security_log.info(
         "report: %s (%s) exported the portfolio of %s: %d accounts, %d in full",
