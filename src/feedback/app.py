@@ -87,7 +87,8 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
     if _wants_html(request):
         return Template(
             template_name="error.html",
-            context={"status": status, "message": message},
+            # The viewer, when logged in, so that the page keeps the navigation.
+            context={"status": status, "message": message, "user": request.scope.get("user")},
             status_code=status,
         )
     return Response({"status_code": status, "detail": message}, status_code=status)

@@ -78,8 +78,8 @@ async def queue_site(
             yield QueueSite(site.kind, site.base_url, await _raise_complaints(site.base_url))
 
 
-async def _logged_in(new_page: NewPage, site: QueueSite, email: str) -> Page:
-    page = await new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
+async def _logged_in(new_page: NewPage, site: QueueSite, email: str, width: int = 1280) -> Page:
+    page = await new_page(locale="en-GB", viewport={"width": width, "height": 900})
     await page.goto(f"{site.base_url}/login?next=/complaints")
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)
@@ -156,3 +156,32 @@ async def test_an_agent_takes_a_complaint_and_acts_through_the_allowed_forms(
     )
     await page.goto(f"{queue_site.base_url}/complaints?view=mine")
     assert await _queue_ids(page) == [severe]
+
+
+async def test_on_a_phone_the_queue_rows_are_cards_with_every_column_named(
+    new_page: NewPage, queue_site: QueueSite, output_dir: Path
+) -> None:
+    page = await _logged_in(new_page, queue_site, SUPERVISOR, width=375)
+    rows = page.locator("table.queue tbody tr")
+    assert await rows.count() == 3
+    first = rows.first
+    box = await first.bounding_box()
+    assert box is not None
+    assert box["width"] <= 375  # no sideways scrolling
+    # Each cell shows its column's name beside its value, all within the card.
+    cells = await first.locator("td").evaluate_all(
+        "(tds) => tds.map((td) => [getComputedStyle(td, '::before').content, "
+        "td.getBoundingClientRect().right])"
+    )
+    names = [content.strip('"') for content, _ in cells]
+    assert names == ["#", "Time left", "Account", "Tier", "Severity", "Category", "State",
+                     "Assignee", "Received"]  # fmt: skip
+    assert all(right <= box["x"] + box["width"] + 0.5 for _, right in cells)
+    assert "Beta Metals" in await first.inner_text()
+    await page.screenshot(path=output_dir / f"complaint-queue-375-{queue_site.kind}.png",
+                          full_page=True)  # fmt: skip
+    wide = await _logged_in(new_page, queue_site, SUPERVISOR)
+    header = wide.locator("table.queue thead th").first
+    assert await header.is_visible()
+    wide_cell = wide.locator("table.queue tbody td").first
+    assert await wide_cell.evaluate("(td) => getComputedStyle(td).display") == "table-cell"

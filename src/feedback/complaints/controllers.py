@@ -158,7 +158,6 @@ MATCH = Provide(_complaint_match, sync_to_thread=False)
 
 
 CHOICES = {
-    "views": queue.VIEWS,
     "states": [s.value for s in ComplaintState if s.value not in ("closed", "cancelled")],
     "severities": [s.value for s in Severity],
     "categories": intake.CATEGORIES,
@@ -188,7 +187,7 @@ class ComplaintPages(Controller):
         page = await queue.list_queue(filters, viewer, clock.now())
         context = {
             "page": page, "filters": filters, "user": viewer, "choices": CHOICES,
-            "staff": await active_members(WORKERS),
+            "views": queue.views_for(viewer), "staff": await active_members(WORKERS),
         }  # fmt: skip
         return Template("complaints/queue.html", context=context)
 

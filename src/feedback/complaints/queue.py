@@ -25,7 +25,7 @@ from feedback.complaints.schemas import (
     QueueRow,
 )
 from feedback.complaints.services import add_note
-from feedback.complaints.states import OPEN_STATES
+from feedback.complaints.states import OPEN_STATES, WORKERS
 from feedback.complaints.tables import Category, Complaint
 from feedback.errors import InvalidInput, NotFound
 
@@ -42,6 +42,7 @@ __all__ = [
     "open_complaints_of_account",
     "open_complaints_of_portfolio",
     "queue_query",
+    "views_for",
 ]
 
 MAX_PAGE = 200
@@ -56,6 +57,12 @@ QUEUE_COLUMNS = (
 
 def default_view(viewer: StaffMember) -> str:
     return "mine" if viewer.role is Role.agent else "team"
+
+
+def views_for(viewer: StaffMember) -> tuple[str, ...]:
+    """The queue's views that serve ``viewer``: "mine" only for those complaints are
+    assigned to (agents and supervisors)."""
+    return tuple(view for view in VIEWS if view != "mine" or viewer.role in WORKERS)
 
 
 def _choice(value: str, choices: Any, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Site-wide routes: health, the staff login and logout pages, and the JSON login."""
+"""Site-wide routes: health, each role's landing page, the administration home, the staff
+login and logout pages, and the JSON login."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from litestar.response import Redirect, Template
 
 from feedback import db
 from feedback.accounts import staff
-from feedback.accounts.roles import ALL_STAFF
+from feedback.accounts.injected import Viewer
+from feedback.accounts.roles import ALL_STAFF, Role
 from feedback.accounts.schemas import LoginIn, MeOut
 from feedback.accounts.staff import StaffMember
 from feedback.clock import Clock
@@ -22,7 +24,16 @@ from feedback.errors import InvalidInput, NotAuthenticated
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
 from feedback.web.injected import InjectedClock
 
-__all__ = ["AuthApi", "SitePages"]
+__all__ = ["LANDING", "AuthApi", "SitePages"]
+
+# Where each role works: agents and supervisors the complaint queue, account managers their
+# week, administrators the administration home.
+LANDING = {
+    Role.agent: "/complaints",
+    Role.supervisor: "/complaints",
+    Role.account_manager: "/my-week",
+    Role.admin: "/admin",
+}
 
 
 class LoginForm(msgspec.Struct):
@@ -70,8 +81,13 @@ class SitePages(Controller):
     include_in_schema = False
 
     @get("/", opt=allow(ALL_STAFF))
-    async def home(self) -> Redirect:
-        return Redirect("/accounts")
+    async def home(self, viewer: Viewer) -> Redirect:
+        """Each role lands where it works."""
+        return Redirect(LANDING[viewer.role])
+
+    @get("/admin", opt=allow({Role.admin}))
+    async def admin_home(self, viewer: Viewer) -> Template:
+        return Template("admin/home.html", context={"user": viewer})
 
     @get("/health", opt=allow(PUBLIC), include_in_schema=True)
     async def health(self) -> dict[str, str]:
