@@ -55,6 +55,24 @@ def test_accounts_then_purchases_are_imported(feedback: CliRunner, tmp_path: Pat
     assert count == 2
 
 
+def test_a_large_import_shows_its_progress_on_standard_error_off_a_terminal(
+    feedback: CliRunner, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "big.csv"
+    rows = [f"K{n:06d},Customer number {n:06d} of the big file,gold" for n in range(30_000)]
+    accounts.write_text("code,name,plan\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    size = accounts.stat().st_size
+    assert size > 1_048_576  # large enough to show progress
+    done = feedback.invoke(main, ["import", "accounts", str(accounts)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("imported 30000 accounts from big.csv\n")
+    lines = done.stderr.splitlines()
+    # Two passes over the file (the attributes' kinds, then the rows): twice its bytes.
+    assert lines[-1] == f"importing big.csv: {2 * size:,} of {2 * size:,} bytes (100%)"
+    assert 5 <= len(lines) <= 11
+    assert all(line.startswith("importing big.csv: ") for line in lines)
+
+
 def test_a_bad_file_ends_the_command_with_its_lines(feedback: CliRunner, tmp_path: Path) -> None:
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("account_code,email\nK9,x@y.example\nK9,broken\n", encoding="utf-8")

@@ -8,17 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from feedback.accounts import imports
 from feedback.config import Settings, TierThresholds
+from feedback.progress import measured
 from feedback.runtime import run_on_database
 
 __all__ = ["import_group"]
@@ -40,31 +33,20 @@ TieredImport = Callable[
 
 
 @contextmanager
-def progress_bar(path: Path) -> Iterator[imports.Progress]:
-    """A bar of bytes read, on a terminal's standard error, for large files only."""
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn(f"importing {path.name}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal or path.stat().st_size < LARGE_FILE_BYTES,
-    ) as bar:
-        task = bar.add_task("import", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
+def import_progress(path: Path) -> Iterator[imports.Progress]:
+    """The bytes read of a large file (from 1 MiB), as every long command shows progress."""
+    if path.stat().st_size < LARGE_FILE_BYTES:
+        yield lambda done, total: None
+        return
+    with measured(f"importing {path.name}", "bytes") as report:
+        yield report
 
 
 def run_import(path: Path, what: str, work: Work) -> None:
     """Run one import on the configured database and say what it wrote."""
 
     async def on_database(settings: Settings) -> imports.ImportSummary:
-        with progress_bar(path) as advance:
+        with import_progress(path) as advance:
             return await work(settings, advance)
 
     summary = run_on_database(on_database)
