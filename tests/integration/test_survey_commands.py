@@ -78,7 +78,8 @@ def _create_open_wave(url: str) -> None:
 def _issue(url: str, links: Path) -> list[dict[str, str]]:
     issued = run(url, "waves", "issue", PERIOD, "--links-csv", str(links))
     assert issued.exit_code == 0, issued.output
-    assert issued.output == f"3 invitation(s) issued and queued; links in {links}\n"
+    assert issued.stdout == f"3 invitation(s) issued and queued; links in {links}\n"
+    assert issued.stderr == f"issuing {PERIOD}: 3 of 3 invitations (100%)\n"
     with links.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

@@ -11,6 +11,7 @@ import msgspec
 
 from feedback.config import Settings
 from feedback.mail.services import MailContext
+from feedback.progress import measured
 from feedback.runtime import run_on_database
 from feedback.surveys import issuance, results, services
 from feedback.surveys.quadrant import Quadrant
@@ -50,12 +51,14 @@ def issue(period: str, links_csv: Path | None) -> None:
     """Invite every survey contact of every active account; queue the emails."""
 
     async def work(settings: Settings) -> int:
-        issued = await issuance.issue_wave(
-            period,
-            settings.clock().now(),
-            MailContext.from_settings(settings),
-            links_csv=links_csv,
-        )
+        with measured(f"issuing {period}", "invitations") as report:
+            issued = await issuance.issue_wave(
+                period,
+                settings.clock().now(),
+                MailContext.from_settings(settings),
+                links_csv=links_csv,
+                report=report,
+            )
         return len(issued)
 
     count = run_on_database(work)

@@ -20,6 +20,7 @@ from feedback.db import bound, transaction
 from feedback.errors import Conflict
 from feedback.links import new_token, token_hash
 from feedback.mail.services import Mail, MailContext, post
+from feedback.progress import Report
 from feedback.surveys.complaint_intake import accounts_not_to_survey
 from feedback.surveys.messages import Recipient, render_survey_mail, survey_mail_subject
 from feedback.surveys.services import WaveInfo, wave_info
@@ -133,12 +134,14 @@ async def issue_wave(
     now: dt.datetime,
     context: MailContext,
     links_csv: Path | None = None,
+    report: Report | None = None,
 ) -> list[IssuedLink]:
     """Invite every opted-in contact of every account open today not yet invited to this wave.
 
     Accounts with an open complaint are not surveyed now; issuing the wave again after
     their complaint is closed invites them.
-    Invitations and their queued mail commit together, in chunks of one transaction.
+    Invitations and their queued mail commit together, in chunks of one transaction;
+    ``report`` hears how many are issued of how many after each chunk.
     """
     wave = await wave_info(period)
     if wave.status == WaveStatus.closed:
@@ -153,6 +156,8 @@ async def issue_wave(
         ]
         for chunk in _chunks(recipients):
             issued.extend(await _issue_chunk(chunk, wave, context, now))
+            if report is not None:
+                report(len(issued), len(recipients))
         await Invitation.raw(
             "UPDATE wave SET status = {}, issued_at = COALESCE(issued_at, {}) WHERE id = {}",
             WaveStatus.open.value,
