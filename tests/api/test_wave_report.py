@@ -21,6 +21,7 @@ from feedback.accounts.tables import Account
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import Severity
 from feedback.db import Database
+from feedback.errors import AccessDenied
 from feedback.reports.rendering import wave_html
 from feedback.reports.wave import WaveChoice, wave_report
 from feedback.surveys.questionnaire import Answer
@@ -246,6 +247,8 @@ async def test_only_supervisors_and_admins_print_it_and_each_export_is_logged(
     for role in ("agent", "account_manager"):
         await log_in(client, people[role])
         assert (await client.get(path)).status_code == 403, role
+        with pytest.raises(AccessDenied, match="for supervisors and admins"):
+            await wave_report(people[role], WaveChoice(), NOW)
     for role in ("supervisor", "admin"):
         await log_in(client, people[role])
         with caplog.at_level("INFO", logger="feedback.security"):
