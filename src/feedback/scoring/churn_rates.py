@@ -1,8 +1,8 @@
 """Churn as it happened: of the accounts active at the start of a window, those that churned
 in it, by tier and by industry (DOMAIN.md: churn rates differ strongly by both).
 
-Churn is the labels' rule (closed, or no purchase after having bought), over the records
-scoring reads: a fixed number of queries whatever the number of accounts.
+Churn is the labels' rule (closed, or no purchase after having bought), on the accounts and
+purchases scoring reads: a fixed number of queries whatever the number of accounts.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from feedback.accounts.directory import account_dimensions
-from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule, churn_labels
-from feedback.scoring.records import day_number
-from feedback.scoring.services import load_records
+from feedback.accounts.history import account_columns, purchase_columns
+from feedback.scoring.labels import DEFAULT_HORIZON_DAYS, ChurnRule, churned
+from feedback.scoring.records import active_at, day_number, purchase_days
 
 __all__ = ["ChurnFigures", "ChurnGroup", "churn_until"]
 
@@ -55,20 +55,22 @@ def _groups(labels: npt.NDArray[np.str_], churned: npt.NDArray[np.bool_]) -> lis
 async def churn_until(until: dt.date, days: int = DEFAULT_HORIZON_DAYS) -> ChurnFigures:
     """Churn in the ``days`` (by default the inactivity period) up to ``until``."""
     since = until - dt.timedelta(days=days)
-    records = await load_records(until)
+    accounts = await account_columns()
+    bought = await purchase_columns(until)
+    positions = np.searchsorted(accounts.ids, bought.account_ids)
+    purchases = purchase_days(positions, bought.days, bought.amounts)
     start = day_number(since)
-    active = records.active_at(start)
-    churned = churn_labels(records, start, ChurnRule(horizon_days=days))[active]
+    active = active_at(accounts.opened, accounts.closed, start)
+    lost = churned(accounts.closed, purchases, start, ChurnRule(horizon_days=days))[active]
     dimensions = await account_dimensions()
     tiers = np.array(
-        [dimensions[int(a)].tier if int(a) in dimensions else "" for a in records.account_ids],
+        [dimensions[int(a)].tier if int(a) in dimensions else "" for a in accounts.ids],
         dtype=np.str_,
     )
-    overall = ChurnGroup("all", int(active.sum()), int(churned.sum()))
     return ChurnFigures(
         since,
         until,
-        overall,
-        _groups(tiers[active], churned),
-        _groups(records.industry[active], churned),
+        ChurnGroup("all", int(active.sum()), int(lost.sum())),
+        _groups(tiers[active], lost),
+        _groups(accounts.industry[active], lost),
     )
