@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tests.support.databases import (
     drop_postgres_database,
     empty_tables,
 )
-from tests.support.factories import TEST_PASSWORD, make_staff_user
+from tests.support.factories import TEST_PASSWORD, make_staff_of_every_role, make_staff_user
 from tests.support.passwords import cheap_password_hashing
 from tests.support.today import NOW, TODAY
 
@@ -122,3 +123,22 @@ def output_dir() -> Path:
     path = Path(__file__).resolve().parents[1] / "test-output"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+async def people(db: Database, clock: FrozenClock) -> dict[str, StaffMember]:
+    """A staff user of each role by the role's name, and a second account manager (a test
+    module may give its own)."""
+    return await make_staff_of_every_role(clock.now())
+
+
+@pytest.fixture
+def listener() -> Iterator[str]:
+    """A port that counts on nobody connecting: the address of a server never answering."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nothing tried to fetch from it

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import socket
 import zipfile
-from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import Severity
 from feedback.complaints.services import assign
 from feedback.config import Settings
-from feedback.db import Database, engine_in_use
+from feedback.db import Database
 from feedback.errors import InvalidInput, NotFound
 from feedback.reports import portfolio as reports_portfolio
 from feedback.reports import report_set as report_set_module
@@ -35,6 +33,7 @@ from feedback.surveys.questionnaire import Answer
 from feedback.surveys.services import close_wave, create_wave
 from feedback.surveys.waves import Period, SurveyCalendar, closing_instant
 from tests.conftest import NOW, TODAY, log_in
+from tests.support.databases import queries_of
 from tests.support.factories import (
     EARLIER,
     PREVIOUS,
@@ -42,11 +41,10 @@ from tests.support.factories import (
     make_account,
     make_purchases,
     make_scores,
-    make_staff_of_every_role,
     raise_complaint,
 )
-from tests.support.pdf import pdf_text, poppler, run_poppler, save_pages
-from tests.support.web import HOSTILE
+from tests.support.pdf import in_order, pdf_reading, pdf_text, poppler, run_poppler, save_pages
+from tests.support.web import HOSTILE, refusals, report_pdf
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -134,31 +132,18 @@ async def known_portfolio(
 
 
 @pytest.fixture
-async def people(db: Database, clock: FrozenClock) -> dict[str, StaffMember]:
-    return await make_staff_of_every_role(clock.now())
-
-
-@pytest.fixture
 async def portfolio(db: Database, clock: FrozenClock, people: dict[str, StaffMember]) -> Portfolio:
     return await known_portfolio(clock, people)
 
 
 async def portfolio_pdf(client: httpx.AsyncClient, query: str = "") -> bytes:
-    response = await client.get("/reports/portfolio.pdf" + (f"?{query}" if query else ""))
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == "application/pdf"
-    return response.content
+    return await report_pdf(client, "/reports/portfolio.pdf" + (f"?{query}" if query else ""))
 
 
 async def printed(client: httpx.AsyncClient, member: StaffMember, query: str) -> bytes:
     """The portfolio report as ``member`` prints it with the query."""
     await log_in(client, member)
     return await portfolio_pdf(client, query)
-
-
-def reading(pdf: bytes) -> str:
-    """The words in the order the page gives them (a card's label, then its figures), folded."""
-    return " ".join(run_poppler("pdftotext", "-raw", "-", "-", stdin=pdf).split())
 
 
 def pages_of(pdf: bytes) -> list[str]:
@@ -179,7 +164,7 @@ async def test_each_section_shows_the_portfolios_own_figures(
     # 35,000.00 of revenue, PREVIOUS's answers 1 and 2: all satisfied, half loyal; P-1 high
     # and P-2 critical: 4,000 + 3,000 at risk; two complaints open, one overdue; P-2 behind
     # its standard; P-1 dropped a level, P-2 gave no answer.
-    cards = reading(pdf)
+    cards = pdf_reading(pdf)
     for card in (
         "Active accounts 4",
         "Revenue, last 12 months 35,000.00",
@@ -202,9 +187,7 @@ async def test_each_section_shows_the_portfolios_own_figures(
         "3 P-3 Marten Tools C · ordinary 20,000.00 5.0% low 1,000.00",
         "4 P-4 Newt Labs D · small 0.00 — not scored yet —",
     ]
-    positions = [ranked.find(row) for row in expected]
-    assert -1 not in positions, ranked
-    assert positions == sorted(positions)
+    assert in_order(ranked, expected), ranked
     assert "Someone" not in ranked
     assert OTHERS not in ranked
     changes = text.split(f"Changes in the latest closed wave, {PREVIOUS}")[1]
@@ -241,7 +224,7 @@ async def test_the_chinese_report_says_the_same_in_chinese(
     assert (
         f"活跃客户 4 近 12 个月收入 35,000.00 满意率 100% {PREVIOUS}，2 份回答 忠诚率 50% "
         "会再次购买或推荐 流失风险高或极高 2 风险价值 7,000.00 未结投诉 2 1 件已过期限 逾期的联络 1"
-    ) in reading(pdf)
+    ) in pdf_reading(pdf)
     text = pdf_text(pdf)
     assert f"客户组合报告: {people['account_manager'].name}" in text
     assert "1 P-1 Kestrel Freight A · 贵宾 10,000.00 40.0% 高 4,000.00" in text
@@ -300,7 +283,7 @@ async def test_the_whole_company_holds_every_manager_s_accounts(
     assert f"Portfolio report: the whole company Prepared on {TODAY} for the whole company" in text
     # S-1 too: its 50,000.00, its answer (level 1), its critical score (45,000 at risk), its
     # complaint, its contact standard (tier A, nobody visited) and its drop from level 2.
-    cards = reading(pdf)
+    cards = pdf_reading(pdf)
     assert (
         f"Active accounts 5 Revenue, last 12 months 85,000.00 Satisfaction rate 100% {PREVIOUS}, "
         "3 answers Loyalty rate 33%"
@@ -346,15 +329,13 @@ async def test_who_may_print_which_portfolio(
         everyone = await client.get(f"{path}?accounts=P-4")  # the whole company by default
         assert "Portfolio report: the whole company" in pdf_text(everyone.content)
         assert everyone.headers["content-disposition"].endswith(f'"portfolio-all-{TODAY}.pdf"')
-    for query, status, words in (
+    cases = (
         (f"manager={people['agent'].id}", 404, f"no account manager with id {people['agent'].id}"),
         ("manager=999999", 404, "no account manager with id 999999"),
         ("manager=emily", 400, "manager= takes an account manager&#39;s id or all"),
         ("lang=fr", 400, "unknown language &#39;fr&#39;: one of en, zh"),
-    ):
-        refused = await client.get(f"{path}?{query}")
-        assert refused.status_code == status, query
-        assert words in refused.text
+    )
+    assert await refusals(client, path, cases) == []
 
 
 async def test_each_export_is_logged_on_the_security_log(
@@ -370,23 +351,6 @@ async def test_each_export_is_logged_on_the_security_log(
         f"report: {supervisor.email} (supervisor) exported the portfolio of {manager.email}: "
         "4 accounts, 1 in full",
     ]
-
-
-async def queries_of(work: Awaitable[object], monkeypatch: pytest.MonkeyPatch) -> int:
-    """How many statements ``work`` sends to the database."""
-    engine = type(engine_in_use())
-    run = engine.run_querystring
-    sent = 0
-
-    async def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal sent
-        sent += 1
-        return await run(self, *args, **kwargs)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(engine, "run_querystring", counted)
-        await work
-    return sent
 
 
 async def test_the_summary_and_the_lists_cost_the_same_queries_for_thrice_the_accounts(
@@ -428,18 +392,6 @@ async def test_long_lists_and_many_accounts_are_cut_and_say_so(
     three = PortfolioChoice(people["account_manager"], "en", ("P-1", "P-2", "P-3"))
     with pytest.raises(InvalidInput, match=r"3 accounts chosen; .* prints at most 2"):
         await portfolio_report(people["supervisor"], three, NOW, STANDARDS)
-
-
-@pytest.fixture
-def listener() -> Iterator[str]:
-    """A port that counts on nobody connecting: the address of a server never answering."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.setblocking(False)
-        yield f"http://127.0.0.1:{server.getsockname()[1]}"
-        with pytest.raises(BlockingIOError):
-            server.accept()  # nothing tried to fetch from it
 
 
 async def test_user_text_is_escaped_and_nothing_is_fetched(

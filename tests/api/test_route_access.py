@@ -163,6 +163,7 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", "/my-week"),
         ("GET", "/api/v1/my-week"),
         ("GET", "/reports/portfolio.pdf"),
+        ("GET", "/reports/wave.pdf"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
@@ -308,6 +309,9 @@ async def test_every_route_lets_in_exactly_its_audience(
     # So does the portfolio report: a manager's own portfolio, the whole company for the others.
     portfolio = statuses["GET", "/reports/portfolio.pdf"]
     assert portfolio == {ANONYMOUS: 302, "agent": 403}.get(role, 200)
+    # The wave report is management's: supervisors and admins only.
+    wave = statuses["GET", "/reports/wave.pdf"]
+    assert wave == {ANONYMOUS: 302, "agent": 403, "account_manager": 403}.get(role, 200)
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

@@ -13,16 +13,13 @@ from feedback.accounts.roles import Role
 from feedback.cli import main
 from feedback.clock import FrozenClock
 from feedback.complaints.deadlines import Severity
-from feedback.complaints.states import Action
 from tests.conftest import NOW, TODAY, command_env
 from tests.support.databases import filled_database
 from tests.support.factories import (
-    APOLOGY,
-    RESOLUTION,
-    act,
     make_account,
     make_staff_user,
     raise_complaint,
+    reopened_complaint,
 )
 
 HOUR = dt.timedelta(hours=1)
@@ -37,16 +34,7 @@ async def _two_complaints() -> None:
     Tier C: received 30 h ago (severe: apology due in 4 h) and not touched since."""
     clock = FrozenClock(NOW - dt.timedelta(days=3))
     agent = await make_staff_user(Role.agent, clock.now())
-    complaint = await raise_complaint(clock, await make_account("A1", tier="A"))
-    findings = {"findings": "The batch was bad.", "root_cause": "product_quality"}
-    for hours, action, content in (
-        (1, Action.apologise, APOLOGY),
-        (2, Action.investigate, findings),
-        (5, Action.resolve, RESOLUTION),
-        (29, Action.follow_up_unsatisfied, {"note": "Still broken."}),
-    ):
-        clock.at = NOW - dt.timedelta(days=3) + hours * HOUR
-        complaint = await act(complaint, action, content, agent, clock)
+    await reopened_complaint(clock, await make_account("A1", tier="A"), agent)
     clock.at = NOW - 30 * HOUR
     await raise_complaint(clock, await make_account("C1", tier="C"), Severity.severe)
 

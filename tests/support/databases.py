@@ -13,12 +13,14 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 if TYPE_CHECKING:
+    import pytest
+
     from feedback.db import Database
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "filled_database",
     "migrated_database",
     "on_database",
+    "queries_of",
     "scratch_database",
 ]
 
@@ -161,3 +164,22 @@ def filled_database(kind: str, folder: Path, fill: Callable[[], Awaitable[None]]
 
         asyncio.run(migrate_and_fill())
         yield url
+
+
+async def queries_of(work: Awaitable[object], monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many statements ``work`` sends to the database."""
+    from feedback.db import engine_in_use
+
+    engine = type(engine_in_use())
+    run = engine.run_querystring
+    sent = 0
+
+    async def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        return await run(self, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "run_querystring", counted)
+        await work
+    return sent

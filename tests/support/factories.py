@@ -63,6 +63,7 @@ __all__ = [
     "make_staff_user",
     "make_wave",
     "raise_complaint",
+    "reopened_complaint",
     "token_of",
 ]
 
@@ -214,6 +215,26 @@ async def act(
     """Apply the action to the complaint as it is now."""
     request = ActionRequest(complaint.id, action, content, complaint.state, complaint.version)
     return await apply_action(request, actor, clock.now(), DEFAULT_POLICY)
+
+
+async def reopened_complaint(
+    clock: FrozenClock, account_id: int, agent: StaffMember
+) -> ComplaintView:
+    """A complaint raised at the clock's time: apologised 1 h later, investigated at 2 h (product
+    quality), resolved at 5 h and reopened by the customer's follow-up at 29 h; the clock is
+    left there."""
+    started = clock.now()
+    complaint = await raise_complaint(clock, account_id)
+    findings = {"findings": "The batch was bad.", "root_cause": "product_quality"}
+    for hours, action, content in (
+        (1, Action.apologise, APOLOGY),
+        (2, Action.investigate, findings),
+        (5, Action.resolve, RESOLUTION),
+        (29, Action.follow_up_unsatisfied, {"note": "Still broken."}),
+    ):
+        clock.at = started + dt.timedelta(hours=hours)
+        complaint = await act(complaint, action, content, agent, clock)
+    return complaint
 
 
 async def make_staff_of_every_role(now: dt.datetime) -> dict[str, StaffMember]:

@@ -7,7 +7,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["POPPLER_SECONDS", "page_fill", "pdf_text", "poppler", "run_poppler", "save_pages"]
+__all__ = [
+    "POPPLER_SECONDS",
+    "in_order",
+    "page_fill",
+    "pdf_reading",
+    "pdf_text",
+    "poppler",
+    "run_poppler",
+    "save_pages",
+]
 
 # A poppler tool that has not finished a test's PDF by then is stuck.
 POPPLER_SECONDS = 60.0
@@ -29,6 +38,17 @@ def run_poppler(tool: str, *arguments: str, stdin: bytes | None = None) -> str:
 def pdf_text(pdf: bytes) -> str:
     """The words of the PDF as pdftotext lays them out (a table row on a line), spaces folded."""
     return " ".join(run_poppler("pdftotext", "-layout", "-", "-", stdin=pdf).split())
+
+
+def in_order(text: str, rows: list[str]) -> bool:
+    """Whether every row is in the text, each after the one before it."""
+    positions = [text.find(row) for row in rows]
+    return -1 not in positions and positions == sorted(positions)
+
+
+def pdf_reading(pdf: bytes) -> str:
+    """The words in the order the page gives them (a card's label, then its figures), folded."""
+    return " ".join(run_poppler("pdftotext", "-raw", "-", "-", stdin=pdf).split())
 
 
 def poppler(tool: str, pdf: bytes, folder: Path, *options: str) -> str:

@@ -53,6 +53,14 @@ def test_a_day_falls_in_its_half_year(day: str, period: str) -> None:
     assert str(Period.of(dt.date.fromisoformat(day))) == period
 
 
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2999, 6, 30)))
+def test_a_half_year_runs_from_its_first_day_to_the_next_ones(day: dt.date) -> None:
+    period = Period.of(day)
+    assert period.first_day <= day < period.next.first_day
+    assert Period.of(period.first_day) == period
+    assert Period.of(period.next.first_day - dt.timedelta(days=1)) == period
+
+
 def test_default_and_custom_calendars() -> None:
     assert SurveyCalendar().dates(Period(2026, 2)) == (dt.date(2026, 9, 1), dt.date(2026, 10, 15))
     custom = SurveyCalendar(h1_opens=(1, 15), h1_closes=(2, 28))

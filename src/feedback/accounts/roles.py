@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["ALL_STAFF", "Role"]
+__all__ = ["ALL_STAFF", "LEADS", "Role"]
 
 
 class Role(str, Enum):
@@ -20,3 +20,5 @@ class Role(str, Enum):
 
 # Every staff role: the audience of pages any logged-in member may use.
 ALL_STAFF = frozenset(Role)
+# Supervisors and admins: the company-wide view (the wave report for management).
+LEADS = frozenset({Role.supervisor, Role.admin})

@@ -1,5 +1,5 @@
 """`feedback reports`: an account's feedback report or a portfolio report as a PDF file, and
-batches of account reports."""
+batches of account, portfolio and wave reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 import hashlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import click
 
 from feedback.accounts.directory import account_codes
 from feedback.accounts.roles import Role
-from feedback.accounts.staff import StaffMember, find_user
+from feedback.accounts.staff import StaffMember, active_members, find_user
 from feedback.config import Settings
 from feedback.languages import LANGUAGES
 from feedback.progress import progress
@@ -29,8 +29,10 @@ from feedback.reports.portfolio import (
     portfolio_codes,
     portfolio_report,
 )
-from feedback.reports.rendering import portfolio_html, report_html
+from feedback.reports.rendering import portfolio_html, report_html, wave_html
+from feedback.reports.wave import WaveChoice, wave_report
 from feedback.runtime import run_on_database
+from feedback.surveys.overview import wave_summaries
 
 __all__ = ["reports_group"]
 
@@ -129,49 +131,46 @@ def build_group() -> None:
     """Batches of reports in a folder, with a manifest; a rerun skips what is unchanged."""
 
 
-def _account_file(code: str, lang: str | None) -> str:
-    """A file name of the code's own letters; a code with others gets a digest too, so two
-    codes never share a file."""
-    safe = file_name_part(code)
-    if safe != code:
-        safe += "-" + hashlib.sha256(code.encode()).hexdigest()[:8]
-    return f"account-{safe}{'-' + lang if lang else ''}.pdf"
+def _batch_file(kind: str, name: str, lang: str | None) -> str:
+    """A file name of the name's own letters; a name with others gets a digest too, so two
+    names never share a file."""
+    safe = file_name_part(name)
+    if safe != name:
+        safe += "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{kind}-{safe}{'-' + lang if lang else ''}.pdf"
 
 
-@build_group.command("account")
-@click.argument("codes", nargs=-1)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--manager", default=None, help="Only this account manager's portfolio (email).")
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=None,
-    help="Default: each account's main contact's language.",
-)
-@click.option("--processes", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
-              show_default="one per core", help="Renderer processes.")  # fmt: skip
-def build_accounts(
-    codes: tuple[str, ...], out: Path, manager: str | None, lang: str | None, processes: int
-) -> None:
-    """Write the account reports of CODES (default: every active account, or the manager's)
-    into the folder OUT, with OUT/manifest.json saying what became of each."""
+def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The folder (--out) and the renderer processes (--processes) every batch takes."""
+    command = click.option(
+        "--processes", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+        show_default="one per core", help="Renderer processes.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True
+    )(command)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch to build: what its progress bar says, its folder and renderer processes, and
+    how to plan it once the database is open."""
+
+    description: str
+    out: Path
+    processes: int
+    plan_of: Callable[[Settings], Awaitable[BatchPlan]]
+
+
+def _build(batch: Batch) -> None:
+    """Build the batch, say what became of it, list the failures; exit 1 if any failed."""
 
     async def work(settings: Settings) -> list[BatchEntry]:
-        now = settings.clock().now()
-        managed_by = (await find_user(manager)).id if manager else None
-        names = list(codes) or await account_codes(managed_by)
+        plan = await batch.plan_of(settings)
+        with progress(batch.description, len(plan.names)) as advance:
+            return await build_batch(plan, batch.out, batch.processes, advance)
 
-        async def page_of(code: str) -> str:
-            report = await account_report(
-                code, SERVER_OPERATOR, now, settings.contact_standards, lang or ""
-            )
-            return report_html(report)
-
-        plan = BatchPlan(names, lambda code: _account_file(code, lang), page_of)
-        with progress("account reports", len(names)) as advance:
-            return await build_batch(plan, out, processes, advance)
-
-    out.mkdir(parents=True, exist_ok=True)
+    batch.out.mkdir(parents=True, exist_ok=True)
     entries = run_on_database(work)
     counts = {
         outcome: sum(e.outcome == outcome for e in entries)
@@ -179,10 +178,93 @@ def build_accounts(
     }
     click.echo(
         f"{counts['built']} built, {counts['unchanged']} unchanged (already built from the "
-        f"same data), {counts['failed']} failed; the manifest is {out / 'manifest.json'}"
+        f"same data), {counts['failed']} failed; the manifest is {batch.out / 'manifest.json'}"
     )
     for entry in entries:
         if entry.outcome == "failed":
             click.echo(f"{entry.name}: {entry.problem}", err=True)
     if counts["failed"]:
         sys.exit(1)
+
+
+@build_group.command("account")
+@click.argument("codes", nargs=-1)
+@click.option("--manager", default=None, help="Only this account manager's portfolio (email).")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Default: each account's main contact's language.",
+)
+@_batch_options
+def build_accounts(
+    codes: tuple[str, ...], out: Path, manager: str | None, lang: str | None, processes: int
+) -> None:
+    """Write the account reports of CODES (default: every active account, or the manager's)
+    into the folder OUT, with OUT/manifest.json saying what became of each."""
+
+    async def plan_of(settings: Settings) -> BatchPlan:
+        now = settings.clock().now()
+        managed_by = (await find_user(manager)).id if manager else None
+
+        async def page_of(code: str) -> str:
+            report = await account_report(
+                code, SERVER_OPERATOR, now, settings.contact_standards, lang or ""
+            )
+            return report_html(report)
+
+        names = list(codes) or await account_codes(managed_by)
+        return BatchPlan(names, lambda code: _batch_file("account", code, lang), page_of)
+
+    _build(Batch("account reports", out, processes, plan_of))
+
+
+@build_group.command("portfolio")
+@click.argument("managers", nargs=-1, metavar="[MANAGER_EMAILS]...")
+@click.option("--all", "everyone", is_flag=True, help="Every active account manager's.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Default: English.")
+@_batch_options
+def build_portfolios(
+    managers: tuple[str, ...], everyone: bool, out: Path, lang: str | None, processes: int
+) -> None:
+    """Write the portfolio report of each account manager named (or of every active one,
+    --all) into the folder OUT, with OUT/manifest.json saying what became of each."""
+    if bool(managers) == everyone:
+        raise click.UsageError("name the account managers by email, or give --all")
+
+    async def plan_of(settings: Settings) -> BatchPlan:
+        now = settings.clock().now()
+
+        async def page_of(email: str) -> str:
+            choice = PortfolioChoice(await manager_by_email(email), lang or "")
+            return portfolio_html(
+                await portfolio_report(SERVER_OPERATOR, choice, now, settings.contact_standards)
+            )
+
+        names = list(managers) or [
+            member.email for member in await active_members({Role.account_manager})
+        ]
+        return BatchPlan(names, lambda email: _batch_file("portfolio", email, lang), page_of)
+
+    _build(Batch("portfolio reports", out, processes, plan_of))
+
+
+@build_group.command("wave")
+@click.argument("periods", nargs=-1)
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Default: English.")
+@_batch_options
+def build_waves(periods: tuple[str, ...], out: Path, lang: str | None, processes: int) -> None:
+    """Write the wave report of each of PERIODS (such as 2026-H2; default: every wave) into
+    the folder OUT, with OUT/manifest.json saying what became of each."""
+
+    async def plan_of(settings: Settings) -> BatchPlan:
+        now = settings.clock().now()
+
+        async def page_of(period: str) -> str:
+            report = await wave_report(SERVER_OPERATOR, WaveChoice(period, lang or ""), now)
+            return wave_html(report)
+
+        names = list(periods) or [summary.period for summary in await wave_summaries()]
+        return BatchPlan(names, lambda period: _batch_file("wave", period, lang), page_of)
+
+    _build(Batch("wave reports", out, processes, plan_of))

@@ -1,5 +1,5 @@
-"""HTTP layer of reports: an account's feedback report and a portfolio report as PDFs, and a
-manager's whole set of reports as one ZIP file."""
+"""HTTP layer of reports: an account's feedback report, a portfolio report and the wave report
+as PDFs, and a manager's whole set of reports as one ZIP file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, SkipValidation
 from litestar.response import Stream
 
 from feedback.accounts.injected import Viewer
+from feedback.accounts.roles import LEADS
 from feedback.config import Settings
 from feedback.reports.account import account_report
 from feedback.reports.pdf import file_name_part, render_pdf_off_the_loop
@@ -18,8 +19,9 @@ from feedback.reports.portfolio import (
     portfolio_manager,
     portfolio_report,
 )
-from feedback.reports.rendering import portfolio_html, report_html
+from feedback.reports.rendering import portfolio_html, report_html, wave_html
 from feedback.reports.report_set import ReportSet, report_set_name, report_set_zip
+from feedback.reports.wave import WaveChoice, wave_report
 from feedback.scoring.risk import RISK_READERS
 from feedback.web.access import allow
 from feedback.web.injected import InjectedClock
@@ -94,6 +96,17 @@ class ReportPages(Controller):
                 "Cache-Control": "no-store",
             },
         )
+
+    @get("/reports/wave.pdf", opt=allow(LEADS))
+    async def wave_report_pdf(
+        self, viewer: Viewer, clock: InjectedClock, wave: FromQuery[str] = "",
+        lang: FromQuery[str] = "",
+    ) -> Response[bytes]:  # fmt: skip
+        """The wave report for management: ``wave`` a period such as 2026-H2 (default: the
+        latest wave)."""
+        report = await wave_report(viewer, WaveChoice(wave, lang), clock.now())
+        pdf = await render_pdf_off_the_loop(wave_html(report))
+        return _pdf(pdf, f"wave-{report.summary.period}-{report.prepared_on}.pdf")
 
 
 def _pdf(pdf: bytes, name: str) -> Response[bytes]:

@@ -1,6 +1,6 @@
 """The reports as printable HTML pages: the account report (its charts, then
-reports/account.html) and the portfolio report (reports/portfolio.html, each account's
-section drawn as its account report is)."""
+reports/account.html), the portfolio report (reports/portfolio.html, each account's
+section drawn as its account report is) and the wave report (reports/wave.html)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,20 @@ from markupsafe import Markup
 from feedback.reports.account import AccountReport
 from feedback.reports.portfolio import PortfolioReport
 from feedback.reports.visit_actions import next_visit_actions
+from feedback.reports.wave import WaveReport
 from feedback.scoring.risk_charts import trend_chart
+from feedback.surveys import result_charts
 from feedback.web.charts import PALETTE, Axis, Caption, Series, line_chart
 from feedback.web.i18n import render, translations
 
-__all__ = ["LEVELS", "css_string", "page_numbers", "portfolio_html", "report_html"]
+__all__ = [
+    "LEVELS",
+    "css_string",
+    "page_numbers",
+    "portfolio_html",
+    "report_html",
+    "wave_html",
+]
 
 Translate = Callable[[str], str]
 LEVELS = Axis(3, [(level, str(level)) for level in range(4)], lambda level: f"{level:.0f}")
@@ -88,3 +97,20 @@ def portfolio_html(report: PortfolioReport) -> str:
         "sections": [_account_parts(section, _) for section in report.sections],
     }
     return render("reports/portfolio.html", report.language, context)
+
+
+def wave_html(report: WaveReport) -> str:
+    """The wave report's finished page, its charts inline."""
+    _ = translations(report.language).gettext
+    answered = report.summary.figures.answers > 0
+    context = {
+        "report": report,
+        "page_numbers": page_numbers(_),
+        "level_chart": (
+            result_charts.level_chart(report.summary.period, report.summary.figures, _)
+            if answered
+            else None
+        ),
+        "trend_chart": result_charts.trend_chart(report.trend, _),
+    }
+    return render("reports/wave.html", report.language, context)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from feedback.scoring.records import CustomerRecords
+from feedback.scoring.records import CustomerRecords, IntArray, PurchaseDays
 
-__all__ = ["DEFAULT_HORIZON_DAYS", "ChurnRule", "churn_labels"]
+__all__ = ["DEFAULT_HORIZON_DAYS", "ChurnRule", "churn_labels", "churned"]
 
 DEFAULT_HORIZON_DAYS = 180
 
@@ -38,13 +38,20 @@ def churn_labels(records: CustomerRecords, day: int, rule: ChurnRule) -> npt.NDA
     Only meaningful for accounts active at ``day`` (``records.active_at(day)``); the
     caller needs data up to ``day + rule.horizon_days``.
     """
+    return churned(records.closed, records.purchases, day, rule)
+
+
+def churned(
+    closed: IntArray, purchases: PurchaseDays, day: int, rule: ChurnRule
+) -> npt.NDArray[np.bool_]:
+    """The rule on the accounts' closing days and purchase days alone (by position)."""
+    size = len(closed)
     end = day + rule.horizon_days
-    closes = (records.closed > day) & (records.closed <= end)
+    closes = (closed > day) & (closed <= end)
     if not rule.inactivity_is_churn:
         return closes
-    purchases = records.purchases
-    up_to_day = purchases.rows_up_to(records.size, day)
-    up_to_end = purchases.rows_up_to(records.size, end)
-    bought_before = up_to_day > purchases.starts(records.size)
+    up_to_day = purchases.rows_up_to(size, day)
+    up_to_end = purchases.rows_up_to(size, end)
+    bought_before = up_to_day > purchases.starts(size)
     silent = up_to_end == up_to_day
     return closes | (bought_before & silent)

@@ -16,6 +16,7 @@ __all__ = [
     "CustomerRecords",
     "PurchaseDays",
     "SurveyLevels",
+    "active_at",
     "date_of",
     "day_number",
     "purchase_days",
@@ -32,6 +33,11 @@ KEY_STRIDE = 1 << 24
 def day_number(day: dt.date) -> int:
     """Days since 1970-01-01: the unit of every date in these arrays."""
     return (day - EPOCH).days
+
+
+def active_at(opened: IntArray, closed: IntArray, day: int) -> npt.NDArray[np.bool_]:
+    """Accounts open on ``day``: opened on or before it, not closed on or before it."""
+    return (opened <= day) & (closed > day)
 
 
 def date_of(day: int) -> dt.date:
@@ -170,4 +176,4 @@ class CustomerRecords:
 
     def active_at(self, day: int) -> npt.NDArray[np.bool_]:
         """Accounts open on ``day``: opened on or before it, not closed on or before it."""
-        return (self.opened <= day) & (self.closed > day)
+        return active_at(self.opened, self.closed, day)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from feedback.surveys.levels import Level, LevelFigures, figures_from_counts
-from feedback.surveys.tables import Wave
+from feedback.surveys.tables import Wave, WaveStatus
 
 __all__ = ["WaveSummary", "wave_summaries"]
 
@@ -26,6 +26,11 @@ class WaveSummary:
     closes_on: dt.date
     status: str
     figures: LevelFigures
+
+    @property
+    def closed(self) -> bool:
+        """Closed: its results are final."""
+        return self.status == WaveStatus.closed.value
 
 
 async def wave_summaries() -> list[WaveSummary]:

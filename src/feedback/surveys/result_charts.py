@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
 
@@ -21,33 +21,46 @@ LEVEL_LABELS = {
 LEVEL_COLOURS = (PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3])
 
 
-def level_chart(period: str, figures: LevelFigures) -> Markup:
-    """The share of answers at each level as one stacked bar."""
+def _as_written(message: str) -> str:
+    return message
+
+
+def level_chart(
+    period: str, figures: LevelFigures, _: Callable[[str], str] = _as_written
+) -> Markup:
+    """The share of answers at each level as one stacked bar; ``_`` translates its words."""
     segments = [
-        Segment(LEVEL_LABELS[level], figures.level_counts[level], LEVEL_COLOURS[level])
+        Segment(_(LEVEL_LABELS[level]), figures.level_counts[level], LEVEL_COLOURS[level])
         for level in Level
     ]
     return stacked_bar(
         "levels",
-        f"Answers at each level, wave {period}",
-        f"{figures.answers} answers; the table below gives each level's count and share.",
+        _("Answers at each level, wave {period}").format(period=period),
+        _("{count} answers; the table below gives each level's count and share.").format(
+            count=figures.answers
+        ),
         segments,
     )
 
 
-def trend_chart(summaries: Sequence[WaveSummary]) -> Markup:
-    """Satisfaction, loyalty and advocacy rates of each wave, oldest first."""
+def trend_chart(summaries: Sequence[WaveSummary], _: Callable[[str], str] = _as_written) -> Markup:
+    """Response, satisfaction, loyalty and advocacy rates of each wave, oldest first."""
     return line_chart(
         Caption(
             "trend",
-            "Satisfaction, loyalty and advocacy rates by wave",
-            f"{len(summaries)} waves; the table below gives each wave's rates.",
+            _("Response, satisfaction, loyalty and advocacy rates by wave"),
+            _("{count} waves; the table below gives each wave's rates.").format(
+                count=len(summaries)
+            ),
         ),
         [summary.period for summary in summaries],
         [
-            Series("satisfaction (level ≥ 1)",
+            Series(_("response rate"), [s.figures.response_rate for s in summaries], PALETTE[6]),
+            Series(_("satisfaction (level ≥ 1)"),
                    [s.figures.satisfaction_rate for s in summaries], PALETTE[4]),
-            Series("loyalty (level ≥ 2)", [s.figures.loyalty_rate for s in summaries], PALETTE[3]),
-            Series("advocacy (level 3)", [s.figures.advocacy_rate for s in summaries], PALETTE[5]),
+            Series(_("loyalty (level ≥ 2)"),
+                   [s.figures.loyalty_rate for s in summaries], PALETTE[3]),
+            Series(_("advocacy (level 3)"),
+                   [s.figures.advocacy_rate for s in summaries], PALETTE[5]),
         ],
     )  # fmt: skip

@@ -49,6 +49,11 @@ class Period:
         return f"{self.year}-H{self.half}"
 
     @property
+    def first_day(self) -> dt.date:
+        """1 January or 1 July; the half year runs to the next one's first day."""
+        return dt.date(self.year, 1 if self.half == 1 else 7, 1)
+
+    @property
     def previous(self) -> Period:
         return Period(self.year, 1) if self.half == 2 else Period(self.year - 1, 2)
 
