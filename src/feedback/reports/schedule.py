@@ -4,6 +4,7 @@ days before a wave closes."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import holidays
@@ -11,9 +12,18 @@ import holidays
 from feedback.config import ReportSchedule
 from feedback.errors import ConfigurationError
 
-__all__ = ["DuePeriod", "WaveClosing", "WorkingDays", "before_closing", "monthly_period"]
+__all__ = [
+    "DuePeriod",
+    "WaveClosing",
+    "WorkingDays",
+    "before_closing",
+    "monthly_period",
+    "period_words",
+]
 
 ONE_DAY = dt.timedelta(days=1)
+# The period of the days before a wave closes, as its dedupe keys name it.
+WAVE_CLOSING = re.compile(r"wave-(.+)-closing")
 SATURDAY = 5
 
 
@@ -93,3 +103,10 @@ def before_closing(
     if due <= today <= last:
         return DuePeriod(f"wave-{wave.period}-closing", due, wave)
     return None
+
+
+def period_words(period: str) -> str:
+    """A period's name in plain English, for staff pages: "the month 2026-12", "before wave
+    2026-H2 closes"."""
+    wave = WAVE_CLOSING.fullmatch(period)
+    return f"before wave {wave[1]} closes" if wave else f"the month {period}"
