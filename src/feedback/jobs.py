@@ -15,6 +15,7 @@ from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
 from feedback.mail.services import MailContext, deliver_due
 from feedback.reports.delivery import DeliveryRun, DeliveryWork, deliver_reports
+from feedback.reports.schedule import WorkingDays
 from feedback.runtime import run_on_database
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.surveys.periodic import SurveyWork, run_survey_work
@@ -130,6 +131,7 @@ def run(once: bool, batch: int) -> None:
     minutes."""
 
     async def work(settings: Settings) -> int:
+        WorkingDays.of(settings.report_schedule)  # a bad holiday setting stops it before any work
         if not once:
             await _run_forever(settings, settings.clock(), batch)
         report = await run_due_work(settings, settings.clock().now(), batch)
