@@ -51,6 +51,12 @@ from feedback.db import Database
 from feedback.errors import DomainError, InvalidTransition
 from feedback.piccolo_conf import all_tables
 from feedback.reports.controllers import ReportPages
+from feedback.reports.delivery_controllers import (
+    ReportDeliveryApi,
+    ReportDeliveryPages,
+    ReportMailApi,
+    ReportMailPages,
+)
 from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.site.account_sections import ACCOUNT_SECTIONS
@@ -177,6 +183,10 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     ScorePages,
     ScoreApi,
     ReportPages,
+    ReportMailPages,
+    ReportMailApi,
+    ReportDeliveryPages,
+    ReportDeliveryApi,
     MyWeekPages,
     MyWeekApi,
     ComplaintFormPages,

@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_CONTACT_STANDARDS",
     "ContactRequirement",
     "ContactStandards",
+    "ReportSchedule",
     "Settings",
     "TierThresholds",
 ]
@@ -118,6 +119,51 @@ class ContactStandards:
 
 
 @dataclass(frozen=True)
+class ReportSchedule:
+    """When reports are mailed: ``monthly`` on the first working day of each month, and
+    ``days_before_closing`` days before each open wave's closing day (0: not then).
+
+    Working days are Monday to Friday less the public holidays of ``holiday_country`` (an
+    ISO 3166 code such as DE, with ``holiday_subdivision`` such as BY; empty: weekends
+    only). A report not mailed on its day, because no job ran, still goes out up to
+    ``catch_up_days`` days later.
+    """
+
+    monthly: bool = True
+    days_before_closing: int = 7
+    holiday_country: str = ""
+    holiday_subdivision: str = ""
+    catch_up_days: int = 3
+
+    def __post_init__(self) -> None:
+        if self.days_before_closing < 0 or self.catch_up_days < 0:
+            raise ConfigurationError(
+                "FEEDBACK_REPORTS_DAYS_BEFORE_CLOSING and FEEDBACK_REPORTS_CATCH_UP_DAYS are "
+                f"whole days, 0 or more, got {self.days_before_closing} and {self.catch_up_days}"
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ReportSchedule:
+        monthly = env.get("FEEDBACK_REPORTS_MONTHLY", "on").strip().lower()
+        if monthly not in ("on", "off"):
+            raise ConfigurationError(f"FEEDBACK_REPORTS_MONTHLY is on or off, got {monthly!r}")
+        return cls(
+            monthly=monthly == "on",
+            days_before_closing=_whole_days(env, "FEEDBACK_REPORTS_DAYS_BEFORE_CLOSING", 7),
+            holiday_country=env.get("FEEDBACK_HOLIDAY_COUNTRY", "").strip().upper(),
+            holiday_subdivision=env.get("FEEDBACK_HOLIDAY_SUBDIVISION", "").strip().upper(),
+            catch_up_days=_whole_days(env, "FEEDBACK_REPORTS_CATCH_UP_DAYS", 3),
+        )
+
+
+def _whole_days(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, str(default)).strip()
+    if not text.isdecimal():
+        raise ConfigurationError(f"{name} is a whole number of days, got {text!r}")
+    return int(text)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
 
@@ -129,6 +175,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ("*",)
     tier_thresholds: TierThresholds = field(default_factory=TierThresholds)
     contact_standards: ContactStandards = field(default_factory=ContactStandards.defaults)
+    report_schedule: ReportSchedule = field(default_factory=ReportSchedule)
     session_hours: int = 12
     max_body_bytes: int = 1_048_576
     login_attempts_per_minute: int = 10
@@ -178,6 +225,7 @@ class Settings:
             contact_standards=ContactStandards.parse(
                 env.get("FEEDBACK_CONTACT_STANDARDS", DEFAULT_CONTACT_STANDARDS)
             ),
+            report_schedule=ReportSchedule.from_env(env),
             session_hours=int(env.get("FEEDBACK_SESSION_HOURS", "12")),
             login_attempts_per_minute=int(env.get("FEEDBACK_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
             customer_posts_per_hour=int(env.get("FEEDBACK_CUSTOMER_POSTS_PER_HOUR", "20")),

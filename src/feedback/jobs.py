@@ -1,5 +1,5 @@
 """`feedback jobs run`: the periodic work - survey waves' upkeep, complaint deadline alerts,
-daily churn scores, then delivering due mail."""
+daily churn scores, the reports mailed on a schedule, then delivering due mail."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from feedback.clock import Clock
 from feedback.complaints.periodic import ComplaintWork, run_complaint_work
 from feedback.config import Settings
 from feedback.mail.services import MailContext, deliver_due
+from feedback.reports.delivery import DeliveryRun, DeliveryWork, deliver_reports
+from feedback.reports.schedule import WorkingDays
 from feedback.runtime import run_on_database
 from feedback.scoring.scores import ScoreRun, score_if_due
 from feedback.surveys.periodic import SurveyWork, run_survey_work
@@ -30,6 +32,7 @@ class JobsReport:
     survey: SurveyWork
     complaints: ComplaintWork
     scoring: ScoreRun | None
+    reports: DeliveryWork
     sent: int
     failed: int
 
@@ -45,13 +48,22 @@ async def deliver_backlog(smtp_url: str, now: dt.datetime, batch: int) -> tuple[
 
 
 async def run_due_work(settings: Settings, now: dt.datetime, batch: int = 100) -> JobsReport:
-    """Everything due at ``now``: survey upkeep and complaint alerts first, so their mail goes
-    out in this run."""
+    """Everything due at ``now``: survey upkeep, complaint alerts, scores and the reports due
+    first, so their mail goes out in this run."""
     survey = await run_survey_work(now, MailContext.from_settings(settings))
     complaints = await _complaint_work(settings, now)
     scoring = await _daily_scores(settings, now)
+    reports = await _mailed_reports(settings, now)
     sent, failed = await deliver_backlog(settings.smtp_url, now, batch)
-    return JobsReport(survey, complaints, scoring, sent, failed)
+    return JobsReport(survey, complaints, scoring, reports, sent, failed)
+
+
+async def _mailed_reports(settings: Settings, now: dt.datetime) -> DeliveryWork:
+    work = await deliver_reports(DeliveryRun.of(settings, now))
+    if work.queued or work.failed:
+        click.echo(f"reports: {len(work.queued)} queued to be mailed, {len(work.failed)} "
+                   "could not be made (see the log; the next run tries again)")  # fmt: skip
+    return work
 
 
 async def _complaint_work(settings: Settings, now: dt.datetime) -> ComplaintWork:
@@ -91,6 +103,7 @@ async def _run_forever(settings: Settings, clock: Clock, batch: int) -> NoReturn
                 await run_survey_work(clock.now(), MailContext.from_settings(settings))
             )
             _show_scoring(await _daily_scores(settings, clock.now()))
+            await _mailed_reports(settings, clock.now())
             survey_due = clock.now() + SURVEY_WORK_EVERY
         # Deadlines run by the minute: alerts are looked for on every round.
         await _complaint_work(settings, clock.now())
@@ -111,12 +124,14 @@ def jobs_group() -> None:
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1))
 def run(once: bool, batch: int) -> None:
     """Close waves past their closing day, queue due reminders, warn and escalate complaint
-    deadlines, score churn once a day (once a model is trained), and deliver due mail over
-    FEEDBACK_SMTP_URL (failures are retried with backoff). Without --once it keeps going:
-    complaint alerts and mail every few seconds, survey upkeep and the daily scores checked
-    every ten minutes."""
+    deadlines, score churn once a day (once a model is trained), queue the reports due to be
+    mailed (each once), and deliver due mail over FEEDBACK_SMTP_URL (failures are retried
+    with backoff). Without --once it keeps going: complaint alerts and mail every few
+    seconds, survey upkeep, the daily scores and the mailed reports checked every ten
+    minutes."""
 
     async def work(settings: Settings) -> int:
+        WorkingDays.of(settings.report_schedule)  # a bad holiday setting stops it before any work
         if not once:
             await _run_forever(settings, settings.clock(), batch)
         report = await run_due_work(settings, settings.clock().now(), batch)

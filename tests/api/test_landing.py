@@ -24,11 +24,12 @@ LANDS_ON = {
     "account_manager": "/my-week",
     "admin": "/admin",
 }
+RISK = ["/my-week", "/drifting", "/my-settings"]
 NAVIGATION = {
     "agent": ["/accounts", "/waves", "/complaints"],
-    "supervisor": ["/accounts", "/waves", "/complaints", "/my-week", "/drifting"],
-    "account_manager": ["/accounts", "/waves", "/complaints", "/my-week", "/drifting"],
-    "admin": ["/accounts", "/waves", "/complaints", "/my-week", "/drifting", "/admin"],
+    "supervisor": ["/accounts", "/waves", "/complaints", *RISK],
+    "account_manager": ["/accounts", "/waves", "/complaints", *RISK],
+    "admin": ["/accounts", "/waves", "/complaints", *RISK, "/admin"],
 }
 
 
@@ -64,6 +65,7 @@ async def test_the_administration_home_is_for_administrators_only(
     page = (await client.get("/admin")).text
     assert "<h1>Administration</h1>" in page
     assert 'href="/admin/display-names"' in page
+    assert 'href="/admin/report-deliveries"' in page
     for role in ("agent", "supervisor", "account_manager"):
         await log_in(client, people[role])
         assert (await client.get("/admin")).status_code == 403, role

@@ -164,6 +164,12 @@ async def test_framework_routes_are_public_and_the_rest_are_walked(db: Database,
         ("GET", "/api/v1/my-week"),
         ("GET", "/reports/portfolio.pdf"),
         ("GET", "/reports/wave.pdf"),
+        ("GET", "/my-settings"),
+        ("POST", "/my-settings"),
+        ("GET", "/api/v1/my-settings/report-mail"),
+        ("PUT", "/api/v1/my-settings/report-mail"),
+        ("GET", "/admin/report-deliveries"),
+        ("GET", "/api/v1/report-deliveries"),
     } <= walked
     assert {
         ("GET", f"/accounts/{ACCOUNT_CODE}/survey-answers/new"),
@@ -312,6 +318,14 @@ async def test_every_route_lets_in_exactly_its_audience(
     # The wave report is management's: supervisors and admins only.
     wave = statuses["GET", "/reports/wave.pdf"]
     assert wave == {ANONYMOUS: 302, "agent": 403, "account_manager": 403}.get(role, 200)
+    # Mailed reports: the readers of reports choose theirs; administrators alone see them all.
+    choice = (statuses["GET", "/my-settings"], statuses["GET", "/api/v1/my-settings/report-mail"])
+    assert choice == {ANONYMOUS: (302, 401), "agent": (403, 403)}.get(role, (200, 200))
+    sent = (
+        statuses["GET", "/admin/report-deliveries"],
+        statuses["GET", "/api/v1/report-deliveries"],
+    )
+    assert sent == {ANONYMOUS: (302, 401), "admin": (200, 200)}.get(role, (403, 403))
 
 
 @get("/probe/leads", opt=allow({Role.supervisor, Role.admin}), sync_to_thread=False)

@@ -9,15 +9,17 @@ import pytest
 
 from feedback.db import Database, transaction
 from feedback.mail.services import (
+    Attachment,
     Mail,
     SmtpServer,
     deliver_due,
+    mail_states,
     queue,
     queue_many,
     record_delivered,
     retry_delay,
 )
-from feedback.mail.tables import OutboxMessage
+from feedback.mail.tables import OutboxAttachment, OutboxMessage
 from tests.conftest import NOW
 from tests.support.mail import SmtpServerFixture
 
@@ -45,6 +47,36 @@ async def test_queued_mail_is_delivered_once_with_text_and_html(
     assert rows == []
     sent = await OutboxMessage.select(OutboxMessage.text_body, OutboxMessage.attempts)
     assert {(row["text_body"], row["attempts"]) for row in sent} == {("", 1)}
+
+
+async def test_attachments_are_stored_with_their_mail_sent_once_then_dropped(
+    db: Database, smtp: SmtpServerFixture
+) -> None:
+    pdf = b"%PDF-1.7\n\x00\xff binary bytes"
+    files = (Attachment("report-1.pdf", pdf), Attachment("b.txt", b"b", "text/plain"))
+    with_file = Mail("file:1", "f@x.com", "A file", "See it.", "<p>See it.</p>", attachments=files)
+    async with transaction():
+        await queue_many([_mail(1), with_file], NOW)
+        await queue(with_file, NOW)  # the same event: neither the mail nor its files twice
+    assert (await OutboxMessage.count(), await OutboxAttachment.count()) == (2, 2)
+    smtp.stop()
+    await deliver_due(smtp.url, NOW)
+    assert await OutboxAttachment.count() == 2  # kept until the mail is delivered
+    states = await mail_states(["file:1", "unknown"])
+    assert list(states) == ["file:1"]
+    assert (states["file:1"].sent_at, states["file:1"].attempts) == (None, 1)
+    assert states["file:1"].last_error
+    smtp.start()
+    assert (await deliver_due(smtp.url, NOW + dt.timedelta(minutes=1))).sent == 2
+    message = next(m for m in smtp.inbox.messages if m["To"] == "f@x.com")
+    files = {part.get_filename(): part for part in message.walk() if part.get_filename()}
+    assert list(files) == ["report-1.pdf", "b.txt"]
+    assert files["report-1.pdf"].get_content_type() == "application/pdf"
+    assert files["report-1.pdf"].get_payload(decode=True) == pdf
+    parts = [part.get_content_type() for part in message.walk()]
+    assert parts[:4] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html"]
+    assert await OutboxAttachment.count() == 0
+    assert (await mail_states(["file:1"]))["file:1"].sent_at == NOW + dt.timedelta(minutes=1)
 
 
 async def test_mail_queued_in_a_failed_transaction_is_never_sent(db: Database) -> None:

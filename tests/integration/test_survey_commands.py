@@ -300,3 +300,15 @@ def test_a_bad_questionnaire_file_is_refused_with_its_reason_and_saves_nothing(
     assert refused.exit_code == 1
     assert message in refused.output
     assert "there is no questionnaire yet" in run(url, "questionnaires", "show").output
+
+
+def test_jobs_run_refuses_an_unknown_holiday_calendar_naming_the_setting(
+    url: str, tmp_path: Path
+) -> None:
+    _create_open_wave(url)
+    _issue(url, tmp_path / "links.csv")
+    env = {**command_env(url), "FEEDBACK_HOLIDAY_COUNTRY": "XX"}
+    result = CliRunner().invoke(main, ["jobs", "run", "--once"], env=env)
+    assert result.exit_code == 1
+    assert "FEEDBACK_HOLIDAY_COUNTRY" in result.output
+    assert "message(s)" not in result.output

@@ -15,7 +15,7 @@ PACKAGE = SRC / "feedback"
 FRAMEWORKS = ("litestar", "piccolo")
 PURE_FILE_NAMES = {"states.py", "levels.py", "waves.py", "features.py", "csvfiles.py",
                    "labels.py", "training.py", "simulator.py", "loop.py",
-                   "quadrant.py"}  # fmt: skip
+                   "quadrant.py", "schedule.py"}  # fmt: skip
 PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.config",
                 "feedback.errors", "feedback.clock", "feedback.web.charts",
                 "feedback.scoring.records", "feedback.scoring.bands",

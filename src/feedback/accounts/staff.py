@@ -31,6 +31,7 @@ __all__ = [
     "member_for_session",
     "portfolio_holders",
     "set_active",
+    "staff_members",
     "staff_names",
 ]
 
@@ -116,12 +117,17 @@ async def find_member(user_id: int) -> StaffMember:
 
 async def staff_names(user_ids: Collection[int]) -> dict[int, str]:
     """Display names of the given staff users (active or not), by id."""
+    return {user_id: member.name for user_id, member in (await staff_members(user_ids)).items()}
+
+
+async def staff_members(user_ids: Collection[int]) -> dict[int, StaffMember]:
+    """The given staff users (active or not), by id."""
     if not user_ids:
         return {}
-    rows = await StaffUser.select(StaffUser.id, StaffUser.name).where(
-        StaffUser.id.is_in(sorted(set(user_ids)))
-    )
-    return {int(row["id"]): row["name"] for row in rows}
+    rows = await StaffUser.select(
+        StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role
+    ).where(StaffUser.id.is_in(sorted(set(user_ids))))
+    return {int(row["id"]): _member(row) for row in rows}
 
 
 async def active_members(roles: Collection[Role]) -> list[StaffMember]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -16,15 +16,18 @@ import aiosmtplib
 from feedback.config import Settings
 from feedback.db import bound, transaction
 from feedback.errors import ConfigurationError
-from feedback.mail.tables import OutboxMessage
+from feedback.mail.tables import OutboxAttachment, OutboxMessage
 
 __all__ = [
+    "Attachment",
     "DeliveryReport",
     "Mail",
     "MailContext",
+    "MailState",
     "SmtpServer",
     "cancel_unsent",
     "deliver_due",
+    "mail_states",
     "post",
     "queue",
     "queue_many",
@@ -37,15 +40,22 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 FIRST_RETRY = dt.timedelta(minutes=1)
 LONGEST_RETRY = dt.timedelta(hours=6)
 
-INSERT_SQL = (
+INSERT_INTO = (
     'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
     "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', '', NULL, NULL) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+INSERT_SQL = (
+    INSERT_INTO
+    + "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', '', NULL, NULL) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+# One message with attachments: its id (no row when the event was queued before).
+INSERT_RETURNING_SQL = INSERT_SQL.replace("?", "{}") + " RETURNING id"
+ATTACHMENT_SQL = (
+    "INSERT INTO outbox_attachment (message, filename, content_type, content) VALUES (?, ?, ?, ?)"
 )
 DELIVERED_SQL = (
-    'INSERT INTO outbox_message (dedupe_key, "to", subject, text_body, html_body, created_at, '
-    "due_at, attempts, last_error, claimed_by, claimed_until, sent_at) "
-    "VALUES (?, ?, ?, '', '', ?, ?, 1, '', '', NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+    INSERT_INTO
+    + "VALUES (?, ?, ?, '', '', ?, ?, 1, '', '', NULL, ?) ON CONFLICT (dedupe_key) DO NOTHING"
 )
 DUE_SQL = (
     "SELECT id FROM outbox_message WHERE sent_at IS NULL AND due_at <= {} "
@@ -70,6 +80,15 @@ CLAIM_SQL = {
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail: its name as the recipient sees it, its type and its bytes."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
 class Mail:
     """One message to queue; ``dedupe_key`` names the event, so it is queued only once."""
 
@@ -79,6 +98,18 @@ class Mail:
     text_body: str
     html_body: str = ""
     due_at: dt.datetime | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailState:
+    """Where a queued message is: when it was queued, sent (None: not yet), and the attempts
+    and error of its delivery so far."""
+
+    queued_at: dt.datetime
+    sent_at: dt.datetime | None
+    attempts: int
+    last_error: str
 
 
 @dataclass(frozen=True)
@@ -134,14 +165,31 @@ class SmtpServer:
         )
 
 
+def _row(mail: Mail, now: dt.datetime) -> tuple[object, ...]:
+    return (mail.dedupe_key, mail.to, mail.subject, mail.text_body, mail.html_body, now,
+            mail.due_at or now)  # fmt: skip
+
+
+async def _queue_with_attachments(mail: Mail, now: dt.datetime) -> None:
+    """One message and its attachments, in the current transaction; nothing when the event
+    was queued before."""
+    queued = await OutboxMessage.raw(INSERT_RETURNING_SQL, *_row(mail, now))
+    if queued:
+        message = queued[0]["id"]
+        files = [(message, a.filename, a.content_type, a.content) for a in mail.attachments]
+        await bound().executemany(ATTACHMENT_SQL, files)
+
+
 async def queue_many(mails: Iterable[Mail], now: dt.datetime) -> None:
-    """Write messages to the outbox in the current transaction (one is opened if none is)."""
-    rows = (
-        (m.dedupe_key, m.to, m.subject, m.text_body, m.html_body, now, m.due_at or now)
-        for m in mails
-    )
+    """Write messages (and their attachments) to the outbox in the current transaction (one
+    is opened if none is)."""
+    mails = list(mails)
     async with transaction():
-        await bound().executemany(INSERT_SQL, rows)
+        plain = (_row(mail, now) for mail in mails if not mail.attachments)
+        await bound().executemany(INSERT_SQL, plain)
+        for mail in mails:
+            if mail.attachments:
+                await _queue_with_attachments(mail, now)
 
 
 async def post(mails: Iterable[Mail], context: MailContext, now: dt.datetime) -> None:
@@ -169,7 +217,22 @@ async def _claim(now: dt.datetime, batch: int) -> tuple[str, list[dict[str, Any]
     return claimant, sorted(rows, key=lambda row: row["id"])
 
 
-def _email(row: dict[str, Any], sender: str) -> EmailMessage:
+async def _attachments(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """The attachments of the claimed messages, by message id, in the order they were queued."""
+    if not rows:
+        return {}
+    found = (
+        await OutboxAttachment.select()
+        .where(OutboxAttachment.message.is_in([row["id"] for row in rows]))
+        .order_by(OutboxAttachment.id)
+    )
+    by_message: dict[int, list[dict[str, Any]]] = {}
+    for attachment in found:
+        by_message.setdefault(int(attachment["message"]), []).append(attachment)
+    return by_message
+
+
+def _email(row: dict[str, Any], sender: str, attachments: list[dict[str, Any]]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row["to"]
@@ -179,18 +242,29 @@ def _email(row: dict[str, Any], sender: str) -> EmailMessage:
     message.set_content(row["text_body"])
     if row["html_body"]:
         message.add_alternative(row["html_body"], subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = str(attachment["content_type"]).partition("/")
+        message.add_attachment(
+            bytes(attachment["content"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     return message
 
 
 async def _mark_sent(row: dict[str, Any], claimant: str, now: dt.datetime) -> None:
-    # Bodies carry survey links; once delivered they are not kept.
-    await OutboxMessage.raw(
-        "UPDATE outbox_message SET sent_at = {}, attempts = attempts + 1, claimed_by = '', "
-        "claimed_until = NULL, text_body = '', html_body = '' WHERE id = {} AND claimed_by = {}",
-        now,
-        row["id"],
-        claimant,
-    )
+    # Bodies carry survey links, attachments reports; once delivered they are not kept.
+    async with transaction():
+        await OutboxMessage.raw(
+            "UPDATE outbox_message SET sent_at = {}, attempts = attempts + 1, claimed_by = '', "
+            "claimed_until = NULL, text_body = '', html_body = '' "
+            "WHERE id = {} AND claimed_by = {}",
+            now,
+            row["id"],
+            claimant,
+        )
+        await OutboxAttachment.delete().where(OutboxAttachment.message == row["id"])
 
 
 async def _mark_failed(row: dict[str, Any], claimant: str, now: dt.datetime, error: str) -> None:
@@ -215,6 +289,7 @@ async def deliver_due(
     if not rows:
         return DeliveryReport(0, 0, 0)
     sent = 0
+    attachments = await _attachments(rows)
     client = aiosmtplib.SMTP(
         hostname=server.hostname, port=server.port, use_tls=server.use_tls, timeout=30
     )
@@ -227,7 +302,7 @@ async def deliver_due(
     try:
         for row in rows:
             try:
-                await client.send_message(_email(row, sender))
+                await client.send_message(_email(row, sender, attachments.get(row["id"], [])))
             except (aiosmtplib.SMTPException, OSError) as exc:
                 await _mark_failed(row, claimant, now, str(exc))
                 continue
@@ -262,3 +337,22 @@ async def record_delivered(mails: Iterable[Mail], now: dt.datetime) -> None:
     rows = ((m.dedupe_key, m.to, m.subject, now, m.due_at or now, m.due_at or now) for m in mails)
     async with transaction():
         await bound().executemany(DELIVERED_SQL, rows)
+
+
+async def mail_states(keys: Collection[str]) -> dict[str, MailState]:
+    """Where the messages of these dedupe keys are, by key (keys never queued left out)."""
+    if not keys:
+        return {}
+    rows = await OutboxMessage.select(
+        OutboxMessage.dedupe_key,
+        OutboxMessage.created_at,
+        OutboxMessage.sent_at,
+        OutboxMessage.attempts,
+        OutboxMessage.last_error,
+    ).where(OutboxMessage.dedupe_key.is_in(sorted(set(keys))))
+    return {
+        row["dedupe_key"]: MailState(
+            row["created_at"], row["sent_at"], int(row["attempts"]), row["last_error"]
+        )
+        for row in rows
+    }

@@ -127,6 +127,16 @@ async def open_waves() -> list[WaveInfo]:
     return [_wave_info(row) for row in rows]
 
 
+async def waves_closed_since(since: dt.datetime) -> list[tuple[str, dt.date]]:
+    """The waves closed at ``since`` or later: (period, the day it closed), oldest first."""
+    rows = await (
+        Wave.select(Wave.period, Wave.closed_at)
+        .where((Wave.status == WaveStatus.closed.value) & (Wave.closed_at >= since))
+        .order_by(Wave.period)
+    )
+    return [(row["period"], row["closed_at"].date()) for row in rows]
+
+
 def _wave_info(row: Mapping[str, Any]) -> WaveInfo:
     return msgspec.convert(row, WaveInfo)
 
