@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["DEFAULT_LANGUAGE", "HTML_LANG", "LANGUAGES", "LANGUAGE_NAMES", "Language"]
+from feedback.errors import InvalidInput
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "HTML_LANG",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "Language",
+    "known_language",
+]
 
 
 class Language(str, Enum):
@@ -23,3 +32,10 @@ DEFAULT_LANGUAGE = Language.en.value
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 # Each language in its own words, for the language switch of the customer pages.
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+def known_language(requested: str) -> str:
+    """``requested``, if it is one of the service's languages; InvalidInput otherwise."""
+    if requested not in LANGUAGES:
+        raise InvalidInput(f"unknown language {requested!r}: one of {', '.join(LANGUAGES)}")
+    return requested

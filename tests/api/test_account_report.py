@@ -70,9 +70,18 @@ PIXEL = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
 REASONS = [
-    {"group": "recency", "weight": 0.15, "text": "no purchase for 164 days; usually every 90"},
-    {"group": "complaints", "weight": 0.05, "text": "1 complaint past a deadline in 90 days"},
-]
+    {"group": "recency", "weight": 0.15, "code": "purchase_overdue",
+     "figures": {"days": 164, "usual_gap": 90}},
+    {"group": "complaints", "weight": 0.05, "code": "complaints",
+     "figures": {"recent": 1, "past_deadline": 1, "last_year": 2}},
+]  # fmt: skip
+# The stored reasons in words, in each language.
+WORDED = {
+    "en": ["no purchase for 164 days; usually every 90",
+           "1 complaint in 90 days, 1 past its deadline, 2 in the last year"],
+    "zh": ["已 164 天没有采购；通常每 90 天采购一次",
+           "90 天内投诉 1 次，1 次超过处理期限，近一年共 2 次"],
+}  # fmt: skip
 
 
 # The story is told as of 2026-11-26 and moved with the suite's today, whole days at a time.
@@ -227,7 +236,7 @@ async def test_the_report_shows_the_accounts_own_figures_and_the_apis_churn_reas
     latest = history["items"][-1]
     assert f"Probability of churn {latest['probability']:.1%} high" in text
     assert f"+22.0 points since {TODAY - dt.timedelta(days=28)} (was medium)" in text
-    assert [r["text"] for r in latest["reasons"]] == [r["text"] for r in REASONS]
+    assert [r["text"] for r in latest["reasons"]] == WORDED["en"]
     for reason in latest["reasons"]:
         assert reason["text"] in text
     pages = int(poppler("pdfinfo", pdf, tmp_path).split("Pages:")[1].split()[0])
@@ -246,7 +255,12 @@ async def test_the_main_contacts_language_is_the_default_and_chinese_embeds_noto
     assert f"客户反馈报告: {NAME} ({CODE})" in text
     assert f"{PERIOD} {day('2026-12-15')} 1 · 满意 下降" in text
     assert "第 1 页，共" in text
-    assert REASONS[0]["text"] in text  # quoted as stored
+    # The stored codes worded in Chinese, as the scores API words them when asked.
+    history = (await client.get(f"/api/v1/accounts/{CODE}/scores?lang=zh")).json()
+    assert [r["text"] for r in history["items"][-1]["reasons"]] == WORDED["zh"]
+    for reason in WORDED["zh"]:
+        assert reason in text
+    assert WORDED["en"][0] not in text
     fonts = poppler("pdffonts", chinese, tmp_path).splitlines()[2:]
     assert fonts, "the PDF names its fonts"
     assert all("Noto-Sans-CJK-SC" in line for line in fonts), fonts
@@ -289,8 +303,8 @@ async def test_the_next_visit_lists_what_most_needs_it_in_both_languages(
         f"Close complaint #{number} (billing), open since {day('2026-11-20')}.",
         "Make the overdue contact: 0 of 1 calls this month.",
         f"Ask what changed: satisfaction fell from level 2 to level 1 in {PERIOD}.",
-        f"Talk about what raises the churn risk (high): {REASONS[0]['text']}",
-        f"Talk about what raises the churn risk (high): {REASONS[1]['text']}",
+        f"Talk about what raises the churn risk (high): {WORDED['en'][0]}",
+        f"Talk about what raises the churn risk (high): {WORDED['en'][1]}",
     ]
     positions = [actions.find(line) for line in expected]
     assert -1 not in positions, actions
@@ -299,6 +313,8 @@ async def test_the_next_visit_lists_what_most_needs_it_in_both_languages(
     assert "下次拜访要做的事" in chinese
     assert f"处理并关闭投诉 #{number}（账单），自 {day('2026-11-20')} 起未结。" in chinese
     assert "补上逾期的联络：本月应有电话 1 次，已完成 0 次。" in chinese
+    for reason in WORDED["zh"]:
+        assert f"谈谈推高流失风险（高）的原因：{reason}" in chinese
 
 
 async def test_the_reports_matrix_place_is_the_one_the_wave_results_give(

@@ -104,6 +104,44 @@ async def test_the_pages_show_bands_reasons_risers_and_the_trend(
     assert "<svg" in page.text
 
 
+async def test_the_api_gives_each_reasons_code_figures_and_words_in_the_language_asked(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["supervisor"])
+    english = (await client.get("/api/v1/scores")).json()["items"][0]["reasons"][0]
+    days = english["figures"]["days"]
+    assert english == {
+        "group": "recency",
+        "weight": 0.2,
+        "text": f"no purchase for {days} days; usually every 30",
+        "code": "purchase_overdue",
+        "figures": {"days": days, "usual_gap": 30},
+    }
+    chinese = (await client.get("/api/v1/scores?lang=zh")).json()["items"][0]["reasons"][0]
+    assert chinese == {**english, "text": f"已 {days} 天没有采购；通常每 30 天采购一次"}
+    history = (await client.get("/api/v1/accounts/A1/scores?lang=zh")).json()
+    assert history["items"][-1]["reasons"][0]["text"].startswith("已 ")
+    for path in ("/api/v1/scores?lang=fr", "/api/v1/accounts/A1/scores?lang=fr"):
+        refused = await client.get(path)
+        assert refused.status_code == 400
+        assert "unknown language 'fr': one of en, zh" in refused.text
+
+
+async def test_the_risk_pages_word_the_reasons_in_chinese_when_asked(
+    client: httpx.AsyncClient, scored: dict[str, StaffMember]
+) -> None:
+    await log_in(client, scored["account_manager"])
+    page = (await client.get("/accounts/A1/churn?lang=zh")).text
+    assert '<ol lang="zh-Hans"><li>已 ' in page
+    assert "天没有采购；通常每 30 天采购一次" in page
+    assert '<a href="/accounts/A1/churn?lang=en" lang="en">English</a>' in page
+    drifting = (await client.get("/drifting?lang=zh")).text
+    assert '<ul class="plain" lang="zh-Hans"><li>已 ' in drifting
+    assert '<option value="zh" selected>中文</option>' in drifting
+    assert "no purchase for" not in drifting
+    assert (await client.get("/accounts/A1/churn?lang=fr")).status_code == 400
+
+
 async def test_pages_follow_the_cursor_and_a_bad_cursor_gets_a_400(
     client: httpx.AsyncClient, scored: dict[str, StaffMember], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,7 @@ from feedback.demo.simulator import simulate
 from feedback.scoring import registry, services
 from feedback.scoring.bands import BANDS, Band, band_ranks, rose
 from feedback.scoring.features import features_at
+from feedback.scoring.reason_codes import FIGURES, ReasonCode
 from feedback.scoring.reasons import MIN_WEIGHT
 from feedback.scoring.records import day_number
 from feedback.scoring.scores import ScoreRun, score_if_due
@@ -144,6 +145,11 @@ def _features(url: str, day: dt.date) -> dict[int, dict[str, float]]:
     return on_database(url, read)
 
 
+# The codes of the recency group's reasons: no other group speaks of the last purchase.
+RECENCY = {ReasonCode.never_bought, ReasonCode.no_purchase_since_first,
+           ReasonCode.purchase_overdue}  # fmt: skip
+
+
 def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
     customers: str,
 ) -> None:
@@ -194,18 +200,19 @@ def test_score_keeps_a_history_with_bands_reasons_and_the_accounts_that_rose(
         assert all(weight >= MIN_WEIGHT for weight in weights)
         values = features[row["account"]]
         for reason in reasons:
-            if reason["group"] == "satisfaction" and reason["text"] != "no survey answer yet":
+            # The row keeps a code and its figures, never words.
+            assert set(reason) == {"group", "weight", "code", "figures"}
+            code, figures = ReasonCode(reason["code"]), reason["figures"]
+            assert set(figures) <= set(FIGURES[code])
+            if code in (ReasonCode.level_dropped, ReasonCode.satisfaction_level):
                 satisfaction_reasons += 1
-                period = re.fullmatch(r"satisfaction .*level (\d) in (\d{4}-H[12])", reason["text"])
-                assert period is not None, reason["text"]
-                assert int(period[1]) == values["survey_latest_level"]
-            found = re.fullmatch(r"no purchase for (\d+) days; usually every (\d+)", reason["text"])
-            if reason["group"] != "recency":
-                assert "purchase for" not in reason["text"]
-            elif found:
+                assert re.fullmatch(r"\d{4}-H[12]", figures["wave"]), figures
+                assert figures["level"] == values["survey_latest_level"]
+            assert (code in RECENCY) == (reason["group"] == "recency"), reason
+            if code is ReasonCode.purchase_overdue:
                 recency_reasons += 1
-                assert int(found[1]) == round(values["days_since_last_purchase"])
-                assert int(found[2]) == round(values["mean_gap_days"])
+                assert figures["days"] == round(values["days_since_last_purchase"])
+                assert figures["usual_gap"] == round(values["mean_gap_days"])
     assert recency_reasons > 0, "in a simulated book, silence drives some accounts' risk"
     assert satisfaction_reasons > 0, "and so do survey levels, named by the wave's period"
 

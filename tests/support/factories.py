@@ -28,6 +28,7 @@ from feedback.complaints.services import (
 from feedback.complaints.states import Action
 from feedback.complaints.tables import Category, Channel
 from feedback.mail.services import MailContext
+from feedback.scoring.reason_codes import ReasonCode
 from feedback.scoring.reasons import Reason
 from feedback.scoring.scores import Scored, store_scores
 from feedback.surveys.answers import record_response
@@ -257,5 +258,8 @@ async def make_scores(
     """Store a day's scores as scoring does: account id -> (probability, 12-month revenue)."""
     accounts = np.array(list(scores), dtype=np.int64)
     probability, revenue = (np.array(column) for column in zip(*scores.values(), strict=True))
-    reasons = [[Reason("recency", 0.2, f"no purchase for {account} days")] for account in scores]
+    reasons = [
+        [Reason("recency", 0.2, ReasonCode.purchase_overdue, {"days": account, "usual_gap": 30})]
+        for account in scores
+    ]
     await store_scores(Scored(accounts, probability, revenue, reasons), day, 1, now)

@@ -23,12 +23,15 @@ from feedback.scoring.features import (
     latest_answered_waves,
     missed_contact_standards,
 )
+from feedback.scoring.reason_wording import reason_text
 from feedback.scoring.reasons import (
     GROUPS,
     MIN_WEIGHT,
+    Reason,
+    Values,
     contributions,
     group_of,
-    sentence,
+    stated,
     top_reasons,
 )
 from feedback.scoring.records import day_number
@@ -95,6 +98,15 @@ def _matrix(rows: list[tuple[object, ...]]) -> npt.NDArray[np.object_]:
     return np.array(rows, dtype=object)
 
 
+def sentence(group: str, values: Values) -> str:
+    """The group's reason for these values, in English."""
+    return reason_text(*stated(group, values), "en")
+
+
+def _text(reason: Reason) -> str:
+    return reason_text(reason.code, reason.figures, "en")
+
+
 def test_reasons_name_what_drives_each_accounts_risk_with_its_own_figures() -> None:
     typical = [(20.0, 30.0, 0.0, 0.0, 0.0, 0.0, "C")] * 8
     silent = (143.0, 30.0, 0.0, 0.0, 0.0, 0.0, "C")
@@ -104,9 +116,12 @@ def test_reasons_name_what_drives_each_accounts_risk_with_its_own_figures() -> N
     np.testing.assert_allclose(probabilities, _predict(matrix))
     first = top_reasons(weights[0], dict(zip(NAMES, silent, strict=True)))
     second = top_reasons(weights[1], dict(zip(NAMES, complaining, strict=True)))
-    assert [r.text for r in first] == ["no purchase for 143 days; usually every 30"]
-    assert [r.text for r in second] == [
-        "2 complaints in 90 days, one past its deadline, 3 in the last year, 1 still open"
+    assert [(r.code, r.figures) for r in first] == [
+        ("purchase_overdue", {"days": 143, "usual_gap": 30})
+    ]
+    assert [_text(r) for r in first] == ["no purchase for 143 days; usually every 30"]
+    assert [_text(r) for r in second] == [
+        "2 complaints in 90 days, 1 past its deadline, 3 in the last year, 1 still open"
     ]
     assert first[0].weight == round(float(weights[0, GROUPS.index("recency")]), 4) > MIN_WEIGHT
     assert top_reasons(weights[2], dict(zip(NAMES, typical[0], strict=True))) == []
@@ -115,7 +130,7 @@ def test_reasons_name_what_drives_each_accounts_risk_with_its_own_figures() -> N
 @given(st.floats(0, 2000), st.floats(1, 400))
 def test_the_recency_sentence_carries_the_recency_features(days: float, gap: float) -> None:
     text = sentence("recency", {"days_since_last_purchase": days, "mean_gap_days": gap})
-    found = re.fullmatch(r"no purchase for (\d+) days; usually every (\d+)", text)
+    found = re.fullmatch(r"no purchase for (\d+) days?; usually every (\d+)", text)
     assert found is not None
     assert int(found[1]) == round(days)
     assert int(found[2]) == round(gap)
@@ -163,8 +178,8 @@ def _sole_reasons(
     weights = np.zeros(len(GROUPS))
     weights[GROUPS.index(group)] = 0.2
     return [
-        top_reasons(weights, dict(zip(table.names, row, strict=True))
-                    | {name: values[n] for name, values in besides.items()})[0].text
+        _text(top_reasons(weights, dict(zip(table.names, row, strict=True))
+                          | {name: values[n] for name, values in besides.items()})[0])
         for n, row in enumerate(table.matrix())
     ]  # fmt: skip
 
@@ -261,7 +276,7 @@ def test_scores_driven_by_the_contact_log_say_so_in_the_accounts_own_figures() -
     table = features_at(book, day)
     stored = _stored(table, "days_since_last_visit", table.numeric_names)
     scored = score_table(book, day, table, stored, FeatureRules())
-    found = [[(r.group, r.text) for r in reasons] for reasons in scored.reasons]
+    found = [[(r.group, _text(r)) for r in reasons] for reasons in scored.reasons]
     # The typical account was last visited 89 days before: tiers A and C are at more risk.
     assert found == [[("contacts", CONTACT_REASONS[0])], [], [("contacts", CONTACT_REASONS[2])], []]
 

@@ -19,7 +19,7 @@ PURE_FILE_NAMES = {"states.py", "levels.py", "waves.py", "features.py", "csvfile
 PURE_MODULES = {"feedback.accounts.tiers", "feedback.accounts.roles", "feedback.config",
                 "feedback.errors", "feedback.clock", "feedback.web.charts",
                 "feedback.scoring.records", "feedback.scoring.bands",
-                "feedback.scoring.reasons"}  # fmt: skip
+                "feedback.scoring.reasons", "feedback.scoring.reason_codes"}  # fmt: skip
 # Every top-level module and package of feedback has a rank: the kernel below every domain,
 # the domains, and the site on top. Inside a rank the units are in order too, and a unit may
 # import only the units before it: no import points up, and no two units import each other.

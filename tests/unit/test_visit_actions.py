@@ -70,7 +70,15 @@ def test_a_drop_the_matrix_and_falling_purchases_each_ask_for_something() -> Non
 
 
 reasons = st.lists(
-    st.builds(ScoreReason, st.just("recency"), st.floats(0, 1), st.text()), max_size=4
+    st.builds(
+        ScoreReason,
+        st.just("recency"),
+        st.floats(0, 1),
+        st.text(),
+        st.just("never_bought"),
+        st.just({}),
+    ),
+    max_size=4,
 )
 requirements = st.lists(
     st.builds(

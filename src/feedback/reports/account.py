@@ -13,8 +13,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.accounts.tiers import trailing_window
 from feedback.complaints.reporting import AccountComplaint, account_complaints
 from feedback.config import ContactStandards
-from feedback.errors import InvalidInput
-from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES
+from feedback.languages import DEFAULT_LANGUAGE, LANGUAGES, known_language
 from feedback.scoring.risk import account_history
 from feedback.scoring.schemas import ScoreHistory
 from feedback.surveys.history import AccountComment, WaveLevel, account_answers
@@ -25,7 +24,6 @@ __all__ = [
     "LATEST_COMMENTS",
     "AccountReport",
     "account_report",
-    "known_language",
     "report_language",
 ]
 
@@ -62,13 +60,6 @@ class AccountReport:
     standard: ContactStandardOut
     contacts: list[ContactEntryOut]
     names: DisplayNames
-
-
-def known_language(requested: str) -> str:
-    """``requested``, if it is one of the service's languages; InvalidInput otherwise."""
-    if requested not in LANGUAGES:
-        raise InvalidInput(f"unknown language {requested!r}: one of {', '.join(LANGUAGES)}")
-    return requested
 
 
 def report_language(requested: str, account: AccountDetail) -> str:
@@ -113,7 +104,7 @@ async def account_report(
         comments=answers.comments[:LATEST_COMMENTS],
         complaints_since=since,
         complaints=await account_complaints(account.id, start, now),
-        churn=await account_history(code, viewer),
+        churn=await account_history(code, viewer, chosen),
         standard=timeline.standard,
         contacts=timeline.entries[:LATEST_CONTACTS],
         names=await display_names(chosen),

@@ -28,8 +28,8 @@ from feedback.complaints.queue import open_complaints_of_portfolio
 from feedback.complaints.schemas import QueueRow
 from feedback.config import ContactStandards
 from feedback.errors import InvalidInput, NotFound
-from feedback.languages import DEFAULT_LANGUAGE
-from feedback.reports.account import AccountReport, account_report, known_language
+from feedback.languages import DEFAULT_LANGUAGE, known_language
+from feedback.reports.account import AccountReport, account_report
 from feedback.scoring.bands import Band
 from feedback.scoring.risk import MAX_PAGE, drifting
 from feedback.scoring.schemas import AccountScore

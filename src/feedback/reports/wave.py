@@ -97,7 +97,7 @@ async def wave_report(viewer: StaffMember, choice: WaveChoice, now: dt.datetime)
     since, until = _half_year(summary, now)
     at = dt.time(tzinfo=dt.UTC)
     scope = ReportScope(dt.datetime.combine(since, at), dt.datetime.combine(until, at))
-    scores = await drifting(viewer, limit=MOST_AT_RISK)
+    scores = await drifting(viewer, limit=MOST_AT_RISK, language=language)
     report = WaveReport(
         language=language,
         prepared_on=now.date(),

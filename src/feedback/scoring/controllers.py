@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from feedback.accounts.injected import Viewer
 from feedback.accounts.staff import StaffMember
+from feedback.languages import DEFAULT_LANGUAGE, HTML_LANG, LANGUAGE_NAMES, LANGUAGES
 from feedback.scoring import risk
 from feedback.scoring.bands import BAND_FLOORS, Band
 from feedback.scoring.risk_charts import trend_chart
@@ -20,25 +21,38 @@ from feedback.web.access import allow
 __all__ = ["ScoreApi", "ScorePages"]
 
 CURSOR = QueryParameter(description="next_cursor of the previous page")
+LANG = QueryParameter(
+    description=f"the language of the reasons' text: {', '.join(LANGUAGES)}", required=False
+)
+Lang = Annotated[str, LANG]
 
 
 def _page_filters(
-    band: FromQuery[str] = "", after: Annotated[int | None, CURSOR] = None
+    band: FromQuery[str] = "",
+    after: Annotated[int | None, CURSOR] = None,
+    lang: Lang = DEFAULT_LANGUAGE,
 ) -> ScoreFilters:
     """The drifting page shows PAGE_SIZE accounts at a time."""
-    return ScoreFilters(band=band, limit=risk.PAGE_SIZE, after=after)
+    return ScoreFilters(band=band, limit=risk.PAGE_SIZE, after=after, language=lang)
 
 
 def _api_filters(
     band: FromQuery[str] = "",
     limit: Annotated[int, QueryParameter(ge=1, le=risk.MAX_PAGE)] = risk.PAGE_SIZE,
     after: Annotated[int | None, CURSOR] = None,
+    lang: Lang = DEFAULT_LANGUAGE,
 ) -> ScoreFilters:
-    return ScoreFilters(band=band, limit=limit, after=after)
+    return ScoreFilters(band=band, limit=limit, after=after, language=lang)
 
 
 async def _drifting(viewer: StaffMember, filters: ScoreFilters) -> ScorePage:
-    return await risk.drifting(viewer, filters.band, filters.limit, filters.after)
+    return await risk.drifting(viewer, filters.band, filters.limit, filters.after, filters.language)
+
+
+def _reason_languages(language: str) -> dict[str, object]:
+    """The pages are in English; their reasons may be read in any language (``?lang=``)."""
+    return {"reason_language": language, "reason_lang": HTML_LANG[language],
+            "language_names": LANGUAGE_NAMES}  # fmt: skip
 
 
 class ScorePages(Controller):
@@ -56,14 +70,17 @@ class ScorePages(Controller):
             "floors": {b.value: floor for b, floor in BAND_FLOORS.items()},
             "page_size": risk.PAGE_SIZE,
             "user": viewer,
+            **_reason_languages(filters.language),
         }
         return Template("scoring/drifting.html", context=context)
 
     @get("/accounts/{code:str}/churn")
-    async def account_risk_page(self, viewer: Viewer, code: FromPath[str]) -> Template:
-        history = await risk.account_history(code, viewer)
+    async def account_risk_page(
+        self, viewer: Viewer, code: FromPath[str], lang: Lang = DEFAULT_LANGUAGE
+    ) -> Template:
+        history = await risk.account_history(code, viewer, lang)
         chart = trend_chart(history) if len(history.items) > 1 else None
-        context = {"history": history, "chart": chart, "user": viewer}
+        context = {"history": history, "chart": chart, "user": viewer, **_reason_languages(lang)}
         return Template("scoring/account.html", context=context)
 
 
@@ -77,6 +94,8 @@ class ScoreApi(Controller):
         return await _drifting(viewer, filters)
 
     @get("/api/v1/accounts/{code:str}/scores")
-    async def account_scores(self, viewer: Viewer, code: FromPath[str]) -> ScoreHistory:
+    async def account_scores(
+        self, viewer: Viewer, code: FromPath[str], lang: Lang = DEFAULT_LANGUAGE
+    ) -> ScoreHistory:
         """Every score of one account, oldest first."""
-        return await risk.account_history(code, viewer)
+        return await risk.account_history(code, viewer, lang)

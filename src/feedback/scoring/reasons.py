@@ -1,10 +1,11 @@
-"""Why an account scores high: each feature group's contribution, then plain-word sentences.
+"""Why an account scores high: each feature group's contribution, then its code and figures.
 
 A group's contribution to an account's probability is the probability minus the
 probability with that group's columns set to the population's typical values (median of
 numbers, most common category): what the account's own values add. It works the same for
 every estimator and costs one prediction of all accounts per group. The top positive
-contributions (at least MIN_WEIGHT) become sentences built from the account's values.
+contributions (at least MIN_WEIGHT) become reasons: a code and the account's own figures,
+which reason_wording words in the reader's language.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from feedback.complaints.states import RootCause
 from feedback.scoring.features import CONTACT_RECENCY_KINDS, Shortfall
+from feedback.scoring.reason_codes import OPTIONAL, ReasonCode
 
 __all__ = [
     "GROUPS",
@@ -26,7 +29,7 @@ __all__ = [
     "Reason",
     "contributions",
     "group_of",
-    "sentence",
+    "stated",
     "top_reasons",
     "typical_row",
 ]
@@ -60,6 +63,7 @@ _PREFIXES = (
     ("root_causes", ("root_cause:",)),
 )
 Values = Mapping[str, object]
+Stated = tuple[ReasonCode, dict[str, Any]]
 Predict = Callable[[npt.NDArray[np.object_]], npt.NDArray[np.float64]]
 
 
@@ -67,7 +71,13 @@ Predict = Callable[[npt.NDArray[np.object_]], npt.NDArray[np.float64]]
 class Reason:
     group: str
     weight: float  # the group's contribution to the probability
-    text: str
+    code: ReasonCode
+    figures: dict[str, Any]
+
+    def stored(self) -> dict[str, Any]:
+        """What a score row keeps of it (JSON): the code and figures, never words."""
+        return {"group": self.group, "weight": self.weight, "code": self.code.value,
+                "figures": self.figures}  # fmt: skip
 
 
 def group_of(name: str) -> str:
@@ -118,7 +128,7 @@ def top_reasons(weights: npt.NDArray[np.float64], values: Values) -> list[Reason
     """One account's strongest reasons, strongest first, from its contributions and values."""
     order = np.argsort(-weights, kind="stable")[:TOP_REASONS]
     return [
-        Reason(GROUPS[g], round(float(weights[g]), 4), sentence(GROUPS[g], values))
+        Reason(GROUPS[g], round(float(weights[g]), 4), *stated(GROUPS[g], values))
         for g in order
         if weights[g] >= MIN_WEIGHT
     ]
@@ -129,8 +139,13 @@ def _number(values: Values, name: str) -> float:
     return float(value) if isinstance(value, int | float) else math.nan
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _finite(value: float) -> float:
+    """A figure as stored: JSON has no NaN, and a window without data counts nothing."""
+    return value if math.isfinite(value) else 0.0
+
+
+def _count(values: Values, name: str) -> int:
+    return round(_finite(_number(values, name)))
 
 
 def _usual(now: float, trend: float) -> float:
@@ -138,116 +153,107 @@ def _usual(now: float, trend: float) -> float:
     return math.expm1(math.log1p(max(now, 0.0)) - trend)
 
 
-def _recency(values: Values) -> str:
+def _recency(values: Values) -> Stated:
     days, gap = _number(values, "days_since_last_purchase"), _number(values, "mean_gap_days")
     if math.isnan(days):
-        return "has never bought"
+        return ReasonCode.never_bought, {}
     if math.isnan(gap):
-        return f"no purchase for {days:.0f} days; only one purchase so far"
-    return f"no purchase for {days:.0f} days; usually every {gap:.0f}"
+        return ReasonCode.no_purchase_since_first, {"days": round(days)}
+    return ReasonCode.purchase_overdue, {"days": round(days), "usual_gap": round(gap)}
 
 
-def _frequency(values: Values) -> str:
-    now = _number(values, "purchase_days_90d")
-    usual = _usual(now, _number(values, "frequency_trend_90d"))
-    return f"bought on {_plural(round(now), 'day')} in the last 90 days; usually about {usual:.1f}"
+def _frequency(values: Values) -> Stated:
+    now = _finite(_number(values, "purchase_days_90d"))
+    usual = _finite(_usual(now, _number(values, "frequency_trend_90d")))
+    return ReasonCode.purchase_frequency, {"days": round(now), "usual": round(usual, 1)}
 
 
-def _revenue(values: Values) -> str:
-    now = max(_number(values, "revenue_90d"), 0.0)
+def _revenue(values: Values) -> Stated:
+    now = max(_finite(_number(values, "revenue_90d")), 0.0)
     usual = _usual(now, _number(values, "revenue_trend_90d"))
     if not usual > 0:
-        return f"revenue of {now:,.2f} in the last 90 days"
+        return ReasonCode.revenue_in_90_days, {"revenue": round(now, 2)}
     change = round((now - usual) / usual * 100)
     if change == 0:
-        return "revenue in the last 90 days at its usual pace"
-    direction = "down" if change < 0 else "up"
-    return f"revenue in the last 90 days {direction} {abs(change)}% on its usual pace"
+        return ReasonCode.revenue_at_usual_pace, {}
+    code = ReasonCode.revenue_down if change < 0 else ReasonCode.revenue_up
+    return code, {"percent": abs(change)}
 
 
-def _satisfaction(values: Values) -> str:
+def _satisfaction(values: Values) -> Stated:
     latest, change = _number(values, "survey_latest_level"), _number(values, "survey_level_change")
     if math.isnan(latest):
-        return "no survey answer yet"
+        return ReasonCode.no_survey_answer, {}
     period = values.get("survey_latest_answered_wave")
-    wave = period if isinstance(period, str) and period else "the latest answered wave"
+    wave = period if isinstance(period, str) and period else None
     if change < 0:
-        return f"satisfaction fell from level {latest - change:.0f} to level {latest:.0f} in {wave}"
-    return f"satisfaction at level {latest:.0f} in {wave}"
+        before = round(latest - change)
+        return ReasonCode.level_dropped, {"before": before, "level": round(latest), "wave": wave}
+    return ReasonCode.satisfaction_level, {"level": round(latest), "wave": wave}
 
 
-def _complaints(values: Values) -> str:
-    recent = round(_number(values, "complaints_90d"))
-    late = round(_number(values, "complaints_breached_90d"))
-    year, open_now = (
-        round(_number(values, "complaints_365d")),
-        round(_number(values, "complaints_open")),
-    )
-    parts = [f"{_plural(recent, 'complaint')} in 90 days"]
-    if late:
-        parts.append("one past its deadline" if late == 1 else f"{late} past their deadlines")
-    parts.append(f"{year} in the last year")
-    if open_now:
-        parts.append(f"{open_now} still open")
-    return ", ".join(parts)
+def _complaints(values: Values) -> Stated:
+    figures = {
+        "recent": _count(values, "complaints_90d"),
+        "past_deadline": _count(values, "complaints_breached_90d"),
+        "last_year": _count(values, "complaints_365d"),
+        "still_open": _count(values, "complaints_open"),
+    }
+    optional = OPTIONAL[ReasonCode.complaints]
+    return ReasonCode.complaints, {k: v for k, v in figures.items() if v or k not in optional}
 
 
-def _root_causes(values: Values) -> str:
-    found = [
-        f"{cause.value.replace('_', ' ')} ({round(count)})"
+def _root_causes(values: Values) -> Stated:
+    found = {
+        cause.value: round(count)
         for cause in RootCause
         if (count := _number(values, f"root_cause:{cause.value}_365d")) > 0
-    ]
-    return "complaint root causes in the last year: " + ", ".join(found or ["none recorded"])
+    }
+    return ReasonCode.complaint_root_causes, {"causes": found}
 
 
-def _since_last(values: Values, kind: str) -> str:
+def _since_last(values: Values, kind: str) -> int | None:
     days = _number(values, f"days_since_last_{kind}")
-    if math.isnan(days):
-        return f"no {kind} recorded"
-    if days < 1:
-        return f"a {kind} on the day scored"
-    return f"no {kind} in {_plural(round(days), 'day')}"
+    return None if math.isnan(days) else max(round(days), 0)
 
 
-def _missed_standard(values: Values) -> str:
-    tier = values.get("tier")
-    standard = f"tier {tier}'s contact standard" if tier else "the tier's contact standard"
+def _shortfalls(values: Values) -> list[dict[str, object]]:
     found = values.get("contact_standard_shortfalls")
     shortfalls = [s for s in found if isinstance(s, Shortfall)] if isinstance(found, tuple) else []
-    if not shortfalls:
-        return f"{standard} was missed in its last period"
-    missed = [
-        f"last {s.requirement.period} ({s.done} of "
-        f"{_plural(s.requirement.count, s.requirement.kind)})"
+    return [
+        {"kind": s.requirement.kind, "count": s.requirement.count,
+         "period": s.requirement.period, "done": s.done}
         for s in shortfalls
-    ]
-    return f"{standard} was missed " + " and ".join(missed)
+    ]  # fmt: skip
 
 
-def _contacts(values: Values) -> str:
-    text = ", ".join(_since_last(values, kind) for kind in CONTACT_RECENCY_KINDS)
-    if _number(values, "contact_standard_missed") > 0:
-        text += "; " + _missed_standard(values)
-    return text
+def _contacts(values: Values) -> Stated:
+    figures: dict[str, object] = {
+        f"{kind}_days": _since_last(values, kind) for kind in CONTACT_RECENCY_KINDS
+    }
+    if not _number(values, "contact_standard_missed") > 0:
+        return ReasonCode.contact_recency, figures
+    tier = values.get("tier")
+    figures |= {"tier": str(tier) if tier else None, "shortfalls": _shortfalls(values)}
+    return ReasonCode.contact_standard_missed, figures
 
 
-def _profile(values: Values) -> str:
-    shown = [str(values[name]) for name in ("tier", "industry", "region") if values.get(name)]
-    kind = ", ".join(shown) if shown else "this profile"
-    return f"accounts like this one ({kind}) leave more often"
+def _profile(values: Values) -> Stated:
+    return ReasonCode.profile, {
+        name: str(values.get(name) or "") for name in ("tier", "industry", "region")
+    }
 
 
-_WORDING: dict[str, Callable[[Values], str]] = {
+_STATED: dict[str, Callable[[Values], Stated]] = {
     "recency": _recency,
     "frequency": _frequency,
     "revenue": _revenue,
     "satisfaction": _satisfaction,
-    "silence": lambda values: "did not answer the latest survey wave",
+    "silence": lambda values: (ReasonCode.survey_silent, {}),
     "complaints": _complaints,
     "follow_ups": lambda values: (
-        f"{_plural(round(_number(values, 'follow_ups_unsatisfied_365d')), 'complaint')} "
-        "followed up with the customer still unsatisfied in the last year"
+        ReasonCode.follow_ups_unsatisfied,
+        {"count": _count(values, "follow_ups_unsatisfied_365d")},
     ),
     "root_causes": _root_causes,
     "contacts": _contacts,
@@ -255,6 +261,6 @@ _WORDING: dict[str, Callable[[Values], str]] = {
 }
 
 
-def sentence(group: str, values: Values) -> str:
-    """The reason of a group in plain words, with the account's own figures."""
-    return _WORDING[group](values)
+def stated(group: str, values: Values) -> Stated:
+    """The reason of a group as its code and the account's own figures, rounded as shown."""
+    return _STATED[group](values)

@@ -19,7 +19,10 @@ from feedback.accounts.directory import (
 from feedback.accounts.roles import Role
 from feedback.accounts.staff import StaffMember
 from feedback.errors import InvalidInput
+from feedback.languages import DEFAULT_LANGUAGE, known_language
 from feedback.scoring.bands import Band
+from feedback.scoring.reason_codes import ReasonCode
+from feedback.scoring.reason_wording import reason_text
 from feedback.scoring.schemas import (
     AccountScore,
     ScoreHistory,
@@ -53,9 +56,19 @@ PAGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _reasons(value: Any) -> list[ScoreReason]:
+def _reasons(value: Any, language: str) -> list[ScoreReason]:
+    """The stored codes and figures, worded in ``language``."""
     loaded = json.loads(value) if isinstance(value, str) else value
-    return [ScoreReason(r["group"], float(r["weight"]), r["text"]) for r in loaded or []]
+    return [
+        ScoreReason(
+            r["group"],
+            float(r["weight"]),
+            reason_text(ReasonCode(r["code"]), r["figures"], language),
+            r["code"],
+            r["figures"],
+        )
+        for r in loaded or []
+    ]
 
 
 def _scope(user: StaffMember, day: dt.date) -> list[Any]:
@@ -66,7 +79,7 @@ def _scope(user: StaffMember, day: dt.date) -> list[Any]:
     return clauses
 
 
-def _account_score(row: dict[str, Any], about: AccountDimensions) -> AccountScore:
+def _account_score(row: dict[str, Any], about: AccountDimensions, language: str) -> AccountScore:
     previous = row["previous_probability"]
     return AccountScore(
         code=about.code,
@@ -79,7 +92,7 @@ def _account_score(row: dict[str, Any], about: AccountDimensions) -> AccountScor
         previous_probability=None if previous is None else float(previous),
         revenue_12m=float(row["revenue_12m"]),
         risk_value=float(row["risk_value"]),
-        reasons=_reasons(row["reasons"]),
+        reasons=_reasons(row["reasons"], language),
     )
 
 
@@ -145,14 +158,20 @@ async def page_queries(
 
 
 async def drifting(
-    user: StaffMember, band: str = "", limit: int = PAGE_SIZE, after: int | None = None
+    user: StaffMember,
+    band: str = "",
+    limit: int = PAGE_SIZE,
+    after: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ScorePage:
     """The latest scored day's accounts by probability x 12-month revenue, highest first.
 
     Pages by key: ``after`` is the previous page's ``next_cursor``. The accounts that rose
-    into a higher band come most likely to leave first, at most ``limit`` of them.
+    into a higher band come most likely to leave first, at most ``limit`` of them. Reasons
+    are worded in ``language``.
     """
     _check(band, limit)
+    known_language(language)
     day = await latest_day()
     if day is None:
         return ScorePage(None, [], [], 0, None)
@@ -163,39 +182,46 @@ async def drifting(
     about = await account_dimensions({int(r["account"]) for r in shown + risers})
     return ScorePage(
         day,
-        [_account_score(r, about[int(r["account"])]) for r in shown],
-        [_account_score(r, about[int(r["account"])]) for r in risers],
+        [_account_score(r, about[int(r["account"])], language) for r in shown],
+        [_account_score(r, about[int(r["account"])], language) for r in risers],
         await queries.risers_count,
         int(shown[-1]["id"]) if len(rows) > limit else None,
     )
 
 
-def _point(row: dict[str, Any]) -> ScorePoint:
+def _point(row: dict[str, Any], language: str) -> ScorePoint:
     return ScorePoint(
         row["as_of"],
         float(row["probability"]),
         row["band"],
         int(row["model_version"]),
-        _reasons(row["reasons"]),
+        _reasons(row["reasons"], language),
     )
 
 
-async def account_history(code: str, user: StaffMember) -> ScoreHistory:
-    """Every score of one account, oldest first; NotFound outside a manager's portfolio."""
+async def account_history(
+    code: str, user: StaffMember, language: str = DEFAULT_LANGUAGE
+) -> ScoreHistory:
+    """Every score of one account, oldest first, its reasons worded in ``language``;
+    NotFound outside a manager's portfolio."""
+    known_language(language)
     managed_by = user.id if user.role == Role.account_manager else None
     account = await account_id_for_code(code, managed_by)
     rows = await (
         ScoringScore.select().where(ScoringScore.account == account).order_by(ScoringScore.as_of)
     )
-    return ScoreHistory(code, [_point(r) for r in rows])
+    return ScoreHistory(code, [_point(r, language) for r in rows])
 
 
-async def recent_scores(account_id: int, count: int) -> list[ScorePoint]:
-    """The account's latest ``count`` scores, oldest first (the caller has checked access)."""
+async def recent_scores(
+    account_id: int, count: int, language: str = DEFAULT_LANGUAGE
+) -> list[ScorePoint]:
+    """The account's latest ``count`` scores, oldest first (the caller has checked access),
+    reasons worded in ``language``."""
     rows = await (
         ScoringScore.select()
         .where(ScoringScore.account == account_id)
         .order_by(ScoringScore.as_of, ascending=False)
         .limit(count)
     )
-    return [_point(r) for r in reversed(rows)]
+    return [_point(r, language) for r in reversed(rows)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -17,9 +18,19 @@ __all__ = [
 
 
 class ScoreReason(msgspec.Struct, frozen=True):
+    """One reason behind a score: ``code`` (one of a closed set) with its ``figures``, and
+    ``text``, the two worded in the language asked for (``?lang=``, English by default).
+
+    ``group`` is the feature group it comes from, ``weight`` its share of the probability.
+    Scores stored before reasons had codes have the code ``worded_before_codes`` and their
+    English text as the figure ``text``.
+    """
+
     group: str
     weight: float
     text: str
+    code: str
+    figures: dict[str, Any]
 
 
 class AccountScore(msgspec.Struct, frozen=True):
@@ -67,8 +78,9 @@ class ScoreHistory(msgspec.Struct, frozen=True):
 
 class ScoreFilters(msgspec.Struct, frozen=True):
     """The drifting list's band ("" for every band) and page: ``limit`` scores after ``after``,
-    the previous page's next_cursor (None: the first page)."""
+    the previous page's next_cursor (None: the first page), reasons worded in ``language``."""
 
     band: str
     limit: int
     after: int | None
+    language: str

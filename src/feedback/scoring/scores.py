@@ -220,7 +220,7 @@ def _score_rows(
         scored.account_ids, scored.probabilities, scored.revenue_12m, ranks, previous, risen,
         scored.reasons, strict=True,
     ):  # fmt: skip
-        reasons = [{"group": r.group, "weight": r.weight, "text": r.text} for r in found]
+        reasons = [reason.stored() for reason in found]
         yield (
             int(account), day.as_of, day.scored_at, day.version, float(probability),
             float(revenue), float(probability) * float(revenue), BANDS[rank].value,

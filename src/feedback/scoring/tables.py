@@ -62,4 +62,7 @@ class ScoringScore(Table, tablename="scoring_score"):
         null=True, default=None, help_text="At the account's previous scored day; NULL: none."
     )
     rose = Boolean(default=False, help_text="The band is higher than at the previous score.")
-    reasons = JSON(help_text='Top reasons: [{"group": ..., "text": ..., "weight": ...}].')
+    reasons = JSON(
+        help_text='Top reasons: [{"group": ..., "weight": ..., "code": ..., "figures": {...}}], '
+        "worded when shown (scoring/reason_wording.py)."
+    )
