@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
@@ -60,6 +59,9 @@ from feedback.reports.delivery_controllers import (
 from feedback.reports.pdf import start_renderers, stop_renderers
 from feedback.scoring.controllers import ScoreApi, ScorePages
 from feedback.site.account_sections import ACCOUNT_SECTIONS
+from feedback.site.api_contract import ApiContract, security_components
+from feedback.site.api_reference import SwaggerReference
+from feedback.site.csrf import LOGIN_PATH, csrf_config
 from feedback.site.pages import AuthApi, SitePages
 from feedback.site.week_controllers import MyWeekApi, MyWeekPages
 from feedback.surveys.controllers import QuestionnaireApi, SurveyPages, WaveApi, WavePages
@@ -70,7 +72,7 @@ from feedback.web.logs import TokenRedactingFilter, redact_links
 __all__ = ["create_app"]
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-LOGIN_PATHS = ("/login", "/api/v1/auth/login")
+LOGIN_PATHS = ("/login", LOGIN_PATH)
 log = logging.getLogger("feedback")
 
 SECURITY_HEADERS = [
@@ -210,8 +212,12 @@ def _openapi() -> OpenAPIConfig:
         path="/schema",
         # An API handler's docstring is its operation's description.
         use_handler_docstrings=True,
-        render_plugins=[JsonRenderPlugin()],
-        openapi_router=Router(path="/schema", route_handlers=[], opt={"access": PUBLIC}),
+        components=security_components(),
+        # The reference is the default page at /schema; the document stays at its own path.
+        render_plugins=[SwaggerReference(), JsonRenderPlugin()],
+        openapi_router=Router(
+            path="/schema", route_handlers=[], opt={"access": PUBLIC}, include_in_schema=False
+        ),
     )
 
 
@@ -233,16 +239,6 @@ def _middleware(settings: Settings) -> list[Any]:
             store="customer_post_rate_limit",
         ).middleware,
     ]
-
-
-def _csrf(settings: Settings) -> CSRFConfig:
-    return CSRFConfig(
-        secret=settings.secret_key,
-        cookie_secure=settings.production,
-        cookie_httponly=False,
-        cookie_samesite="strict",
-        exclude=["^/api/v1/auth/login$"],
-    )
 
 
 def _lifecycle(
@@ -299,12 +295,13 @@ def create_app(
         dependencies=DEPENDENCIES,
         guards=[access_guard],
         middleware=_middleware(settings),
-        csrf_config=_csrf(settings),
+        csrf_config=csrf_config(settings),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         response_headers=SECURITY_HEADERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         openapi_config=_openapi(),
+        plugins=[ApiContract()],
         exception_handlers=EXCEPTION_HANDLERS,
         debug=False,
     )

@@ -29,7 +29,7 @@ NAVIGATION = {
     "agent": ["/accounts", "/waves", "/complaints"],
     "supervisor": ["/accounts", "/waves", "/complaints", *RISK],
     "account_manager": ["/accounts", "/waves", "/complaints", *RISK],
-    "admin": ["/accounts", "/waves", "/complaints", *RISK, "/admin"],
+    "admin": ["/accounts", "/waves", "/complaints", *RISK, "/admin", "/schema"],
 }
 
 

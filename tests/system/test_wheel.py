@@ -1,6 +1,7 @@
 """The built wheel works on its own: installed with its dependencies into a new virtual
 environment outside the checkout, it migrates a database, serves a staff page and a customer
-survey page with their templates, catalogues and styles, and renders a PDF report."""
+survey page with their templates, catalogues and styles, and the API reference with Swagger
+UI's files from its package, and renders a PDF report."""
 
 from __future__ import annotations
 
@@ -188,3 +189,17 @@ def test_the_installed_command_renders_a_pdf_report(installed: Path, site: dict[
         timeout=COMMAND_SECONDS,
     ).stdout
     assert "Wheelwright" in text
+
+
+def test_the_installed_service_serves_the_api_reference_from_its_packages(
+    site: dict[str, str],
+) -> None:
+    with httpx.Client(base_url=site["FEEDBACK_BASE_URL"], timeout=10) as client:
+        page = client.get("/schema")
+        assert page.status_code == 200, page.text
+        for asset in ("/schema/swagger-ui/swagger-ui-bundle.js", "/static/api-reference.js"):
+            assert asset in page.text
+            script = client.get(asset)
+            assert script.status_code == 200, asset
+            assert script.headers["content-type"].startswith("text/javascript"), asset
+        assert "SwaggerUIBundle" in client.get("/schema/swagger-ui/swagger-ui-bundle.js").text

@@ -205,6 +205,7 @@ class AccountApi(Controller):
 
     @get(
         "/",
+        summary="List accounts",
         dependencies=_list_dependencies(
             _api_filters, page_window=Provide(_page_window, sync_to_thread=False)
         ),
@@ -215,7 +216,7 @@ class AccountApi(Controller):
         """Accounts ordered by name; account managers see only their own portfolio."""
         return await services.list_accounts(filters, viewer)
 
-    @get("/{code:str}")
+    @get("/{code:str}", summary="Read an account")
     async def account(
         self,
         code: FromPath[str],
@@ -225,7 +226,7 @@ class AccountApi(Controller):
         """One account with contacts and purchase summary."""
         return await services.account_detail(code, viewer, clock.today())
 
-    @get("/{code:str}/contacts")
+    @get("/{code:str}/contacts", summary="List an account's visits and calls")
     async def contacts(
         self,
         code: FromPath[str],
@@ -240,7 +241,7 @@ class AccountApi(Controller):
             account.id, account.tier, settings.contact_standards, clock.today()
         )
 
-    @post("/{code:str}/contacts", status_code=201)
+    @post("/{code:str}/contacts", status_code=201, summary="Record a visit or call")
     async def record_contact(
         self,
         code: FromPath[str],
@@ -258,13 +259,13 @@ class DisplayNameApi(Controller):
     tags = ("accounts",)
     opt = allow(ALL_STAFF)
 
-    @get("/")
+    @get("/", summary="List display names")
     async def names(self) -> list[DisplayNameOut]:
         """Every industry, region and attribute name the accounts use, with its display name
         in each language so far (reports show it in their language, else the value)."""
         return await display_names.named_values()
 
-    @put("/", opt=allow({Role.admin}))
+    @put("/", opt=allow({Role.admin}), summary="Replace the display names")
     async def set_names(
         self, viewer: Viewer, clock: InjectedClock, data: JSONBody[list[DisplayNameIn]]
     ) -> list[DisplayNameOut]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
+
+from feedback.accounts.tiers import TIER_NAMES
+from feedback.web.schema_values import one_of
 
 __all__ = [
     "AccountBase",
@@ -24,8 +28,12 @@ __all__ = [
     "MeOut",
     "PurchaseSummary",
     "RequirementOut",
+    "TierName",
     "YearRevenue",
 ]
+
+# A tier as the API writes it: A, B, C or D.
+TierName = Annotated[str, one_of(TIER_NAMES)]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,7 +74,7 @@ class AccountBase(msgspec.Struct):
     name: str
     industry: str
     region: str
-    tier: str
+    tier: TierName
     status: str
 
 

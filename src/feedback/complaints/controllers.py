@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -46,6 +47,7 @@ from feedback.config import Settings
 from feedback.errors import DomainError, InvalidInput
 from feedback.mail.services import MailContext
 from feedback.web.access import allow
+from feedback.web.api_errors import refusal
 from feedback.web.injected import InjectedClock
 from feedback.web.paging import PageWindow
 
@@ -313,12 +315,22 @@ async def _submissions_page(request: StaffRequest, error: str, status: int) -> T
     return Template("complaints/submissions.html", context=context, status_code=status)
 
 
+# The operations that create something for the account their body names by its code.
+_creates_for_an_account = partial(
+    post,
+    opt=allow(WORKERS),
+    status_code=201,
+    responses={404: refusal("No account has the account_code given.")},
+)
+
+
 class ComplaintApi(Controller):
     path = "/api/v1/complaints"
     tags = ("complaints",)
 
     @get(
         "/",
+        summary="List complaints",
         opt=allow(ALL_STAFF),
         dependencies={
             "complaint_match": MATCH,
@@ -333,7 +345,7 @@ class ComplaintApi(Controller):
         due_soon); account managers see their own accounts' complaints only."""
         return await queue.list_queue(filters, viewer, clock.now())
 
-    @post("/", opt=allow(WORKERS), status_code=201)
+    @_creates_for_an_account("/", summary="Record a complaint")
     async def create(
         self, viewer: Viewer, clock: InjectedClock, sla_policy: NamedDependency[SlaPolicy],
         settings: NamedDependency[Settings], data: JSONBody[ComplaintIn],
@@ -344,7 +356,7 @@ class ComplaintApi(Controller):
         )
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
-    @get("/{complaint_id:int}", opt=allow(ALL_STAFF))
+    @get("/{complaint_id:int}", opt=allow(ALL_STAFF), summary="Read a complaint")
     async def complaint(
         self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int]
     ) -> ComplaintOut:
@@ -353,6 +365,7 @@ class ComplaintApi(Controller):
 
     @post(
         "/{complaint_id:int}/actions",
+        summary="Act on a complaint",
         opt=allow(WORKERS),
         status_code=200,
         responses={
@@ -371,12 +384,24 @@ class ComplaintApi(Controller):
         await _act(complaint_id, data, viewer, clock, settings)
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
-    @get("/{complaint_id:int}/history", opt=allow(ALL_STAFF))
+    @get("/{complaint_id:int}/history", opt=allow(ALL_STAFF), summary="Read a complaint's history")
     async def history(self, viewer: Viewer, complaint_id: FromPath[int]) -> list[EventOut]:
         """Every step, note, assignment and alert, oldest first."""
         return await queue.complaint_events(complaint_id, viewer)
 
-    @post("/{complaint_id:int}/assign", opt=allow(WORKERS), status_code=200)
+    @post(
+        "/{complaint_id:int}/assign",
+        opt=allow(WORKERS),
+        status_code=200,
+        summary="Assign a complaint",
+        responses={
+            409: ResponseSpec(
+                data_container=RefusedMove,
+                description="The complaint changed since expected_version (reload it), or it "
+                "is no longer open",
+            )
+        },
+    )
     async def assign(
         self, viewer: Viewer, clock: InjectedClock, complaint_id: FromPath[int],
         data: JSONBody[AssignIn],
@@ -387,7 +412,12 @@ class ComplaintApi(Controller):
         )
         return await queue.complaint_detail(complaint_id, viewer, clock.now())
 
-    @post("/{complaint_id:int}/notes", opt=allow(NOTE_ROLES), status_code=204)
+    @post(
+        "/{complaint_id:int}/notes",
+        opt=allow(NOTE_ROLES),
+        status_code=204,
+        summary="Add an internal note",
+    )
     async def note(
         self,
         viewer: Viewer,
@@ -398,7 +428,7 @@ class ComplaintApi(Controller):
         """Add an internal note to the history."""
         await queue.add_visible_note(complaint_id, data.text, viewer, clock.now())
 
-    @post("/form-links", opt=allow(WORKERS), status_code=201)
+    @_creates_for_an_account("/form-links", summary="Make a complaint form link")
     async def form_link(
         self, clock: InjectedClock, settings: NamedDependency[Settings], data: JSONBody[FormLinkIn]
     ) -> FormLinkOut:

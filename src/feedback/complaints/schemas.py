@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+from feedback.accounts.schemas import TierName
+from feedback.complaints.deadlines import Severity
+from feedback.complaints.states import ComplaintState
+from feedback.web.schema_values import one_of
 
 __all__ = [
     "ActionIn",
@@ -21,7 +26,13 @@ __all__ = [
     "QueuePage",
     "QueueRow",
     "RefusedMove",
+    "SeverityName",
+    "StateName",
 ]
+
+# A complaint state and a severity as the API writes them.
+StateName = Annotated[str, one_of(ComplaintState)]
+SeverityName = Annotated[str, one_of(Severity)]
 
 
 class QueueFilters(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,9 +53,9 @@ class QueueRow(msgspec.Struct):
     account_code: str
     account_name: str
     category: str
-    severity: str
-    tier: str
-    state: str
+    severity: SeverityName
+    tier: TierName
+    state: StateName
     assignee_id: int | None
     assignee: str | None
     received_at: dt.datetime
@@ -65,7 +76,7 @@ class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
     account_code: str
     channel: str
     category: str
-    severity: str
+    severity: SeverityName
     description: str
     contact_id: int | None = None
 
@@ -74,7 +85,7 @@ class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
     """One action on a complaint, guarded by the state and version the actor saw."""
 
     action: str
-    expected_state: str
+    expected_state: StateName
     expected_version: int
     content: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -110,8 +121,8 @@ class ComplaintRecord(msgspec.Struct, frozen=True):
     contact_id: int | None
     channel: str
     category: str
-    severity: str
-    tier: str
+    severity: SeverityName
+    tier: TierName
     description: str
     assignee_id: int | None
     version: int
@@ -131,7 +142,7 @@ class ComplaintOut(ComplaintRecord, frozen=True):
 
     account_code: str
     account_name: str
-    state: str
+    state: StateName
     apology_due_at: dt.datetime
     resolution_due_at: dt.datetime
     follow_up_due_at: dt.datetime | None
@@ -145,7 +156,7 @@ class ComplaintOut(ComplaintRecord, frozen=True):
 class EventOut(msgspec.Struct):
     kind: str
     from_state: str | None
-    to_state: str
+    to_state: StateName
     version: int
     actor_id: int | None
     actor: str | None
@@ -157,8 +168,9 @@ class EventOut(msgspec.Struct):
 
 
 class RefusedMove(msgspec.Struct):
-    """The 409 body of an action the complaint's state does not allow."""
+    """The 409 body of a refused change: ``allowed_actions`` lists what the complaint's state
+    allows when the state is what refused the action; a stale version leaves it out."""
 
     status_code: int
     detail: str
-    allowed_actions: list[str]
+    allowed_actions: list[str] = msgspec.field(default_factory=list)

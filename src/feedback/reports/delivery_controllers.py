@@ -77,12 +77,12 @@ class ReportMailApi(Controller):
     tags = ("reports",)
     opt = allow(RECIPIENTS)
 
-    @get("/")
+    @get("/", summary="Read your choice of mailed reports")
     async def my_report_mail(self, viewer: Viewer) -> ReportMailOut:
         """Whether the reports due to you are mailed to you, and in which language."""
         return await mail_choice(viewer)
 
-    @put("/")
+    @put("/", summary="Turn your mailed reports off or on")
     async def set_my_report_mail(
         self, viewer: Viewer, clock: InjectedClock, data: JSONBody[ReportMailIn]
     ) -> ReportMailOut:
@@ -110,7 +110,7 @@ class ReportDeliveryApi(Controller):
     tags = ("reports",)
     opt = allow(ADMINS)
 
-    @get("/", dependencies=WINDOW)
+    @get("/", dependencies=WINDOW, summary="List the reports mailed to staff")
     async def deliveries(self, delivery_window: NamedDependency[PageWindow]) -> DeliveryPage:
         """The reports mailed on the schedule, newest first: kind, period, recipient, when
         queued and sent, and the last delivery error of those not sent yet."""

@@ -88,12 +88,16 @@ class ScoreApi(Controller):
     tags = ("scoring",)
     opt = allow(risk.RISK_READERS)
 
-    @get("/api/v1/scores", dependencies={"filters": Provide(_api_filters, sync_to_thread=False)})
+    @get(
+        "/api/v1/scores",
+        dependencies={"filters": Provide(_api_filters, sync_to_thread=False)},
+        summary="List churn scores",
+    )
     async def scores(self, viewer: Viewer, filters: NamedDependency[ScoreFilters]) -> ScorePage:
         """The latest scores by probability x 12-month revenue; managers see their portfolio."""
         return await _drifting(viewer, filters)
 
-    @get("/api/v1/accounts/{code:str}/scores")
+    @get("/api/v1/accounts/{code:str}/scores", summary="Read an account's score history")
     async def account_scores(
         self, viewer: Viewer, code: FromPath[str], lang: Lang = DEFAULT_LANGUAGE
     ) -> ScoreHistory:

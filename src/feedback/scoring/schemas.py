@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from feedback.accounts.schemas import TierName
+from feedback.scoring.bands import Band
+from feedback.web.schema_values import one_of
+
 __all__ = [
     "AccountScore",
+    "BandName",
     "ScoreFilters",
     "ScoreHistory",
     "ScorePage",
     "ScorePoint",
     "ScoreReason",
 ]
+
+# A risk band as the API writes it.
+BandName = Annotated[str, one_of(Band)]
 
 
 class ScoreReason(msgspec.Struct, frozen=True):
@@ -38,11 +46,11 @@ class AccountScore(msgspec.Struct, frozen=True):
 
     code: str
     name: str
-    tier: str
+    tier: TierName
     manager: str
     as_of: dt.date
     probability: float
-    band: str
+    band: BandName
     previous_probability: float | None
     revenue_12m: float
     risk_value: float
@@ -66,7 +74,7 @@ class ScorePage(msgspec.Struct, frozen=True):
 class ScorePoint(msgspec.Struct, frozen=True):
     as_of: dt.date
     probability: float
-    band: str
+    band: BandName
     model_version: int
     reasons: list[ScoreReason]
 
@@ -80,7 +88,7 @@ class ScoreFilters(msgspec.Struct, frozen=True):
     """The drifting list's band ("" for every band) and page: ``limit`` scores after ``after``,
     the previous page's next_cursor (None: the first page), reasons worded in ``language``."""
 
-    band: str
+    band: BandName
     limit: int
     after: int | None
     language: str

@@ -21,6 +21,7 @@ from feedback.accounts.staff import StaffMember
 from feedback.clock import Clock
 from feedback.config import Settings
 from feedback.errors import InvalidInput, NotAuthenticated
+from feedback.site.csrf import with_csrf_cookie
 from feedback.web.access import PUBLIC, SESSION_COOKIE, allow
 from feedback.web.injected import InjectedClock
 
@@ -89,8 +90,9 @@ class SitePages(Controller):
     async def admin_home(self, viewer: Viewer) -> Template:
         return Template("admin/home.html", context={"user": viewer})
 
-    @get("/health", opt=allow(PUBLIC), include_in_schema=True)
+    @get("/health", opt=allow(PUBLIC), include_in_schema=True, summary="Check the service")
     async def health(self) -> dict[str, str]:
+        """Whether the service answers and reaches its database."""
         await db.ping()
         return {"status": "ok"}
 
@@ -129,7 +131,7 @@ class AuthApi(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
 
-    @post("/login", opt=allow(PUBLIC), status_code=200)
+    @post("/login", opt=allow(PUBLIC), status_code=200, summary="Log in")
     async def log_in(
         self,
         request: Request[Any, Any, Any],
@@ -137,20 +139,26 @@ class AuthApi(Controller):
         clock: InjectedClock,
         settings: NamedDependency[Settings],
     ) -> Response[MeOut]:
-        """Open a session; the cookie it sets authenticates later API calls."""
+        """Open a session. The session cookie it sets authenticates later API calls; the
+        ``csrftoken`` cookie it sets (unless the client has one) is what unsafe calls repeat
+        in the ``x-csrftoken`` header."""
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise InvalidInput("send the credentials as application/json")
         member, token = await _open_session(request, data.email, data.password, clock, settings)
         me = MeOut(id=member.id, email=member.email, name=member.name, role=member.role.value)
-        return _with_session_cookie(Response(me), settings, token)
+        return with_csrf_cookie(
+            request, _with_session_cookie(Response(me), settings, token), settings
+        )
 
-    @post("/logout", opt=allow(ALL_STAFF), status_code=204)
+    @post("/logout", opt=allow(ALL_STAFF), status_code=204, summary="Log out")
     async def log_out(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """End the session; its cookie no longer authenticates anything."""
         response: Response[None] = Response(None, status_code=204)
         await _close_session(request, response)
         return response
 
-    @get("/me", opt=allow(ALL_STAFF))
+    @get("/me", opt=allow(ALL_STAFF), summary="Who is logged in")
     async def me(self, request: Request[StaffMember, Any, Any]) -> MeOut:
+        """The staff member the session belongs to, with their role."""
         member = request.user
         return MeOut(id=member.id, email=member.email, name=member.name, role=member.role.value)

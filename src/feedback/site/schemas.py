@@ -6,8 +6,9 @@ import datetime as dt
 
 import msgspec
 
-from feedback.accounts.schemas import RequirementOut
+from feedback.accounts.schemas import RequirementOut, TierName
 from feedback.complaints.schemas import QueueRow
+from feedback.scoring.schemas import BandName
 
 __all__ = ["ContactDueOut", "LevelDropOut", "ManagerOut", "MyWeek", "RiskRiseOut", "WeekAccount"]
 
@@ -23,7 +24,7 @@ class WeekAccount(msgspec.Struct, frozen=True):
 
     code: str
     name: str
-    tier: str
+    tier: TierName
     trailing_revenue: float
 
 
@@ -52,10 +53,10 @@ class RiskRiseOut(WeekAccount, frozen=True):
 
     as_of: dt.date
     probability: float
-    band: str
+    band: BandName
     earlier_on: dt.date
     earlier_probability: float
-    earlier_band: str
+    earlier_band: BandName
     risk_value: float
 
 

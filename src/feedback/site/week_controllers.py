@@ -63,7 +63,7 @@ class MyWeekApi(Controller):
     tags = ("my week",)
     opt = allow(RISK_READERS)
 
-    @get("/api/v1/my-week", dependencies=WEEK_DEPENDENCIES)
+    @get("/api/v1/my-week", dependencies=WEEK_DEPENDENCIES, summary="Read a manager's week")
     async def my_week(self, shown: Shown) -> MyWeek:
         """A manager's week: the portfolio's accounts whose contact standard is overdue, then
         due, most valuable first; its open complaints, soonest deadline first; the answers of

@@ -11,7 +11,6 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Template
 from markupsafe import Markup
@@ -29,7 +28,6 @@ from feedback.surveys.quadrant import Quadrant
 from feedback.surveys.questionnaire import MAX_COMMENT, Answer, ItemKind
 from feedback.surveys.result_charts import LEVEL_LABELS, level_chart, trend_chart
 from feedback.surveys.schemas import (
-    ErrorOut,
     QuestionnaireIn,
     QuestionnaireOut,
     WaveResultsOut,
@@ -39,6 +37,7 @@ from feedback.surveys.schemas import (
 )
 from feedback.web import i18n
 from feedback.web.access import PUBLIC, allow
+from feedback.web.api_errors import refusal
 from feedback.web.customer_pages import CustomerPages, csrf_input, customer_page
 from feedback.web.injected import InjectedClock
 
@@ -200,8 +199,8 @@ async def _visible_results(period: str, viewer: StaffMember) -> results.WaveResu
 
 
 PERIOD_ERRORS = {
-    400: ResponseSpec(ErrorOut, description="The period is not like 2026-H1 or 2026-H2."),
-    404: ResponseSpec(ErrorOut, description="There is no wave for the period."),
+    400: refusal("The period is not like 2026-H1 or 2026-H2."),
+    404: refusal("There is no wave for the period."),
 }
 
 
@@ -212,12 +211,12 @@ class WaveApi(Controller):
     tags = ("waves",)
     opt = allow(ALL_STAFF)
 
-    @get("/")
+    @get("/", summary="List waves")
     async def list_waves(self) -> list[WaveSummaryOut]:
         """Every wave, oldest first, with its headline figures."""
         return [summary_out(summary) for summary in await overview.wave_summaries()]
 
-    @get("/{period:str}/results", responses=PERIOD_ERRORS)
+    @get("/{period:str}/results", responses=PERIOD_ERRORS, summary="Read a wave's results")
     async def wave_results(
         self,
         request: StaffRequest,
@@ -263,13 +262,13 @@ class QuestionnaireApi(Controller):
     path = "/api/v1/questionnaires"
     tags = ("waves",)
 
-    @get("/", opt=allow(ALL_STAFF))
+    @get("/", opt=allow(ALL_STAFF), summary="List questionnaire versions")
     async def list_versions(self) -> list[QuestionnaireOut]:
         """Every version, newest first, with the waves that ask it."""
         versions = await services.questionnaire_versions()
         return [msgspec.convert(v, QuestionnaireOut, from_attributes=True) for v in versions]
 
-    @post("/", opt=allow({Role.admin}), status_code=201)
+    @post("/", opt=allow({Role.admin}), status_code=201, summary="Save a questionnaire version")
     async def save_version(
         self, clock: InjectedClock, data: JSONBody[QuestionnaireIn]
     ) -> QuestionnaireOut:

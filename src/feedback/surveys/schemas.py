@@ -16,7 +16,6 @@ __all__ = [
     "AccountMovementOut",
     "AccountQuadrantOut",
     "AspectOut",
-    "ErrorOut",
     "GroupOut",
     "LevelFiguresOut",
     "QuestionnaireIn",
@@ -29,11 +28,6 @@ __all__ = [
     "results_out",
     "summary_out",
 ]
-
-
-class ErrorOut(msgspec.Struct):
-    status_code: int
-    detail: str
 
 
 class LevelFiguresOut(msgspec.Struct):

@@ -147,7 +147,7 @@ class StaffAnswerApi(Controller):
     tags = ("surveys",)
     opt = allow(ALL_STAFF)
 
-    @post("/{period:str}/responses", status_code=201)
+    @post("/{period:str}/responses", status_code=201, summary="Record a survey answer")
     async def record_response(
         self,
         viewer: Viewer,
