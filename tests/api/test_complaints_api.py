@@ -113,9 +113,9 @@ async def test_create_then_list_sorted_by_next_deadline_with_filters(
 async def test_bad_filters_and_bodies_are_400_with_a_message(db: Database, login: Login) -> None:
     agent, _ = await login(Role.agent)
     assert (await agent.get(f"{API}?view=everything")).status_code == 400
-    bad_state = await agent.get(f"{API}?state=closed")
+    bad_state = await agent.get(f"{API}?state=lost")
     assert bad_state.status_code == 400
-    assert "unknown open state 'closed'" in bad_state.json()["detail"]
+    assert "unknown state 'lost'" in bad_state.json()["detail"]
     unknown_field = await agent.post(API, json={"account_code": "X", "colour": "red"})
     assert unknown_field.status_code == 400
     await make_account("ACC-1")
@@ -124,6 +124,47 @@ async def test_bad_filters_and_bodies_are_400_with_a_message(db: Database, login
     assert bad_channel.status_code == 400
     assert "channel must be one of" in bad_channel.json()["detail"]
     assert await Complaint.count() == 0
+
+
+async def test_closed_and_cancelled_complaints_are_listed_newest_first_and_by_account(
+    db: Database, login: Login
+) -> None:
+    supervisor, _ = await login(Role.supervisor)
+    manager, manager_member = await login(Role.account_manager)
+    await make_account("ACC-1", manager=manager_member.id)
+    await make_account("ACC-2")
+    first, second, kept, other = [
+        await create(supervisor, code) for code in ("ACC-1", "ACC-1", "ACC-1", "ACC-2")
+    ]
+    for complaint in (second, other):
+        cancelled = await act(supervisor, complaint, "cancel", reason="duplicate",
+                              explanation="Raised twice.")  # fmt: skip
+        assert cancelled.status_code == 200, cancelled.text
+    steps = [("apologise", {"message": "Sorry."}),
+             ("investigate", {"findings": "Lost.", "root_cause": "delivery"}),
+             ("resolve", {"resolution": "Sent again."}), ("follow_up_satisfied", {})]  # fmt: skip
+    for action, content in steps:
+        moved = await act(supervisor, first, action, **content)
+        assert moved.status_code == 200, moved.text
+        first = moved.json()
+    assert first["state"] == "closed"
+    assert await ids(supervisor, "state=cancelled") == [other["id"], second["id"]]
+    assert await ids(supervisor, "state=closed") == [first["id"]]
+    assert await ids(supervisor, "state=cancelled&account=ACC-1") == [second["id"]]
+    assert await ids(supervisor, "account=ACC-1") == [kept["id"]]
+    assert await ids(supervisor, "account=ACC-2") == []
+    page = (await supervisor.get(f"{API}?state=cancelled&limit=1")).json()
+    assert [item["id"] for item in page["items"]] == [other["id"]]
+    assert await ids(supervisor, f"state=cancelled&limit=1&after={page['next_cursor']}") == [
+        second["id"]
+    ]
+    assert await ids(manager, "state=cancelled") == [second["id"]]
+    assert (await manager.get(f"{API}?account=ACC-2")).status_code == 404
+    assert (await supervisor.get(f"{API}?account=NOPE")).status_code == 404
+    queue_page = await supervisor.get("/complaints?view=team&state=cancelled&account=ACC-1")
+    assert queue_page.status_code == 200
+    assert f'href="/complaints/{second["id"]}"' in queue_page.text
+    assert f'href="/complaints/{other["id"]}"' not in queue_page.text
 
 
 async def test_act_history_and_a_refused_move_names_the_allowed_actions(

@@ -32,6 +32,7 @@ class QueueFilters(msgspec.Struct, forbid_unknown_fields=True):
     severity: str = ""
     category: str = ""
     tier: str = ""
+    account: str = ""
     assignee_id: int | None = None
     after: int | None = None
     limit: int = 50
