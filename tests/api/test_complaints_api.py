@@ -167,6 +167,41 @@ async def test_closed_and_cancelled_complaints_are_listed_newest_first_and_by_ac
     assert f'href="/complaints/{other["id"]}"' not in queue_page.text
 
 
+async def test_a_supervisor_reopens_a_closed_complaint_and_an_agent_may_not(
+    db: Database, login: Login, clock: FrozenClock
+) -> None:
+    agent, _ = await login(Role.agent)
+    supervisor, member = await login(Role.supervisor)
+    await make_account("ACC-1")
+    complaint = await create(agent, "ACC-1")
+    steps = [("apologise", {"message": "Sorry."}),
+             ("investigate", {"findings": "Lost.", "root_cause": "delivery"}),
+             ("resolve", {"resolution": "Sent again."}), ("follow_up_satisfied", {})]  # fmt: skip
+    for action, content in steps:
+        complaint = (await act(agent, complaint, action, **content)).json()
+    assert (complaint["state"], complaint["allowed_actions"]) == ("closed", ["reopen"])
+    clock.advance(6 * HOUR)  # within the session; the customer came back
+    refused = await act(agent, complaint, "reopen", reason="It broke again.")
+    assert refused.status_code == 403
+    assert (await act(supervisor, complaint, "reopen")).status_code == 400
+    reopened = await act(supervisor, complaint, "reopen", reason="It broke again.")
+    assert reopened.status_code == 200, reopened.text
+    after = reopened.json()
+    assert (after["state"], after["reopen_count"], after["follow_up_outcome"]) == (
+        "investigating", 1, None,
+    )  # fmt: skip
+    assert after["resolution_due_at"] > clock.now().isoformat()
+    assert after["next_due_at"] == after["resolution_due_at"]
+    assert await ids(agent, "view=team") == [after["id"]]
+    last = (await agent.get(f"{API}/{after['id']}/history")).json()[-1]
+    assert (last["kind"], last["from_state"], last["to_state"], last["actor_id"]) == (
+        "reopen", "closed", "investigating", member.id,
+    )  # fmt: skip
+    assert last["content"] == {"reason": "It broke again."}
+    page = await supervisor.get(f"/complaints/{after['id']}")
+    assert 'value="investigate"' in page.text
+
+
 async def test_act_history_and_a_refused_move_names_the_allowed_actions(
     db: Database, login: Login, clock: FrozenClock
 ) -> None:
