@@ -202,6 +202,43 @@ async def test_a_supervisor_reopens_a_closed_complaint_and_an_agent_may_not(
     assert 'value="investigate"' in page.text
 
 
+async def test_search_finds_by_number_account_email_text_and_note_in_any_state(
+    db: Database, login: Login
+) -> None:
+    supervisor, _ = await login(Role.supervisor)
+    await make_account("ACC-1")
+    await Account(code="ZEN-9", name="Zenith Freight", tier="C").save()
+    late = await create(supervisor, "ACC-1", description="The pallets arrived crushed.")
+    other = await create(supervisor, "ZEN-9", description="Invoice doubled.")
+    contact = await Contact.select(Contact.id).where(Contact.email == "acc-1@x.com").first()
+    noted = await create(supervisor, "ACC-1", description="Wrong colour.", contact_id=contact["id"])
+    note = {"text": "Customer mentioned warehouse flooding."}
+    assert (await supervisor.post(f"{API}/{noted['id']}/notes", json=note)).status_code == 204
+    cancel = await act(supervisor, late, "cancel", reason="duplicate", explanation="Twice.")
+    assert cancel.status_code == 200, cancel.text
+    assert await ids(supervisor, "q=crushed") == [late["id"]]
+    assert await ids(supervisor, "q=PALLETS+crushed") == [late["id"]]
+    assert await ids(supervisor, "q=flooding") == [noted["id"]]
+    assert await ids(supervisor, f"q=%23{other['id']}") == [other["id"]]
+    assert await ids(supervisor, "q=zen-9") == [other["id"]]
+    assert await ids(supervisor, "q=zenith") == [other["id"]]
+    assert await ids(supervisor, "q=ACC-1%40x.com") == [noted["id"]]
+    assert await ids(supervisor, "q=nobody%40x.com") == []
+    assert await ids(supervisor, "q=ACC-1") == [noted["id"], late["id"]]
+    assert await ids(supervisor, "q=ACC-1&state=cancelled") == [late["id"]]
+    first = (await supervisor.get(f"{API}?q=ACC-1&limit=1")).json()
+    assert await ids(supervisor, f"q=ACC-1&limit=1&after={first['next_cursor']}") == [late["id"]]
+    for hostile in (HOSTILE, '"unbalanced', "a' OR 1=1 --", "NEAR(x y)", "%_\\"):
+        response = await supervisor.get(API, params={"q": hostile})
+        assert response.status_code == 200, (hostile, response.text)
+    page = await supervisor.get("/complaints", params={"q": HOSTILE})
+    assert page.status_code == 200
+    assert HOSTILE not in page.text
+    assert "&lt;script&gt;" in page.text
+    found = await supervisor.get("/complaints", params={"q": "flooding"})
+    assert f'href="/complaints/{noted["id"]}"' in found.text
+
+
 async def test_act_history_and_a_refused_move_names_the_allowed_actions(
     db: Database, login: Login, clock: FrozenClock
 ) -> None:

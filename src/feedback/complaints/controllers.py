@@ -101,6 +101,12 @@ async def _assign_from_form(
     await services.assign(complaint_id, assignee, viewer, version, now)
 
 
+SEARCH_HELP = (
+    "a complaint number, an account's code or part of its name, a contact's email, or words "
+    "of the complaint or its notes; results span every state, newest first"
+)
+
+
 class ComplaintMatch(msgspec.Struct, frozen=True):
     """The queue's filters on the complaints themselves; empty strings mean "any"."""
 
@@ -109,15 +115,17 @@ class ComplaintMatch(msgspec.Struct, frozen=True):
     category: str = ""
     tier: str = ""
     account: str = ""
+    q: str = ""
 
 
 def _complaint_match(
     state_filter: StateQuery = "", severity: FromQuery[str] = "",
     category: FromQuery[str] = "", tier: FromQuery[str] = "",
     account: Annotated[str, QueryParameter(description="an account's code")] = "",
+    q: Annotated[str, QueryParameter(description=SEARCH_HELP)] = "",
 ) -> ComplaintMatch:  # fmt: skip
     return ComplaintMatch(
-        state=state_filter, severity=severity, category=category, tier=tier, account=account
+        state=state_filter, severity=severity, category=category, tier=tier, account=account, q=q
     )
 
 
@@ -134,7 +142,7 @@ def _queue_filters(
 ) -> QueueFilters:  # fmt: skip
     return QueueFilters(
         view=view or queue.default_view(viewer), state=match.state, severity=match.severity,
-        category=match.category, tier=match.tier, account=match.account.strip(),
+        category=match.category, tier=match.tier, account=match.account.strip(), q=match.q,
         assignee_id=assignee_id, after=window.after,
         limit=window.limit,
     )  # fmt: skip

@@ -25,6 +25,7 @@ from feedback.complaints.schemas import (
     QueuePage,
     QueueRow,
 )
+from feedback.complaints.search import search_clause
 from feedback.complaints.services import add_note
 from feedback.complaints.states import OPEN_STATES, WORKERS, ComplaintState
 from feedback.complaints.tables import Category, Complaint
@@ -83,9 +84,10 @@ def _view_clauses(view: str, viewer: StaffMember, now: dt.datetime) -> list[Any]
     return by_view[_choice(view, VIEWS, "view")]
 
 
-def _is_finished(state: str) -> bool:
-    """Closed and cancelled complaints have no deadline: they are listed newest first."""
-    return bool(state) and state not in OPEN_STATES
+def _newest_first(filters: QueueFilters) -> bool:
+    """Closed and cancelled complaints have no deadline, and search results span every
+    state: they are listed newest first."""
+    return bool(filters.q) or (bool(filters.state) and filters.state not in OPEN_STATES)
 
 
 async def _account_clauses(filters: QueueFilters, viewer: StaffMember) -> list[Any]:
@@ -105,8 +107,12 @@ async def _filter_clauses(
     state = _choice(filters.state, [s.value for s in ComplaintState], "state")
     # Every open complaint has a next deadline and closed ones have none, so the deadline
     # index alone finds the queue.
-    clauses: list[Any] = [] if _is_finished(state) else [Complaint.next_due_at.is_not_null()]
-    clauses += _view_clauses(filters.view, viewer, now)
+    if filters.q:
+        # A search looks through every complaint the viewer may see, whatever the view.
+        clauses: list[Any] = [await search_clause(filters.q)]
+    else:
+        clauses = [] if _newest_first(filters) else [Complaint.next_due_at.is_not_null()]
+        clauses += _view_clauses(filters.view, viewer, now)
     clauses += [Complaint.state == state] if state else []
     if _choice(filters.severity, [s.value for s in Severity], "severity"):
         clauses.append(Complaint.severity == filters.severity)
@@ -135,7 +141,7 @@ async def queue_query(filters: QueueFilters, viewer: StaffMember, now: dt.dateti
     if not 1 <= filters.limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
     clauses = await _filter_clauses(filters, viewer, now)
-    finished = _is_finished(filters.state)
+    finished = _newest_first(filters)
     if filters.after is not None:
         clauses.append(Complaint.id < filters.after if finished else await _after(filters.after))
     order = (Complaint.id,) if finished else (Complaint.next_due_at, Complaint.id)

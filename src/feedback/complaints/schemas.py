@@ -33,6 +33,7 @@ class QueueFilters(msgspec.Struct, forbid_unknown_fields=True):
     category: str = ""
     tier: str = ""
     account: str = ""
+    q: str = ""
     assignee_id: int | None = None
     after: int | None = None
     limit: int = 50
