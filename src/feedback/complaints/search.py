@@ -29,10 +29,11 @@ TEXT_SQL = {
 
 
 def _text_query(words: list[str], kind: str) -> str:
-    """Every word, taken literally: quoted for FTS5, quoted lexemes for to_tsquery."""
+    """Every word, taken literally: quoted for FTS5; for to_tsquery, words are letters,
+    digits and underscores only, none of which its syntax gives a meaning."""
     if kind == "sqlite":
         return " ".join(f'"{word}"' for word in words)
-    return " & ".join(f"'{word}'" for word in words)
+    return " & ".join(words)
 
 
 async def search_clause(text: str) -> Any:
