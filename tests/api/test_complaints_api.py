@@ -113,9 +113,9 @@ async def test_create_then_list_sorted_by_next_deadline_with_filters(
 async def test_bad_filters_and_bodies_are_400_with_a_message(db: Database, login: Login) -> None:
     agent, _ = await login(Role.agent)
     assert (await agent.get(f"{API}?view=everything")).status_code == 400
-    bad_state = await agent.get(f"{API}?state=closed")
+    bad_state = await agent.get(f"{API}?state=lost")
     assert bad_state.status_code == 400
-    assert "unknown open state 'closed'" in bad_state.json()["detail"]
+    assert "unknown state 'lost'" in bad_state.json()["detail"]
     unknown_field = await agent.post(API, json={"account_code": "X", "colour": "red"})
     assert unknown_field.status_code == 400
     await make_account("ACC-1")
@@ -124,6 +124,119 @@ async def test_bad_filters_and_bodies_are_400_with_a_message(db: Database, login
     assert bad_channel.status_code == 400
     assert "channel must be one of" in bad_channel.json()["detail"]
     assert await Complaint.count() == 0
+
+
+async def test_closed_and_cancelled_complaints_are_listed_newest_first_and_by_account(
+    db: Database, login: Login
+) -> None:
+    supervisor, _ = await login(Role.supervisor)
+    manager, manager_member = await login(Role.account_manager)
+    await make_account("ACC-1", manager=manager_member.id)
+    await make_account("ACC-2")
+    first, second, kept, other = [
+        await create(supervisor, code) for code in ("ACC-1", "ACC-1", "ACC-1", "ACC-2")
+    ]
+    for complaint in (second, other):
+        cancelled = await act(supervisor, complaint, "cancel", reason="duplicate",
+                              explanation="Raised twice.")  # fmt: skip
+        assert cancelled.status_code == 200, cancelled.text
+    steps = [("apologise", {"message": "Sorry."}),
+             ("investigate", {"findings": "Lost.", "root_cause": "delivery"}),
+             ("resolve", {"resolution": "Sent again."}), ("follow_up_satisfied", {})]  # fmt: skip
+    for action, content in steps:
+        moved = await act(supervisor, first, action, **content)
+        assert moved.status_code == 200, moved.text
+        first = moved.json()
+    assert first["state"] == "closed"
+    assert await ids(supervisor, "state=cancelled") == [other["id"], second["id"]]
+    assert await ids(supervisor, "state=closed") == [first["id"]]
+    assert await ids(supervisor, "state=cancelled&account=ACC-1") == [second["id"]]
+    assert await ids(supervisor, "account=ACC-1") == [kept["id"]]
+    assert await ids(supervisor, "account=ACC-2") == []
+    page = (await supervisor.get(f"{API}?state=cancelled&limit=1")).json()
+    assert [item["id"] for item in page["items"]] == [other["id"]]
+    assert await ids(supervisor, f"state=cancelled&limit=1&after={page['next_cursor']}") == [
+        second["id"]
+    ]
+    assert await ids(manager, "state=cancelled") == [second["id"]]
+    assert (await manager.get(f"{API}?account=ACC-2")).status_code == 404
+    assert (await supervisor.get(f"{API}?account=NOPE")).status_code == 404
+    queue_page = await supervisor.get("/complaints?view=team&state=cancelled&account=ACC-1")
+    assert queue_page.status_code == 200
+    assert f'href="/complaints/{second["id"]}"' in queue_page.text
+    assert f'href="/complaints/{other["id"]}"' not in queue_page.text
+
+
+async def test_a_supervisor_reopens_a_closed_complaint_and_an_agent_may_not(
+    db: Database, login: Login, clock: FrozenClock
+) -> None:
+    agent, _ = await login(Role.agent)
+    supervisor, member = await login(Role.supervisor)
+    await make_account("ACC-1")
+    complaint = await create(agent, "ACC-1")
+    steps = [("apologise", {"message": "Sorry."}),
+             ("investigate", {"findings": "Lost.", "root_cause": "delivery"}),
+             ("resolve", {"resolution": "Sent again."}), ("follow_up_satisfied", {})]  # fmt: skip
+    for action, content in steps:
+        complaint = (await act(agent, complaint, action, **content)).json()
+    assert (complaint["state"], complaint["allowed_actions"]) == ("closed", ["reopen"])
+    clock.advance(6 * HOUR)  # within the session; the customer came back
+    refused = await act(agent, complaint, "reopen", reason="It broke again.")
+    assert refused.status_code == 403
+    assert (await act(supervisor, complaint, "reopen")).status_code == 400
+    reopened = await act(supervisor, complaint, "reopen", reason="It broke again.")
+    assert reopened.status_code == 200, reopened.text
+    after = reopened.json()
+    assert (after["state"], after["reopen_count"], after["follow_up_outcome"]) == (
+        "investigating", 1, None,
+    )  # fmt: skip
+    assert after["resolution_due_at"] > clock.now().isoformat()
+    assert after["next_due_at"] == after["resolution_due_at"]
+    assert await ids(agent, "view=team") == [after["id"]]
+    last = (await agent.get(f"{API}/{after['id']}/history")).json()[-1]
+    assert (last["kind"], last["from_state"], last["to_state"], last["actor_id"]) == (
+        "reopen", "closed", "investigating", member.id,
+    )  # fmt: skip
+    assert last["content"] == {"reason": "It broke again."}
+    page = await supervisor.get(f"/complaints/{after['id']}")
+    assert 'value="investigate"' in page.text
+
+
+async def test_search_finds_by_number_account_email_text_and_note_in_any_state(
+    db: Database, login: Login
+) -> None:
+    supervisor, _ = await login(Role.supervisor)
+    await make_account("ACC-1")
+    await Account(code="ZEN-9", name="Zenith Freight", tier="C").save()
+    late = await create(supervisor, "ACC-1", description="The pallets arrived crushed.")
+    other = await create(supervisor, "ZEN-9", description="Invoice doubled.")
+    contact = await Contact.select(Contact.id).where(Contact.email == "acc-1@x.com").first()
+    noted = await create(supervisor, "ACC-1", description="Wrong colour.", contact_id=contact["id"])
+    note = {"text": "Customer mentioned warehouse flooding."}
+    assert (await supervisor.post(f"{API}/{noted['id']}/notes", json=note)).status_code == 204
+    cancel = await act(supervisor, late, "cancel", reason="duplicate", explanation="Twice.")
+    assert cancel.status_code == 200, cancel.text
+    assert await ids(supervisor, "q=crushed") == [late["id"]]
+    assert await ids(supervisor, "q=PALLETS+crushed") == [late["id"]]
+    assert await ids(supervisor, "q=flooding") == [noted["id"]]
+    assert await ids(supervisor, f"q=%23{other['id']}") == [other["id"]]
+    assert await ids(supervisor, "q=zen-9") == [other["id"]]
+    assert await ids(supervisor, "q=zenith") == [other["id"]]
+    assert await ids(supervisor, "q=ACC-1%40x.com") == [noted["id"]]
+    assert await ids(supervisor, "q=nobody%40x.com") == []
+    assert await ids(supervisor, "q=ACC-1") == [noted["id"], late["id"]]
+    assert await ids(supervisor, "q=ACC-1&state=cancelled") == [late["id"]]
+    first = (await supervisor.get(f"{API}?q=ACC-1&limit=1")).json()
+    assert await ids(supervisor, f"q=ACC-1&limit=1&after={first['next_cursor']}") == [late["id"]]
+    for hostile in (HOSTILE, '"unbalanced', "a' OR 1=1 --", "NEAR(x y)", "%_\\"):
+        response = await supervisor.get(API, params={"q": hostile})
+        assert response.status_code == 200, (hostile, response.text)
+    page = await supervisor.get("/complaints", params={"q": HOSTILE})
+    assert page.status_code == 200
+    assert HOSTILE not in page.text
+    assert "&lt;script&gt;" in page.text
+    found = await supervisor.get("/complaints", params={"q": "flooding"})
+    assert f'href="/complaints/{noted["id"]}"' in found.text
 
 
 async def test_act_history_and_a_refused_move_names_the_allowed_actions(

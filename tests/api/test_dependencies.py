@@ -55,5 +55,6 @@ async def test_no_request_parameter_is_named_like_an_injected_value(
         schema = (await client.get("/schema/openapi.json")).json()
     complaints = schema["paths"]["/api/v1/complaints"]["get"]["parameters"]
     assert {p["name"] for p in complaints} == {
-        "view", "state", "severity", "category", "tier", "assignee_id", "after", "limit",
+        "view", "state", "severity", "category", "tier", "account", "q", "assignee_id",
+        "after", "limit",
     }  # fmt: skip

@@ -145,7 +145,7 @@ async def test_the_whole_procedure_with_a_reopen_keeps_history_deadlines_and_mai
         "satisfied",
     )
     assert complaint.clocks.next_due_at is None
-    assert complaint.allowed_actions == ()
+    assert complaint.allowed_actions == (Action.reopen,)
     events = await history(complaint.id)
     assert [(e.kind, e.from_state, e.to_state, e.version) for e in events] == [
         ("opened", None, "received", 1),

@@ -103,6 +103,12 @@ async def _assign_from_form(
     await services.assign(complaint_id, assignee, viewer, version, now)
 
 
+SEARCH_HELP = (
+    "a complaint number, an account's code or part of its name, a contact's email, or words "
+    "of the complaint or its notes; results span every state, newest first"
+)
+
+
 class ComplaintMatch(msgspec.Struct, frozen=True):
     """The queue's filters on the complaints themselves; empty strings mean "any"."""
 
@@ -110,13 +116,19 @@ class ComplaintMatch(msgspec.Struct, frozen=True):
     severity: str = ""
     category: str = ""
     tier: str = ""
+    account: str = ""
+    q: str = ""
 
 
 def _complaint_match(
     state_filter: StateQuery = "", severity: FromQuery[str] = "",
     category: FromQuery[str] = "", tier: FromQuery[str] = "",
+    account: Annotated[str, QueryParameter(description="an account's code")] = "",
+    q: Annotated[str, QueryParameter(description=SEARCH_HELP)] = "",
 ) -> ComplaintMatch:  # fmt: skip
-    return ComplaintMatch(state=state_filter, severity=severity, category=category, tier=tier)
+    return ComplaintMatch(
+        state=state_filter, severity=severity, category=category, tier=tier, account=account, q=q
+    )
 
 
 def _page_window(
@@ -132,7 +144,8 @@ def _queue_filters(
 ) -> QueueFilters:  # fmt: skip
     return QueueFilters(
         view=view or queue.default_view(viewer), state=match.state, severity=match.severity,
-        category=match.category, tier=match.tier, assignee_id=assignee_id, after=window.after,
+        category=match.category, tier=match.tier, account=match.account.strip(), q=match.q,
+        assignee_id=assignee_id, after=window.after,
         limit=window.limit,
     )  # fmt: skip
 
@@ -160,7 +173,7 @@ MATCH = Provide(_complaint_match, sync_to_thread=False)
 
 
 CHOICES = {
-    "states": [s.value for s in ComplaintState if s.value not in ("closed", "cancelled")],
+    "states": [s.value for s in ComplaintState],
     "severities": [s.value for s in Severity],
     "categories": intake.CATEGORIES,
     "tiers": ("A", "B", "C", "D"),
@@ -342,7 +355,9 @@ class ComplaintApi(Controller):
         self, viewer: Viewer, clock: InjectedClock, filters: NamedDependency[QueueFilters]
     ) -> QueuePage:
         """Open complaints, soonest deadline first (views: mine, unassigned, team, breached,
-        due_soon); account managers see their own accounts' complaints only."""
+        due_soon), or with ``state=closed`` or ``state=cancelled`` those, newest first;
+        ``account`` (a code) keeps one account's. Account managers see their own accounts'
+        complaints only."""
         return await queue.list_queue(filters, viewer, clock.now())
 
     @_creates_for_an_account("/", summary="Record a complaint")

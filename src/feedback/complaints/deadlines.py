@@ -286,8 +286,9 @@ class StateChange:
 
     @property
     def reopens(self) -> bool:
-        """The customer was not satisfied with the resolution: the complaint is worked again."""
-        return self.from_state == S.resolved and self.to_state == S.investigating
+        """The customer was not satisfied with the resolution, or came back after the close:
+        the complaint is worked again."""
+        return self.from_state in (S.resolved, S.closed) and self.to_state == S.investigating
 
 
 def _enter(clocks: Clocks, change: StateChange, limits: Limits, policy: SlaPolicy) -> Clocks:

@@ -9,6 +9,7 @@ from piccolo.query import Select
 
 from feedback.accounts.directory import (
     account_dimensions,
+    account_id_for_code,
     account_ids_managed_by,
     managed_accounts,
 )
@@ -24,8 +25,9 @@ from feedback.complaints.schemas import (
     QueuePage,
     QueueRow,
 )
+from feedback.complaints.search import search_clause
 from feedback.complaints.services import add_note
-from feedback.complaints.states import OPEN_STATES, WORKERS
+from feedback.complaints.states import OPEN_STATES, WORKERS, ComplaintState
 from feedback.complaints.tables import Category, Complaint
 from feedback.errors import InvalidInput, NotFound
 
@@ -82,15 +84,35 @@ def _view_clauses(view: str, viewer: StaffMember, now: dt.datetime) -> list[Any]
     return by_view[_choice(view, VIEWS, "view")]
 
 
+def _newest_first(filters: QueueFilters) -> bool:
+    """Closed and cancelled complaints have no deadline, and search results span every
+    state: they are listed newest first."""
+    return bool(filters.q) or (bool(filters.state) and filters.state not in OPEN_STATES)
+
+
+async def _account_clauses(filters: QueueFilters, viewer: StaffMember) -> list[Any]:
+    """The account asked for by code, and for account managers their own accounts only."""
+    manager = viewer.id if viewer.role is Role.account_manager else None
+    clauses: list[Any] = []
+    if filters.account:
+        clauses.append(Complaint.account == await account_id_for_code(filters.account, manager))
+    if manager is not None:
+        clauses.append(Complaint.account.is_in(await account_ids_managed_by(manager) or [0]))
+    return clauses
+
+
 async def _filter_clauses(
     filters: QueueFilters, viewer: StaffMember, now: dt.datetime
 ) -> list[Any]:
-    open_states = sorted(state.value for state in OPEN_STATES)
-    state = _choice(filters.state, open_states, "open state")
+    state = _choice(filters.state, [s.value for s in ComplaintState], "state")
     # Every open complaint has a next deadline and closed ones have none, so the deadline
     # index alone finds the queue.
-    clauses: list[Any] = [Complaint.next_due_at.is_not_null()]
-    clauses += _view_clauses(filters.view, viewer, now)
+    if filters.q:
+        # A search looks through every complaint the viewer may see, whatever the view.
+        clauses: list[Any] = [await search_clause(filters.q)]
+    else:
+        clauses = [] if _newest_first(filters) else [Complaint.next_due_at.is_not_null()]
+        clauses += _view_clauses(filters.view, viewer, now)
     clauses += [Complaint.state == state] if state else []
     if _choice(filters.severity, [s.value for s in Severity], "severity"):
         clauses.append(Complaint.severity == filters.severity)
@@ -100,9 +122,7 @@ async def _filter_clauses(
         clauses.append(Complaint.tier == filters.tier)
     if filters.assignee_id is not None:
         clauses.append(Complaint.assignee == filters.assignee_id)
-    if viewer.role is Role.account_manager:
-        clauses.append(Complaint.account.is_in(await account_ids_managed_by(viewer.id) or [0]))
-    return clauses
+    return clauses + await _account_clauses(filters, viewer)
 
 
 async def _after(cursor: int) -> Any:
@@ -116,16 +136,19 @@ async def _after(cursor: int) -> Any:
 
 
 async def queue_query(filters: QueueFilters, viewer: StaffMember, now: dt.datetime) -> Select:
-    """The query of one queue page (and one row more, to know whether another page follows)."""
+    """The query of one queue page (and one row more, to know whether another page follows):
+    open complaints by next deadline, closed or cancelled ones newest first."""
     if not 1 <= filters.limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
     clauses = await _filter_clauses(filters, viewer, now)
+    finished = _newest_first(filters)
     if filters.after is not None:
-        clauses.append(await _after(filters.after))
+        clauses.append(Complaint.id < filters.after if finished else await _after(filters.after))
+    order = (Complaint.id,) if finished else (Complaint.next_due_at, Complaint.id)
     return (
         Complaint.select(*QUEUE_COLUMNS)
         .where(*clauses)
-        .order_by(Complaint.next_due_at, Complaint.id)
+        .order_by(*order, ascending=not finished)
         .limit(filters.limit + 1)
     )
 

@@ -201,6 +201,12 @@ def _content_columns(move: Move, row: Mapping[str, Any], now: dt.datetime) -> di
             "resolved_at": None,
         },
         Action.cancel: {"cancel_reason": content.get("reason"), **closing},
+        Action.reopen: {
+            "follow_up_outcome": None,
+            "reopen_count": row["reopen_count"] + 1,
+            "resolved_at": None,
+            "closed_at": None,
+        },
     }
     return by_action[move.action]
 
@@ -228,6 +234,7 @@ MAIL_OF_ACTION: dict[Action, tuple[ComplaintMail, str | None]] = {
     Action.apologise: (ComplaintMail.apology, "message"),
     Action.resolve: (ComplaintMail.resolution, "resolution"),
     Action.follow_up_unsatisfied: (ComplaintMail.reopened, None),
+    Action.reopen: (ComplaintMail.reopened, None),
 }
 
 

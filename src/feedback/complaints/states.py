@@ -57,6 +57,7 @@ class Action(str, Enum):
     follow_up_unsatisfied = "follow_up_unsatisfied"
     follow_up_unanswered = "follow_up_unanswered"
     cancel = "cancel"
+    reopen = "reopen"
 
 
 class RootCause(str, Enum):
@@ -98,9 +99,12 @@ TRANSITIONS: Mapping[tuple[ComplaintState, Action], ComplaintState] = MappingPro
             (state, A.cancel): S.cancelled
             for state in (S.received, S.apologised, S.investigating, S.resolved)
         },
+        # The customer came back after the close: the apology stands, so the complaint is
+        # investigated again, as when a follow-up finds the customer not satisfied.
+        (S.closed, A.reopen): S.investigating,
     }
 )
-OPEN_STATES = frozenset(state for state, _ in TRANSITIONS)
+OPEN_STATES = frozenset({S.received, S.apologised, S.investigating, S.resolved})
 
 WORKERS = frozenset({Role.agent, Role.supervisor})
 ACTION_ROLES: Mapping[Action, frozenset[Role]] = MappingProxyType(
@@ -112,6 +116,7 @@ ACTION_ROLES: Mapping[Action, frozenset[Role]] = MappingProxyType(
         A.follow_up_unsatisfied: WORKERS,
         A.follow_up_unanswered: WORKERS,
         A.cancel: frozenset({Role.supervisor}),
+        A.reopen: frozenset({Role.supervisor}),
     }
 )
 # The customer answers the follow-up question through their link: no staff member acts, so
@@ -206,6 +211,7 @@ def parse_content(action: Action, raw: Mapping[str, Any]) -> dict[str, Any]:
             "reason": lambda: read_choice(CancelReason, raw.get("reason"), "reason").value,
             "explanation": lambda: read_text(raw, "explanation"),
         },
+        A.reopen: {"reason": lambda: read_text(raw, "reason")},
     }
     readers = table[action]
     unknown = sorted(set(raw) - set(readers))

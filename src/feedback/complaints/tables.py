@@ -70,6 +70,7 @@ class EventKind(str, Enum):
     follow_up_unsatisfied = Action.follow_up_unsatisfied.value
     follow_up_unanswered = Action.follow_up_unanswered.value
     cancel = Action.cancel.value
+    reopen = Action.reopen.value
     assigned = "assigned"
     note = "note"
     warning = "warning"
